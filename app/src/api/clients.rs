@@ -1,0 +1,38 @@
+//! The dashboard's list and the lead card.
+
+use janus_domain::AppError;
+use janus_domain::dashboard::{ClientPage, LeadCard};
+use leptos::prelude::*;
+
+#[server(prefix = "/api", endpoint = "list_clients")]
+pub async fn list_clients(tab: String, search: String, page: u64) -> Result<ClientPage, AppError> {
+    use janus_domain::dashboard::{ClientQuery, DashboardTab};
+    let (store, _staff) = context::require_staff().await?;
+    let tab = DashboardTab::from_slug(&tab).ok_or_else(|| {
+        AppError::invalid("tab", "unknown tab; use currently-enrolling, new-leads, enrolled or all")
+    })?;
+    store.list_clients(&ClientQuery::new(tab, &search, page)?).await
+}
+
+#[server(prefix = "/api", endpoint = "get_lead_card")]
+pub async fn get_lead_card(client_id: i32) -> Result<LeadCard, AppError> {
+    let (store, _staff) = context::require_staff().await?;
+    store.lead_card(client_id).await
+}
+
+#[server(prefix = "/api", endpoint = "sync_employees")]
+pub async fn sync_employees(client_id: i32) -> Result<LeadCard, AppError> {
+    let (store, staff) = context::require_staff().await?;
+    store.sync_employees(client_id, &staff).await?;
+    store.lead_card(client_id).await
+}
+
+#[server(prefix = "/api", endpoint = "send_to_beia")]
+pub async fn send_to_beia(client_id: i32) -> Result<LeadCard, AppError> {
+    let (store, staff) = context::require_staff().await?;
+    store.send_to_beia(client_id, &staff).await?;
+    store.lead_card(client_id).await
+}
+
+#[cfg(feature = "ssr")]
+use super::context;

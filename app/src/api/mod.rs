@@ -1,0 +1,6 @@
+//! Server functions, grouped by what they serve. Each is reachable at `/api/<name>`.
+
+pub mod auth;
+pub mod clients;
+#[cfg(feature = "ssr")]
+mod context;

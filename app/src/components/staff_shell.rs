@@ -1,0 +1,42 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::api::auth::{SignOut, current_staff};
+
+/// The frame of every staff page: the product name, the signed-in staff member and sign-out.
+#[component]
+pub fn StaffShell(children: Children) -> impl IntoView {
+    let me = Resource::new(|| (), |_| current_staff());
+    let sign_out = ServerAction::<SignOut>::new();
+    view! {
+        <header class="topbar">
+            <A href="/" attr:class="wordmark">
+                <span class="wordmark-mark" aria-hidden="true">"J"</span>
+                "Janus Enrollment"
+            </A>
+            <nav aria-label="Main">
+                <A href="/">"Enrollment Dashboard"</A>
+            </nav>
+            <div class="topbar-user">
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        me.await
+                            .ok()
+                            .map(|staff| {
+                                view! {
+                                    <span class="staff-name" data-testid="staff-name">
+                                        {staff.name}
+                                        <span class="staff-role">{staff.role.label()}</span>
+                                    </span>
+                                }
+                            })
+                    })}
+                </Transition>
+                <ActionForm action=sign_out>
+                    <button type="submit" class="button button-quiet">"Sign out"</button>
+                </ActionForm>
+            </div>
+        </header>
+        <main class="page">{children()}</main>
+    }
+}

@@ -1,0 +1,184 @@
+//! Enrollment Dashboard: tabs by stage, server-side search and pagination, a ⋮ menu per row.
+//! The tab, search text and page live in the address, so every view can be bookmarked,
+//! shared and reloaded, and the search form works as a plain GET.
+
+use janus_domain::dashboard::{ClientPage, ClientRow, DashboardTab, PinState};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{A, Form};
+use leptos_router::hooks::use_query_map;
+
+use crate::api::clients::list_clients;
+use crate::components::{ErrorNotice, MenuItem, RowMenu, StaffShell};
+
+fn href(tab: DashboardTab, search: &str, page: u64) -> String {
+    let mut url = format!("/?tab={}", tab.slug());
+    if !search.is_empty() {
+        url.push_str("&q=");
+        url.push_str(&encode(search));
+    }
+    if page > 1 {
+        url.push_str(&format!("&page={page}"));
+    }
+    url
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b' ' => "+".to_owned(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let query = use_query_map();
+    let tab = Memo::new(move |_| {
+        query.with(|q| q.get("tab").and_then(|t| DashboardTab::from_slug(&t))).unwrap_or_default()
+    });
+    let search = Memo::new(move |_| query.with(|q| q.get("q")).unwrap_or_default());
+    let page = Memo::new(move |_| query.with(|q| q.get("page").and_then(|p| p.parse::<u64>().ok())).unwrap_or(1));
+    let clients = Resource::new(
+        move || (tab.get(), search.get(), page.get()),
+        |(tab, search, page)| list_clients(tab.slug().to_owned(), search, page),
+    );
+
+    view! {
+        <Title text="Enrollment Dashboard" />
+        <StaffShell>
+            <div class="page-head">
+                <h1>"Enrollment Dashboard"</h1>
+            </div>
+            <nav class="tabs" aria-label="Enrollment stage">
+                {DashboardTab::ALL
+                    .into_iter()
+                    .map(|t| {
+                        view! {
+                            <a
+                                href=move || href(t, &search.get(), 1)
+                                class="tab"
+                                aria-current=move || (tab.get() == t).then_some("page")
+                            >
+                                {t.label()}
+                            </a>
+                        }
+                    })
+                    .collect_view()}
+            </nav>
+            <Form method="GET" action="/" attr:class="search" attr:role="search">
+                <input type="hidden" name="tab" prop:value=move || tab.get().slug() />
+                <label class="visually-hidden" for="client-search">"Search clients"</label>
+                <input
+                    id="client-search"
+                    type="search"
+                    name="q"
+                    maxlength="100"
+                    placeholder="Search business, brand or contact name"
+                    prop:value=move || search.get()
+                />
+                <button type="submit" class="button">"Search"</button>
+            </Form>
+            <Transition fallback=|| view! { <p class="muted">"Loading clients…"</p> }>
+                {move || Suspend::new(async move {
+                    match clients.await {
+                        Ok(page) => view! { <ClientTable page /> }.into_any(),
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </StaffShell>
+    }
+}
+
+#[component]
+fn ClientTable(page: ClientPage) -> impl IntoView {
+    let ClientPage { query, rows, total } = page.clone();
+    let pages = page.page_count();
+    let first = if total == 0 { 0 } else { query.offset() + 1 };
+    let last = query.offset() + rows.len() as u64;
+    if rows.is_empty() {
+        let message = if query.search.is_empty() {
+            format!("No clients in {}.", query.tab.label())
+        } else {
+            format!("No clients in {} match “{}”.", query.tab.label(), query.search)
+        };
+        return view! { <p class="empty" data-testid="empty">{message}</p> }.into_any();
+    }
+    view! {
+        <p class="muted small" aria-live="polite" data-testid="result-count">
+            {format!("Showing {first}–{last} of {total} clients")}
+        </p>
+        <div class="table-wrap">
+            <table class="clients">
+                <thead>
+                    <tr>
+                        <th scope="col">"Business"</th>
+                        <th scope="col">"Brand"</th>
+                        <th scope="col">"Stage"</th>
+                        <th scope="col">"Owner"</th>
+                        <th scope="col">"Security PIN"</th>
+                        <th scope="col"><span class="visually-hidden">"Options"</span></th>
+                    </tr>
+                </thead>
+                <tbody>{rows.into_iter().map(|row| view! { <ClientRowView row /> }).collect_view()}</tbody>
+            </table>
+        </div>
+        <nav class="pager" aria-label="Pages">
+            {(query.page > 1).then(|| view! {
+                <A href=href(query.tab, &query.search, query.page - 1) attr:rel="prev">"← Previous"</A>
+            })}
+            <span>{format!("Page {} of {pages}", query.page)}</span>
+            {(query.page < pages).then(|| view! {
+                <A href=href(query.tab, &query.search, query.page + 1) attr:rel="next">"Next →"</A>
+            })}
+        </nav>
+    }
+    .into_any()
+}
+
+#[component]
+fn ClientRowView(row: ClientRow) -> impl IntoView {
+    let card = format!("/clients/{}", row.id);
+    let items = vec![
+        MenuItem { label: "Open lead card".into(), href: card.clone() },
+        MenuItem { label: "View contacts".into(), href: format!("{card}#contacts") },
+    ];
+    let pin_class = match row.pin_state {
+        PinState::NotApplicable => "pin-state pin-na",
+        PinState::NoPin => "pin-state pin-none",
+    };
+    let name = row.business_name.clone();
+    view! {
+        <tr>
+            <th scope="row">
+                <A href=card>{name}</A>
+            </th>
+            <td>
+                <span class="brand-dot" style=format!("background:{}", row.brand.color)></span>
+                {row.brand.name}
+            </td>
+            <td>{row.stage.label()}</td>
+            <td>{row.owner_name.unwrap_or_else(|| "—".into())}</td>
+            <td>
+                <span class=pin_class>{row.pin_state.label()}</span>
+            </td>
+            <td class="cell-menu">
+                <RowMenu label=row.business_name items />
+            </td>
+        </tr>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_keep_tab_search_and_page() {
+        assert_eq!(href(DashboardTab::All, "", 1), "/?tab=all");
+        assert_eq!(href(DashboardTab::CurrentlyEnrolling, "O'Brien & Co", 3), "/?tab=currently-enrolling&q=O%27Brien+%26+Co&page=3");
+    }
+}

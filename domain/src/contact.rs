@@ -1,0 +1,149 @@
+//! Client contacts: their roles and what a valid address looks like.
+
+use serde::{Deserialize, Serialize};
+
+use crate::AppError;
+
+/// A contact's role at the client business. Only the first two may receive a PIN setup or
+/// reset link, because only they can speak for the business.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ContactRole {
+    Owner,
+    AuthorizedRepresentative,
+    PayrollContact,
+    HrContact,
+    Accountant,
+}
+
+impl ContactRole {
+    pub const ALL: [ContactRole; 5] = [
+        Self::Owner,
+        Self::AuthorizedRepresentative,
+        Self::PayrollContact,
+        Self::HrContact,
+        Self::Accountant,
+    ];
+
+    /// The value stored in the database.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Owner => "owner",
+            Self::AuthorizedRepresentative => "authorized_representative",
+            Self::PayrollContact => "payroll_contact",
+            Self::HrContact => "hr_contact",
+            Self::Accountant => "accountant",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// The name staff know the role by.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Owner => "Owner",
+            Self::AuthorizedRepresentative => "Authorized Representative",
+            Self::PayrollContact => "Payroll Contact",
+            Self::HrContact => "HR Contact",
+            Self::Accountant => "Accountant",
+        }
+    }
+
+    /// Whether a PIN setup or reset link may be sent to a contact with this role.
+    pub fn may_manage_pin(self) -> bool {
+        matches!(self, Self::Owner | Self::AuthorizedRepresentative)
+    }
+}
+
+/// Lower-cases and trims an email address, refusing what cannot be delivered to.
+///
+/// Deliberately modest: one `@`, a non-empty local part, a dotted domain of letters,
+/// digits and hyphens, no spaces, at most 254 characters (RFC 5321's path limit).
+pub fn normalize_email(field: &str, raw: &str) -> Result<String, AppError> {
+    let email = raw.trim().to_ascii_lowercase();
+    let refuse = |why: &str| Err(AppError::invalid(field, why));
+    if email.is_empty() {
+        return refuse("enter an email address");
+    }
+    if email.len() > 254 {
+        return refuse("an email address has at most 254 characters");
+    }
+    let Some((local, domain)) = email.split_once('@') else {
+        return refuse("an email address needs an @, as in name@example.com");
+    };
+    if local.is_empty() || local.len() > 64 || domain.contains('@') {
+        return refuse("this is not a valid email address");
+    }
+    if email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return refuse("an email address cannot contain spaces");
+    }
+    let labels: Vec<&str> = domain.split('.').collect();
+    let label_ok = |l: &&str| {
+        !l.is_empty()
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    if labels.len() < 2 || !labels.iter().all(label_ok) {
+        return refuse("the part after @ must be a domain such as example.com");
+    }
+    Ok(email)
+}
+
+/// Accepts a mobile number in E.164 form (`+` then 8 to 15 digits, no leading zero),
+/// tolerating the spaces, dashes, dots and brackets people type.
+pub fn normalize_e164(field: &str, raw: &str) -> Result<String, AppError> {
+    let trimmed = raw.trim();
+    if !trimmed.starts_with('+') {
+        return Err(AppError::invalid(field, "a mobile number must start with + and the country code, as in +1 555 010 0199"));
+    }
+    let mut digits = String::with_capacity(16);
+    for c in trimmed[1..].chars() {
+        match c {
+            '0'..='9' => digits.push(c),
+            ' ' | '-' | '.' | '(' | ')' => {}
+            _ => return Err(AppError::invalid(field, "a mobile number may contain only digits after the +")),
+        }
+    }
+    if !(8..=15).contains(&digits.len()) || digits.starts_with('0') {
+        return Err(AppError::invalid(field, "a mobile number has 8 to 15 digits after the + and no leading 0"));
+    }
+    Ok(format!("+{digits}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_owner_and_authorized_representative_manage_the_pin() {
+        let allowed: Vec<_> = ContactRole::ALL.into_iter().filter(|r| r.may_manage_pin()).collect();
+        assert_eq!(allowed, [ContactRole::Owner, ContactRole::AuthorizedRepresentative]);
+    }
+
+    #[test]
+    fn role_codes_round_trip() {
+        for r in ContactRole::ALL {
+            assert_eq!(ContactRole::from_code(r.code()), Some(r));
+        }
+        assert_eq!(ContactRole::from_code("ceo"), None);
+    }
+
+    #[test]
+    fn emails_are_normalised_or_refused_with_a_reason() {
+        assert_eq!(normalize_email("email", "  Ana.Lopez@Example.COM ").unwrap(), "ana.lopez@example.com");
+        for bad in ["", "ana", "ana@", "@example.com", "ana@example", "ana @example.com", "a@b@c.com", "ana@-x.com"] {
+            let err = normalize_email("email", bad).unwrap_err();
+            assert!(matches!(err, AppError::InvalidInput { ref field, .. } if field == "email"), "{bad}: {err:?}");
+        }
+    }
+
+    #[test]
+    fn phones_must_be_e164() {
+        assert_eq!(normalize_e164("mobile", "+1 (555) 010-0199").unwrap(), "+15550100199");
+        for bad in ["5550100199", "+0123456789", "+1 555", "+1555010019912345", "+1 555 O10 0199", "+"] {
+            assert!(normalize_e164("mobile", bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! The Enrollment Dashboard's vocabulary: stages, tabs, the search query and the shapes of
+//! the table rows and lead cards sent to the browser.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::AppError;
+use crate::contact::ContactRole;
+
+/// Where a client stands in enrollment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EnrollmentStage {
+    NewLead,
+    CurrentlyEnrolling,
+    Enrolled,
+}
+
+impl EnrollmentStage {
+    pub const ALL: [EnrollmentStage; 3] = [Self::NewLead, Self::CurrentlyEnrolling, Self::Enrolled];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::NewLead => "new_lead",
+            Self::CurrentlyEnrolling => "currently_enrolling",
+            Self::Enrolled => "enrolled",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::NewLead => "New lead",
+            Self::CurrentlyEnrolling => "Currently enrolling",
+            Self::Enrolled => "Enrolled",
+        }
+    }
+
+    /// New clients, the only ones the security PIN workflow is for (DESIGN.md §1).
+    pub fn in_enrollment(self) -> bool {
+        matches!(self, Self::NewLead | Self::CurrentlyEnrolling)
+    }
+}
+
+/// A dashboard tab; each but `All` shows one stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum DashboardTab {
+    #[default]
+    CurrentlyEnrolling,
+    NewLeads,
+    Enrolled,
+    All,
+}
+
+impl DashboardTab {
+    pub const ALL: [DashboardTab; 4] = [Self::CurrentlyEnrolling, Self::NewLeads, Self::Enrolled, Self::All];
+
+    /// The value in the page address (`?tab=`).
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::CurrentlyEnrolling => "currently-enrolling",
+            Self::NewLeads => "new-leads",
+            Self::Enrolled => "enrolled",
+            Self::All => "all",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.slug() == slug)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::CurrentlyEnrolling => "Currently Enrolling",
+            Self::NewLeads => "New Leads",
+            Self::Enrolled => "Enrolled",
+            Self::All => "All Clients",
+        }
+    }
+
+    pub fn stage(self) -> Option<EnrollmentStage> {
+        match self {
+            Self::CurrentlyEnrolling => Some(EnrollmentStage::CurrentlyEnrolling),
+            Self::NewLeads => Some(EnrollmentStage::NewLead),
+            Self::Enrolled => Some(EnrollmentStage::Enrolled),
+            Self::All => None,
+        }
+    }
+}
+
+pub const PAGE_SIZE: u64 = 20;
+pub const MAX_SEARCH_CHARS: usize = 100;
+/// A bound on `page` so a hand-made address cannot ask the database for an absurd offset.
+pub const MAX_PAGE: u64 = 100_000;
+
+/// A validated dashboard query: which tab, what search text, which page (from 1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientQuery {
+    pub tab: DashboardTab,
+    pub search: String,
+    pub page: u64,
+}
+
+impl ClientQuery {
+    pub fn new(tab: DashboardTab, search: &str, page: u64) -> Result<Self, AppError> {
+        let search = search.trim();
+        if search.chars().count() > MAX_SEARCH_CHARS {
+            return Err(AppError::invalid("search", format!("search text has at most {MAX_SEARCH_CHARS} characters")));
+        }
+        if search.chars().any(char::is_control) {
+            return Err(AppError::invalid("search", "search text cannot contain control characters"));
+        }
+        if !(1..=MAX_PAGE).contains(&page) {
+            return Err(AppError::invalid("page", format!("page must be between 1 and {MAX_PAGE}")));
+        }
+        Ok(Self { tab, search: search.to_owned(), page })
+    }
+
+    pub fn offset(&self) -> u64 {
+        (self.page - 1) * PAGE_SIZE
+    }
+}
+
+/// Whether a client gets the security PIN workflow, and how far along it is.
+/// Issue #3 adds the link / set / verified states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PinState {
+    /// Brand out of scope, or not a new client: no PIN control at all.
+    NotApplicable,
+    /// In scope, no PIN set yet.
+    NoPin,
+}
+
+impl PinState {
+    pub fn for_client(brand_in_scope: bool, stage: EnrollmentStage) -> Self {
+        if brand_in_scope && stage.in_enrollment() { Self::NoPin } else { Self::NotApplicable }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::NotApplicable => "—",
+            Self::NoPin => "No PIN",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrandView {
+    pub slug: String,
+    pub name: String,
+    /// CSS colour, `#rrggbb`.
+    pub color: String,
+    pub support_phone: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientRow {
+    pub id: i32,
+    pub business_name: String,
+    pub brand: BrandView,
+    pub stage: EnrollmentStage,
+    pub owner_name: Option<String>,
+    pub pin_state: PinState,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientPage {
+    pub query: ClientQuery,
+    pub rows: Vec<ClientRow>,
+    /// Clients matching the query across all pages.
+    pub total: u64,
+}
+
+impl ClientPage {
+    pub fn page_count(&self) -> u64 {
+        self.total.div_ceil(PAGE_SIZE).max(1)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactView {
+    pub id: i32,
+    pub name: String,
+    pub role: ContactRole,
+    pub email: String,
+    pub mobile_phone: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SyncEmployeesState {
+    NeverSynced,
+    Synced,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BeiaState {
+    NotSent,
+    Sent,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadCard {
+    pub id: i32,
+    pub business_name: String,
+    pub legal_name: String,
+    pub brand: BrandView,
+    pub stage: EnrollmentStage,
+    pub address: String,
+    pub employee_count: i32,
+    pub contacts: Vec<ContactView>,
+    pub sync_employees: SyncEmployeesState,
+    pub last_synced_at: Option<DateTime<Utc>>,
+    pub beia: BeiaState,
+    pub beia_sent_at: Option<DateTime<Utc>>,
+    pub pin_state: PinState,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_validation_names_the_field() {
+        assert!(ClientQuery::new(DashboardTab::All, "  acme ", 1).is_ok_and(|q| q.search == "acme"));
+        let long = "x".repeat(MAX_SEARCH_CHARS + 1);
+        assert!(matches!(ClientQuery::new(DashboardTab::All, &long, 1), Err(AppError::InvalidInput { field, .. }) if field == "search"));
+        assert!(matches!(ClientQuery::new(DashboardTab::All, "", 0), Err(AppError::InvalidInput { field, .. }) if field == "page"));
+        assert!(ClientQuery::new(DashboardTab::All, "a\u{0}b", 1).is_err());
+    }
+
+    #[test]
+    fn offsets_and_page_counts() {
+        let q = ClientQuery::new(DashboardTab::All, "", 3).unwrap();
+        assert_eq!(q.offset(), 40);
+        let page = ClientPage { query: q, rows: vec![], total: 41 };
+        assert_eq!(page.page_count(), 3);
+        let empty = ClientPage { total: 0, ..page };
+        assert_eq!(empty.page_count(), 1);
+    }
+
+    #[test]
+    fn pin_workflow_only_for_new_clients_of_brands_in_scope() {
+        assert_eq!(PinState::for_client(true, EnrollmentStage::CurrentlyEnrolling), PinState::NoPin);
+        assert_eq!(PinState::for_client(true, EnrollmentStage::NewLead), PinState::NoPin);
+        assert_eq!(PinState::for_client(true, EnrollmentStage::Enrolled), PinState::NotApplicable);
+        assert_eq!(PinState::for_client(false, EnrollmentStage::CurrentlyEnrolling), PinState::NotApplicable);
+    }
+
+    #[test]
+    fn tabs_and_stages_round_trip() {
+        for t in DashboardTab::ALL {
+            assert_eq!(DashboardTab::from_slug(t.slug()), Some(t));
+        }
+        for s in EnrollmentStage::ALL {
+            assert_eq!(EnrollmentStage::from_code(s.code()), Some(s));
+        }
+    }
+}

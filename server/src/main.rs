@@ -1,0 +1,118 @@
+//! The Janus Enrollment server: `serve` (the default), `seed-demo` and `create-staff`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use janus_domain::staff::StaffRole;
+use janus_domain::{Clock, Secret};
+use janus_store::seed::SeedOutcome;
+use janus_store::{SecretHasher, Store, SystemClock};
+use tracing_subscriber::EnvFilter;
+
+mod router;
+mod settings;
+
+#[derive(Parser)]
+#[command(name = "server", about = "Janus Enrollment server")]
+struct Cli {
+    /// The settings file; every key can also be set by environment (see the file).
+    #[arg(long, env = "JANUS_SETTINGS", default_value = "Leptos.toml")]
+    settings: PathBuf,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database and serve the app (the default).
+    Serve,
+    /// Migrate, then fill an empty database with demo clients and two staff accounts.
+    SeedDemo,
+    /// Migrate, then create a staff account. The password is read from standard input.
+    CreateStaff {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_enum, default_value = "agent")]
+        role: RoleArg,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Agent,
+    Admin,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .init();
+    match run(Cli::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let settings = Arc::new(settings::load(&cli.settings)?);
+    let secrets = settings::secrets(&settings)?;
+    ensure_sqlite_folder(&settings.database.url)?;
+    let db = janus_store::connect(&settings.database)
+        .await
+        .map_err(|e| format!("cannot open the database (setting `database.url`): {e}"))?;
+    janus_store::migrate(&db).await.map_err(|e| format!("database migration failed: {e}"))?;
+    let hasher = SecretHasher::new(&settings.argon2, &secrets.pepper)?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let store = Store { db, settings: settings.clone(), clock, hasher: Arc::new(hasher) };
+
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => router::serve(store).await,
+        Command::SeedDemo => match store.seed_demo().await.map_err(|e| e.to_string())? {
+            SeedOutcome::Seeded { clients, contacts } => {
+                println!("Seeded {clients} demo clients with {contacts} contacts.");
+                println!("Staff sign-in: {} / {}", janus_store::seed::DEMO_AGENT_EMAIL, janus_store::seed::DEMO_AGENT_PASSWORD);
+                println!("Admin sign-in: {} / {}", janus_store::seed::DEMO_ADMIN_EMAIL, janus_store::seed::DEMO_ADMIN_PASSWORD);
+                Ok(())
+            }
+            SeedOutcome::AlreadyHasData => {
+                println!("The database already has data; demo data was not added.");
+                Ok(())
+            }
+        },
+        Command::CreateStaff { name, email, role } => {
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password).map_err(|e| format!("cannot read the password: {e}"))?;
+            let password = Secret::new(password.trim_end_matches(['\r', '\n']));
+            let role = match role {
+                RoleArg::Agent => StaffRole::Agent,
+                RoleArg::Admin => StaffRole::Admin,
+            };
+            let new = janus_store::auth::NewStaff { name, email, password, role };
+            let staff = store.create_staff(new).await.map_err(|e| e.to_string())?;
+            println!("Created {} account for {} <{}>.", staff.role.label(), staff.name, staff.email);
+            Ok(())
+        }
+    }
+}
+
+/// SQLite creates the file but not its folder.
+fn ensure_sqlite_folder(url: &str) -> Result<(), String> {
+    let Some(rest) = url.strip_prefix("sqlite://") else { return Ok(()) };
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path.starts_with(':') {
+        return Ok(());
+    }
+    match std::path::Path::new(path).parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => {
+            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))
+        }
+        _ => Ok(()),
+    }
+}

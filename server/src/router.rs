@@ -1,0 +1,129 @@
+//! The HTTP surface: Leptos pages and server functions, plus the layers every request
+//! passes through (the staff page guard and the server-function error status).
+
+use std::net::SocketAddr;
+
+use app::{App, shell};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use http::StatusCode;
+use janus_domain::AppError;
+use janus_store::Store;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+
+/// Server-function error bodies are small JSON; anything bigger is not ours to decode.
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+pub async fn serve(store: Store) -> Result<(), String> {
+    let addr: SocketAddr = store.settings.site.address.parse().map_err(|e| format!("setting `site.address`: {e}"))?;
+    let mut options = leptos::config::get_configuration(None)
+        .map_err(|e| format!("Leptos configuration: {e}"))?
+        .leptos_options;
+    options.site_addr = addr;
+    let public_url = store.settings.site.public_url.clone();
+    let router = app(store, options);
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    tracing::info!("Janus Enrollment is serving at {public_url} (listening on {addr})");
+    axum::serve(listener, router).await.map_err(|e| format!("server stopped: {e}"))
+}
+
+/// The whole application as a router, so tests can call it without a socket.
+pub fn app(store: Store, options: LeptosOptions) -> Router {
+    let routes = generate_route_list(App);
+    let context = {
+        let store = store.clone();
+        move || provide_context(store.clone())
+    };
+    Router::new()
+        .route("/health", get(|| async { "ok" }))
+        .leptos_routes_with_context(&options, routes, context, {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .with_state(options)
+        .layer(middleware::from_fn_with_state(store, guard_staff_pages))
+        .layer(middleware::from_fn(server_fn_error_status))
+}
+
+/// Paths anyone may request: sign-in, assets, server functions (which check the session
+/// themselves and answer 401) and the health check.
+fn is_public(path: &str) -> bool {
+    const PREFIXES: [&str; 4] = ["/pkg/", "/api/", "/health", "/login"];
+    let last_segment = path.rsplit('/').next().unwrap_or_default();
+    PREFIXES.iter().any(|p| path.starts_with(p)) || last_segment.contains('.')
+}
+
+/// Sends anonymous requests for staff pages to sign-in (remembering where they were going),
+/// and signed-in staff away from the sign-in page.
+async fn guard_staff_pages(State(store): State<Store>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let on_login = path == "/login";
+    if is_public(&path) && !on_login {
+        return next.run(request).await;
+    }
+    let signed_in = match app::session_cookie::read(&store.settings, request.headers()) {
+        Some(token) => match store.session_staff(&token).await {
+            Ok(staff) => staff.is_some(),
+            Err(_) => return (StatusCode::SERVICE_UNAVAILABLE, "The service is unavailable; please retry shortly.").into_response(),
+        },
+        None => false,
+    };
+    match (signed_in, on_login) {
+        (true, true) => Redirect::to("/").into_response(),
+        (false, false) => {
+            let wanted = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            Redirect::to(&format!("/login?next={}", encode_component(wanted))).into_response()
+        }
+        _ => next.run(request).await,
+    }
+}
+
+fn encode_component(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// server_fn answers every error with 500. We decode our error and answer with its own
+/// status, so a refused or malformed request is never reported as a server fault.
+async fn server_fn_error_status(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if !response.headers().contains_key(server_fn::error::SERVER_FN_ERROR_HEADER) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_ERROR_BODY).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes)
+        && let Ok(status) = StatusCode::from_u16(error.status())
+    {
+        parts.status = status;
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_public;
+
+    #[test]
+    fn only_assets_sign_in_and_api_are_public() {
+        for p in ["/login", "/pkg/janus.wasm", "/api/sign_in", "/favicon.ico", "/health"] {
+            assert!(is_public(p), "{p}");
+        }
+        for p in ["/", "/clients/3", "/clients", "/admin"] {
+            assert!(!is_public(p), "{p}");
+        }
+    }
+}

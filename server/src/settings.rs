@@ -1,0 +1,102 @@
+//! Loading the settings: `Leptos.toml`, then environment variables over it.
+//!
+//! Any key can be overridden as `JANUS_<SECTION>__<KEY>` (for example
+//! `JANUS_VERIFICATION__WINDOW_MINUTES=2`); `DATABASE_URL` also sets `database.url`.
+//! Secrets are read from the environment only and never from the file.
+
+use std::path::Path;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use janus_domain::settings::{Mode, Settings};
+
+pub const ENV_PREFIX: &str = "JANUS_";
+pub const PEPPER_VAR: &str = "JANUS_PIN_PEPPER";
+
+/// Used only in development mode when no pepper is set, so a newcomer can run the app
+/// without secrets. Production refuses to start without a real one.
+const DEVELOPMENT_PEPPER: &str = "janus-development-pepper-not-for-production";
+
+pub struct Secrets {
+    pub pepper: Vec<u8>,
+}
+
+pub fn load(path: &Path) -> Result<Settings, String> {
+    let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+    if path.exists() {
+        figment = figment.merge(Toml::file(path));
+    } else {
+        return Err(format!("settings file {} not found", path.display()));
+    }
+    let env = Env::prefixed(ENV_PREFIX).split("__").ignore(&["PIN_PEPPER"]);
+    figment = figment.merge(env).merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database.url".into()));
+    let settings: Settings = figment.extract().map_err(|e| {
+        e.into_iter().map(|e| format!("settings: {e}")).collect::<Vec<_>>().join("\n")
+    })?;
+    settings
+        .validate()
+        .map_err(|problems| problems.iter().map(|p| format!("settings: {p}")).collect::<Vec<_>>().join("\n"))?;
+    Ok(settings)
+}
+
+pub fn secrets(settings: &Settings) -> Result<Secrets, String> {
+    match (std::env::var(PEPPER_VAR), settings.site.mode) {
+        (Ok(p), _) if p.len() >= 32 => Ok(Secrets { pepper: p.into_bytes() }),
+        (Ok(_), _) => Err(format!("{PEPPER_VAR} must be at least 32 characters (use a random value)")),
+        (Err(_), Mode::Development) => Ok(Secrets { pepper: DEVELOPMENT_PEPPER.as_bytes().to_vec() }),
+        (Err(_), Mode::Production) => Err(format!("{PEPPER_VAR} must be set in production mode")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    fn workspace_file() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../Leptos.toml")
+    }
+
+    #[test]
+    fn leptos_toml_documents_the_defaults() {
+        // The file is the documentation of what each key does when left out; they must agree.
+        let text = std::fs::read_to_string(workspace_file()).unwrap();
+        let from_file: Settings = toml_from(&text);
+        assert_eq!(from_file, Settings::default());
+    }
+
+    fn toml_from(text: &str) -> Settings {
+        Figment::from(Toml::string(text)).extract().unwrap()
+    }
+
+    #[test]
+    fn environment_overrides_the_file_and_bad_values_name_their_key() {
+        Jail::expect_with(|jail| {
+            jail.create_file("Leptos.toml", "[verification]\nwindow_minutes = 60\n")?;
+            jail.set_env("JANUS_VERIFICATION__WINDOW_MINUTES", "2");
+            jail.set_env("DATABASE_URL", "postgres://u@localhost/janus");
+            let s = load(Path::new("Leptos.toml")).unwrap();
+            assert_eq!(s.verification.window_minutes, 2);
+            assert_eq!(s.database.url, "postgres://u@localhost/janus");
+
+            jail.set_env("JANUS_PIN__MAX_FAILURES", "50");
+            let err = load(Path::new("Leptos.toml")).unwrap_err();
+            assert_eq!(err, "settings: setting `pin.max_failures` must be between 1 and 10 (got 50)");
+
+            jail.set_env("JANUS_PIN__MAX_FAILURES", "five");
+            let err = load(Path::new("Leptos.toml")).unwrap_err();
+            assert!(err.contains("pin.max_failures"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        Jail::expect_with(|jail| {
+            jail.create_file("Leptos.toml", "[pin]\nmax_failure = 3\n")?;
+            let err = load(Path::new("Leptos.toml")).unwrap_err();
+            assert!(err.contains("max_failure"), "{err}");
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,181 @@
+//! Staff accounts and server-side sessions.
+//!
+//! A session is a random 256-bit token in an HttpOnly cookie; the database keeps only its
+//! SHA-256, so several server processes share sessions and a database leak yields no usable
+//! cookie. Sessions end after `sessions.idle_minutes` without a request and after
+//! `sessions.absolute_hours` in any case, and when the user is deactivated.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::Duration;
+use janus_domain::contact::normalize_email;
+use janus_domain::staff::{StaffRole, StaffView, check_new_password, check_staff_name};
+use janus_domain::{AppError, Secret};
+use rand::RngCore;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, SqlErr};
+use sha2::{Digest, Sha256};
+
+use crate::audit::{self, Action, Entry, Outcome};
+use crate::entity::{session, staff_user};
+use crate::{Store, internal};
+
+/// The cookie value of a session. Not `Debug`: it must not reach a log.
+pub struct SessionToken(Secret);
+
+impl SessionToken {
+    fn generate() -> Self {
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        Self(Secret::new(URL_SAFE_NO_PAD.encode(bytes)))
+    }
+
+    pub fn from_cookie(value: &str) -> Self {
+        Self(Secret::new(value))
+    }
+
+    pub fn cookie_value(&self) -> &str {
+        self.0.expose()
+    }
+
+    fn hash(&self) -> String {
+        let digest = Sha256::digest(self.0.expose().as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// A new staff account, as typed by an admin or on the command line.
+pub struct NewStaff {
+    pub name: String,
+    pub email: String,
+    pub password: Secret,
+    pub role: StaffRole,
+}
+
+fn view(user: &staff_user::Model) -> Result<StaffView, AppError> {
+    let role = StaffRole::from_code(&user.role).ok_or_else(|| internal(format!("unknown staff role {:?}", user.role)))?;
+    Ok(StaffView { id: user.id, name: user.name.clone(), email: user.email.clone(), role })
+}
+
+impl Store {
+    pub async fn create_staff(&self, new: NewStaff) -> Result<StaffView, AppError> {
+        let name = check_staff_name(&new.name)?;
+        let email = normalize_email("email", &new.email)?;
+        check_new_password(new.password.expose())?;
+        let password_hash = self.hasher.hash(new.password).await?;
+        let now = self.clock.now();
+        let inserted = staff_user::ActiveModel {
+            name: Set(name),
+            email: Set(email.clone()),
+            password_hash: Set(password_hash),
+            role: Set(new.role.code().to_owned()),
+            active: Set(true),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await
+        .map_err(|e| match e.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => {
+                AppError::invalid("email", format!("a staff account for {email} already exists"))
+            }
+            _ => internal(e),
+        })?;
+        let entry = Entry::new(Action::StaffCreated, Outcome::Success)
+            .staff(inserted.id)
+            .detail(format!("{} ({})", inserted.email, inserted.role));
+        audit::record(&self.db, now, entry).await.map_err(internal)?;
+        view(&inserted)
+    }
+
+    /// Checks an email and password and opens a session. Every refusal looks the same.
+    pub async fn sign_in(&self, email: &str, password: Secret) -> Result<(SessionToken, StaffView), AppError> {
+        if email.trim().is_empty() {
+            return Err(AppError::invalid("email", "enter your email address"));
+        }
+        if password.expose().is_empty() {
+            return Err(AppError::invalid("password", "enter your password"));
+        }
+        if password.expose().chars().count() > janus_domain::staff::MAX_PASSWORD_CHARS {
+            return Err(AppError::InvalidCredentials);
+        }
+        let now = self.clock.now();
+        let email = email.trim().to_ascii_lowercase();
+        let user = staff_user::Entity::find()
+            .filter(staff_user::Column::Email.eq(email.as_str()))
+            .one(&self.db)
+            .await
+            .map_err(internal)?;
+        let accepted = match &user {
+            Some(u) => self.hasher.verify(password, u.password_hash.clone()).await? && u.active,
+            None => {
+                self.hasher.verify_decoy(password).await;
+                false
+            }
+        };
+        let user = match user {
+            Some(u) if accepted => u,
+            other => {
+                let mut entry = Entry::new(Action::SignIn, Outcome::Failure).detail(format!("sign-in refused for {email}"));
+                if let Some(u) = other {
+                    entry = entry.staff(u.id);
+                }
+                audit::record(&self.db, now, entry).await.map_err(internal)?;
+                return Err(AppError::InvalidCredentials);
+            }
+        };
+        let token = SessionToken::generate();
+        session::ActiveModel {
+            token_hash: Set(token.hash()),
+            staff_user_id: Set(user.id),
+            created_at: Set(now),
+            last_seen_at: Set(now),
+        }
+        .insert(&self.db)
+        .await
+        .map_err(internal)?;
+        audit::record(&self.db, now, Entry::new(Action::SignIn, Outcome::Success).staff(user.id))
+            .await
+            .map_err(internal)?;
+        Ok((token, view(&user)?))
+    }
+
+    /// The staff member a session cookie belongs to, if the session is still alive.
+    /// Extends the idle deadline; ends the session if either deadline has passed.
+    pub async fn session_staff(&self, token: &SessionToken) -> Result<Option<StaffView>, AppError> {
+        let now = self.clock.now();
+        let hash = token.hash();
+        let Some((session, Some(user))) = session::Entity::find_by_id(hash.clone())
+            .find_also_related(staff_user::Entity)
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+        else {
+            return Ok(None);
+        };
+        let limits = &self.settings.sessions;
+        let idle_end = session.last_seen_at + Duration::minutes(limits.idle_minutes.into());
+        let absolute_end = session.created_at + Duration::hours(limits.absolute_hours.into());
+        if now >= idle_end || now >= absolute_end || !user.active {
+            session::Entity::delete_by_id(hash).exec(&self.db).await.map_err(internal)?;
+            return Ok(None);
+        }
+        // Writing on every request would serialise all requests on SQLite's one writer;
+        // a minute's precision on the idle deadline is plenty.
+        if now - session.last_seen_at >= Duration::minutes(1) {
+            let mut active: session::ActiveModel = session.into();
+            active.last_seen_at = Set(now);
+            active.update(&self.db).await.map_err(internal)?;
+        }
+        view(&user).map(Some)
+    }
+
+    pub async fn sign_out(&self, token: &SessionToken) -> Result<(), AppError> {
+        let hash = token.hash();
+        if let Some(session) = session::Entity::find_by_id(hash.clone()).one(&self.db).await.map_err(internal)? {
+            session::Entity::delete_by_id(hash).exec(&self.db).await.map_err(internal)?;
+            let entry = Entry::new(Action::SignOut, Outcome::Success).staff(session.staff_user_id);
+            audit::record(&self.db, self.clock.now(), entry).await.map_err(internal)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,39 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "clients")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub brand_id: i32,
+    pub business_name: String,
+    pub legal_name: String,
+    pub stage: String,
+    pub address: String,
+    pub employee_count: i32,
+    pub last_synced_at: Option<DateTimeUtc>,
+    pub beia_sent_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(belongs_to = "super::brand::Entity", from = "Column::BrandId", to = "super::brand::Column::Id")]
+    Brand,
+    #[sea_orm(has_many = "super::contact::Entity")]
+    Contact,
+}
+
+impl Related<super::brand::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Brand.def()
+    }
+}
+
+impl Related<super::contact::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Contact.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,9 @@
+//! sea-orm entities, one per table, in sea-orm-cli's compact format. They mirror the
+//! migrations exactly and hold no behaviour: rules live in the use-case modules.
+
+pub mod audit_event;
+pub mod brand;
+pub mod client;
+pub mod contact;
+pub mod session;
+pub mod staff_user;
