@@ -1,0 +1,53 @@
+//! A fresh, migrated database per test: in-memory SQLite by default, or a new database on
+//! the PostgreSQL server named by `DATABASE_URL` (the README's test command starts one).
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use janus_domain::clock::FixedClock;
+use janus_domain::settings::{Argon2Settings, Settings};
+use janus_store::{SecretHasher, Store};
+use sea_orm::{ConnectionTrait, Database};
+
+pub struct TestStore {
+    pub store: Store,
+    pub clock: Arc<FixedClock>,
+}
+
+pub async fn test_store() -> TestStore {
+    let mut settings = Settings::default();
+    settings.database.url = database_url().await;
+    // SQLite's in-memory database lives in one connection; a pool of more would see several.
+    settings.database.max_connections = if settings.database.url.starts_with("sqlite") { 1 } else { 5 };
+    // The cheapest parameters the settings allow: these tests are about rules, not cost.
+    settings.argon2 = Argon2Settings { memory_kib: 7_168, iterations: 1, parallelism: 1, max_concurrent: 4 };
+    let db = janus_store::connect(&settings.database).await.expect("connect");
+    janus_store::migrate(&db).await.expect("migrate");
+    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap()));
+    let hasher = SecretHasher::new(&settings.argon2, b"test pepper").unwrap();
+    let store = Store { db, settings: Arc::new(settings), clock: clock.clone(), hasher: Arc::new(hasher) };
+    TestStore { store, clock }
+}
+
+pub fn on_postgres() -> bool {
+    std::env::var("DATABASE_URL").is_ok_and(|u| u.starts_with("postgres"))
+}
+
+async fn database_url() -> String {
+    match std::env::var("DATABASE_URL") {
+        Ok(admin_url) if admin_url.starts_with("postgres") => {
+            let name = format!("janus_test_{:016x}", rand_id());
+            let admin = Database::connect(&admin_url).await.expect("connect to PostgreSQL admin database");
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+            admin.close().await.ok();
+            let (base, _) = admin_url.rsplit_once('/').expect("DATABASE_URL has a database name");
+            format!("{base}/{name}")
+        }
+        _ => "sqlite::memory:".to_owned(),
+    }
+}
+
+fn rand_id() -> u64 {
+    use std::hash::{BuildHasher, RandomState};
+    RandomState::new().hash_one(std::time::SystemTime::now())
+}
