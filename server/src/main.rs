@@ -1,17 +1,13 @@
 //! The Janus Enrollment server: `serve` (the default), `seed-demo` and `create-staff`.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use janus_domain::staff::StaffRole;
-use janus_domain::{Clock, Secret};
+use janus_domain::Secret;
 use janus_store::seed::SeedOutcome;
-use janus_store::{SecretHasher, Store, SystemClock};
+use server::{router, settings};
 use tracing_subscriber::EnvFilter;
-
-mod router;
-mod settings;
 
 #[derive(Parser)]
 #[command(name = "server", about = "Janus Enrollment server")]
@@ -61,16 +57,9 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
-    let settings = Arc::new(settings::load(&cli.settings)?);
+    let settings = settings::load(&cli.settings)?;
     let secrets = settings::secrets(&settings)?;
-    ensure_sqlite_folder(&settings.database.url)?;
-    let db = janus_store::connect(&settings.database)
-        .await
-        .map_err(|e| format!("cannot open the database (setting `database.url`): {e}"))?;
-    janus_store::migrate(&db).await.map_err(|e| format!("database migration failed: {e}"))?;
-    let hasher = SecretHasher::new(&settings.argon2, &secrets.pepper)?;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let store = Store { db, settings: settings.clone(), clock, hasher: Arc::new(hasher) };
+    let store = server::open_store(settings, &secrets.pepper).await?;
 
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => router::serve(store).await,
@@ -99,20 +88,5 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("Created {} account for {} <{}>.", staff.role.label(), staff.name, staff.email);
             Ok(())
         }
-    }
-}
-
-/// SQLite creates the file but not its folder.
-fn ensure_sqlite_folder(url: &str) -> Result<(), String> {
-    let Some(rest) = url.strip_prefix("sqlite://") else { return Ok(()) };
-    let path = rest.split('?').next().unwrap_or_default();
-    if path.is_empty() || path.starts_with(':') {
-        return Ok(());
-    }
-    match std::path::Path::new(path).parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => {
-            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))
-        }
-        _ => Ok(()),
     }
 }

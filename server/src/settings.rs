@@ -30,8 +30,17 @@ pub fn load(path: &Path) -> Result<Settings, String> {
     }
     let env = Env::prefixed(ENV_PREFIX).split("__").ignore(&["PIN_PEPPER"]);
     figment = figment.merge(env).merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database.url".into()));
-    let settings: Settings = figment.extract().map_err(|e| {
-        e.into_iter().map(|e| format!("settings: {e}")).collect::<Vec<_>>().join("\n")
+    let settings: Settings = figment.extract().map_err(|errors| {
+        errors
+            .into_iter()
+            .map(|e| {
+                // Environment keys arrive upper-cased; name them as the file writes them.
+                let key = e.path.join(".").to_lowercase();
+                let source = e.metadata.as_ref().map(|m| format!(" (from {})", m.name)).unwrap_or_default();
+                format!("settings: setting `{key}`: {}{source}", e.kind)
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
     })?;
     settings
         .validate()
