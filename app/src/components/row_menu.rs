@@ -40,14 +40,15 @@ pub fn RowMenu(
     let menu = NodeRef::<html::Ul>::new();
     let menu_id = format!("menu-{}", label.to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
 
-    // Focus the first item whenever the menu opens.
-    Effect::new(move |_| {
-        if open.get()
-            && let Some(m) = menu.get()
-        {
-            focus_item(&m, |_, _| 0);
-        }
-    });
+    // The list is shown by the next render, so its first item can take focus only then.
+    let open_menu = move || {
+        open.set(true);
+        request_animation_frame(move || {
+            if let Some(m) = menu.get_untracked() {
+                focus_item(&m, |_, _| 0);
+            }
+        });
+    };
 
     let close_to_button = move || {
         open.set(false);
@@ -58,7 +59,7 @@ pub fn RowMenu(
     let on_button_key = move |ev: KeyboardEvent| {
         if matches!(ev.key().as_str(), "ArrowDown" | "ArrowUp") {
             ev.prevent_default();
-            open.set(true);
+            open_menu();
         }
     };
     let on_menu_key = move |ev: KeyboardEvent| {
@@ -108,7 +109,7 @@ pub fn RowMenu(
                 aria-controls=menu_id.clone()
                 aria-expanded=move || open.get().to_string()
                 aria-label=format!("Options for {label}")
-                on:click=move |_| open.update(|o| *o = !*o)
+                on:click=move |_| if open.get_untracked() { open.set(false) } else { open_menu() }
                 on:keydown=on_button_key
             >
                 "⋮"

@@ -112,7 +112,7 @@ fn ClientTable(page: ClientPage) -> impl IntoView {
             {format!("Showing {first}–{last} of {total} clients")}
         </p>
         <div class="table-wrap">
-            <table class="clients">
+            <table class="clients stacked">
                 <thead>
                     <tr>
                         <th scope="col">"Business"</th>
@@ -156,13 +156,13 @@ fn ClientRowView(row: ClientRow) -> impl IntoView {
             <th scope="row">
                 <A href=card>{name}</A>
             </th>
-            <td>
+            <td data-label="Brand">
                 <span class="brand-dot" style=format!("background:{}", row.brand.color)></span>
                 {row.brand.name}
             </td>
-            <td>{row.stage.label()}</td>
-            <td>{row.owner_name.unwrap_or_else(|| "—".into())}</td>
-            <td>
+            <td data-label="Stage">{row.stage.label()}</td>
+            <td data-label="Owner">{row.owner_name.unwrap_or_else(|| "—".into())}</td>
+            <td data-label="Security PIN">
                 <span class=pin_class>{row.pin_state.label()}</span>
             </td>
             <td class="cell-menu">

@@ -112,7 +112,7 @@ fn CardView(card: LeadCard, sync: ServerAction<SyncEmployees>, beia: ServerActio
             <section id="contacts" aria-labelledby="contacts-title">
                 <h2 id="contacts-title">"Contacts"</h2>
                 <div class="table-wrap">
-                    <table class="contacts">
+                    <table class="contacts stacked">
                         <thead>
                             <tr>
                                 <th scope="col">"Name"</th>
@@ -130,9 +130,9 @@ fn CardView(card: LeadCard, sync: ServerAction<SyncEmployees>, beia: ServerActio
                                     view! {
                                         <tr>
                                             <th scope="row">{c.name}</th>
-                                            <td><span class="role">{c.role.label()}</span></td>
-                                            <td><a href=email_href>{c.email}</a></td>
-                                            <td>{c.mobile_phone.unwrap_or_else(|| "—".into())}</td>
+                                            <td data-label="Role"><span class="role">{c.role.label()}</span></td>
+                                            <td data-label="Email"><a href=email_href>{c.email}</a></td>
+                                            <td data-label="Mobile">{c.mobile_phone.unwrap_or_else(|| "—".into())}</td>
                                         </tr>
                                     }
                                 })

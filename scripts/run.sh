@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Sets up what is missing, builds, migrates, seeds demo data into an empty database and
+# serves Janus Enrollment at http://127.0.0.1:3000 (SQLite in ./data).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+
+echo "==> Building (the first build takes several minutes)"
+cargo leptos build
+
+export LEPTOS_OUTPUT_NAME=janus LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg
+target/debug/server seed-demo
+cat <<MSG
+
+  Janus Enrollment: http://127.0.0.1:3000
+  Staff sign-in:    agent@janus.example / enroll-demo-agent
+  Admin sign-in:    admin@janus.example / enroll-demo-admin
+  (Ctrl-C stops the server; the data stays in ./data.)
+
+MSG
+exec target/debug/server serve
