@@ -9,7 +9,8 @@ echo "==> Building (the first build takes several minutes)"
 cargo leptos build
 
 export LEPTOS_OUTPUT_NAME=janus LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg
-target/debug/server seed-demo
+seed_report=$(target/debug/server seed-demo)
+echo "${seed_report%%$'\n'*}"
 cat <<MSG
 
   Janus Enrollment: http://127.0.0.1:3000

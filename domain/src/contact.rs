@@ -96,20 +96,42 @@ pub fn normalize_email(field: &str, raw: &str) -> Result<String, AppError> {
 pub fn normalize_e164(field: &str, raw: &str) -> Result<String, AppError> {
     let trimmed = raw.trim();
     if !trimmed.starts_with('+') {
-        return Err(AppError::invalid(field, "a mobile number must start with + and the country code, as in +1 555 010 0199"));
+        return Err(AppError::invalid(
+            field,
+            "a mobile number must start with + and the country code, as in +1 555 010 0199",
+        ));
     }
     let mut digits = String::with_capacity(16);
     for c in trimmed[1..].chars() {
         match c {
             '0'..='9' => digits.push(c),
             ' ' | '-' | '.' | '(' | ')' => {}
-            _ => return Err(AppError::invalid(field, "a mobile number may contain only digits after the +")),
+            _ => {
+                return Err(AppError::invalid(
+                    field,
+                    "a mobile number may contain only digits after the +",
+                ));
+            }
         }
     }
     if !(8..=15).contains(&digits.len()) || digits.starts_with('0') {
-        return Err(AppError::invalid(field, "a mobile number has 8 to 15 digits after the + and no leading 0"));
+        return Err(AppError::invalid(
+            field,
+            "a mobile number has 8 to 15 digits after the + and no leading 0",
+        ));
     }
     Ok(format!("+{digits}"))
+}
+
+/// An E.164 number as people read it: `+1 614-555-0155` for North America, otherwise the
+/// stored form.
+pub fn display_phone(e164: &str) -> String {
+    match e164.strip_prefix("+1") {
+        Some(d) if d.len() == 10 && d.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("+1 {}-{}-{}", &d[..3], &d[3..6], &d[6..])
+        }
+        _ => e164.to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -118,8 +140,14 @@ mod tests {
 
     #[test]
     fn only_owner_and_authorized_representative_manage_the_pin() {
-        let allowed: Vec<_> = ContactRole::ALL.into_iter().filter(|r| r.may_manage_pin()).collect();
-        assert_eq!(allowed, [ContactRole::Owner, ContactRole::AuthorizedRepresentative]);
+        let allowed: Vec<_> = ContactRole::ALL
+            .into_iter()
+            .filter(|r| r.may_manage_pin())
+            .collect();
+        assert_eq!(
+            allowed,
+            [ContactRole::Owner, ContactRole::AuthorizedRepresentative]
+        );
     }
 
     #[test]
@@ -132,17 +160,48 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_or_refused_with_a_reason() {
-        assert_eq!(normalize_email("email", "  Ana.Lopez@Example.COM ").unwrap(), "ana.lopez@example.com");
-        for bad in ["", "ana", "ana@", "@example.com", "ana@example", "ana @example.com", "a@b@c.com", "ana@-x.com"] {
+        assert_eq!(
+            normalize_email("email", "  Ana.Lopez@Example.COM ").unwrap(),
+            "ana.lopez@example.com"
+        );
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@example.com",
+            "ana@example",
+            "ana @example.com",
+            "a@b@c.com",
+            "ana@-x.com",
+        ] {
             let err = normalize_email("email", bad).unwrap_err();
-            assert!(matches!(err, AppError::InvalidInput { ref field, .. } if field == "email"), "{bad}: {err:?}");
+            assert!(
+                matches!(err, AppError::InvalidInput { ref field, .. } if field == "email"),
+                "{bad}: {err:?}"
+            );
         }
     }
 
     #[test]
+    fn north_american_numbers_are_grouped_for_reading() {
+        assert_eq!(display_phone("+16145550155"), "+1 614-555-0155");
+        assert_eq!(display_phone("+442071838750"), "+442071838750");
+    }
+
+    #[test]
     fn phones_must_be_e164() {
-        assert_eq!(normalize_e164("mobile", "+1 (555) 010-0199").unwrap(), "+15550100199");
-        for bad in ["5550100199", "+0123456789", "+1 555", "+1555010019912345", "+1 555 O10 0199", "+"] {
+        assert_eq!(
+            normalize_e164("mobile", "+1 (555) 010-0199").unwrap(),
+            "+15550100199"
+        );
+        for bad in [
+            "5550100199",
+            "+0123456789",
+            "+1 555",
+            "+1555010019912345",
+            "+1 555 O10 0199",
+            "+",
+        ] {
             assert!(normalize_e164("mobile", bad).is_err(), "{bad}");
         }
     }

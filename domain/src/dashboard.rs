@@ -55,7 +55,12 @@ pub enum DashboardTab {
 }
 
 impl DashboardTab {
-    pub const ALL: [DashboardTab; 4] = [Self::CurrentlyEnrolling, Self::NewLeads, Self::Enrolled, Self::All];
+    pub const ALL: [DashboardTab; 4] = [
+        Self::CurrentlyEnrolling,
+        Self::NewLeads,
+        Self::Enrolled,
+        Self::All,
+    ];
 
     /// The value in the page address (`?tab=`).
     pub fn slug(self) -> &'static str {
@@ -107,15 +112,28 @@ impl ClientQuery {
     pub fn new(tab: DashboardTab, search: &str, page: u64) -> Result<Self, AppError> {
         let search = search.trim();
         if search.chars().count() > MAX_SEARCH_CHARS {
-            return Err(AppError::invalid("search", format!("search text has at most {MAX_SEARCH_CHARS} characters")));
+            return Err(AppError::invalid(
+                "search",
+                format!("search text has at most {MAX_SEARCH_CHARS} characters"),
+            ));
         }
         if search.chars().any(char::is_control) {
-            return Err(AppError::invalid("search", "search text cannot contain control characters"));
+            return Err(AppError::invalid(
+                "search",
+                "search text cannot contain control characters",
+            ));
         }
         if !(1..=MAX_PAGE).contains(&page) {
-            return Err(AppError::invalid("page", format!("page must be between 1 and {MAX_PAGE}")));
+            return Err(AppError::invalid(
+                "page",
+                format!("page must be between 1 and {MAX_PAGE}"),
+            ));
         }
-        Ok(Self { tab, search: search.to_owned(), page })
+        Ok(Self {
+            tab,
+            search: search.to_owned(),
+            page,
+        })
     }
 
     pub fn offset(&self) -> u64 {
@@ -135,7 +153,11 @@ pub enum PinState {
 
 impl PinState {
     pub fn for_client(brand_in_scope: bool, stage: EnrollmentStage) -> Self {
-        if brand_in_scope && stage.in_enrollment() { Self::NoPin } else { Self::NotApplicable }
+        if brand_in_scope && stage.in_enrollment() {
+            Self::NoPin
+        } else {
+            Self::NotApplicable
+        }
     }
 
     pub fn label(self) -> &'static str {
@@ -223,10 +245,16 @@ mod tests {
 
     #[test]
     fn query_validation_names_the_field() {
-        assert!(ClientQuery::new(DashboardTab::All, "  acme ", 1).is_ok_and(|q| q.search == "acme"));
+        assert!(
+            ClientQuery::new(DashboardTab::All, "  acme ", 1).is_ok_and(|q| q.search == "acme")
+        );
         let long = "x".repeat(MAX_SEARCH_CHARS + 1);
-        assert!(matches!(ClientQuery::new(DashboardTab::All, &long, 1), Err(AppError::InvalidInput { field, .. }) if field == "search"));
-        assert!(matches!(ClientQuery::new(DashboardTab::All, "", 0), Err(AppError::InvalidInput { field, .. }) if field == "page"));
+        assert!(
+            matches!(ClientQuery::new(DashboardTab::All, &long, 1), Err(AppError::InvalidInput { field, .. }) if field == "search")
+        );
+        assert!(
+            matches!(ClientQuery::new(DashboardTab::All, "", 0), Err(AppError::InvalidInput { field, .. }) if field == "page")
+        );
         assert!(ClientQuery::new(DashboardTab::All, "a\u{0}b", 1).is_err());
     }
 
@@ -234,7 +262,11 @@ mod tests {
     fn offsets_and_page_counts() {
         let q = ClientQuery::new(DashboardTab::All, "", 3).unwrap();
         assert_eq!(q.offset(), 40);
-        let page = ClientPage { query: q, rows: vec![], total: 41 };
+        let page = ClientPage {
+            query: q,
+            rows: vec![],
+            total: 41,
+        };
         assert_eq!(page.page_count(), 3);
         let empty = ClientPage { total: 0, ..page };
         assert_eq!(empty.page_count(), 1);
@@ -242,10 +274,22 @@ mod tests {
 
     #[test]
     fn pin_workflow_only_for_new_clients_of_brands_in_scope() {
-        assert_eq!(PinState::for_client(true, EnrollmentStage::CurrentlyEnrolling), PinState::NoPin);
-        assert_eq!(PinState::for_client(true, EnrollmentStage::NewLead), PinState::NoPin);
-        assert_eq!(PinState::for_client(true, EnrollmentStage::Enrolled), PinState::NotApplicable);
-        assert_eq!(PinState::for_client(false, EnrollmentStage::CurrentlyEnrolling), PinState::NotApplicable);
+        assert_eq!(
+            PinState::for_client(true, EnrollmentStage::CurrentlyEnrolling),
+            PinState::NoPin
+        );
+        assert_eq!(
+            PinState::for_client(true, EnrollmentStage::NewLead),
+            PinState::NoPin
+        );
+        assert_eq!(
+            PinState::for_client(true, EnrollmentStage::Enrolled),
+            PinState::NotApplicable
+        );
+        assert_eq!(
+            PinState::for_client(false, EnrollmentStage::CurrentlyEnrolling),
+            PinState::NotApplicable
+        );
     }
 
     #[test]

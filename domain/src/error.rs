@@ -40,7 +40,10 @@ pub enum AppError {
 
 impl AppError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::InvalidInput { field: field.into(), message: message.into() }
+        Self::InvalidInput {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 
     /// The HTTP status this error is answered with; set at the edge so a refused request is
@@ -100,14 +103,20 @@ mod tests {
 
     #[test]
     fn bad_arguments_become_malformed_with_the_reason() {
-        let e = AppError::from_server_fn_error(ServerFnErrorErr::Args("missing field `page`".into()));
+        let e =
+            AppError::from_server_fn_error(ServerFnErrorErr::Args("missing field `page`".into()));
         assert_eq!(e, AppError::Malformed("missing field `page`".into()));
-        assert_eq!(e.to_string(), "The request was malformed: missing field `page`");
+        assert_eq!(
+            e.to_string(),
+            "The request was malformed: missing field `page`"
+        );
     }
 
     #[test]
     fn internal_detail_never_reaches_the_message() {
-        let e = AppError::from_server_fn_error(ServerFnErrorErr::ServerError("SQL: no such table".into()));
+        let e = AppError::from_server_fn_error(ServerFnErrorErr::ServerError(
+            "SQL: no such table".into(),
+        ));
         assert!(!e.to_string().contains("SQL"));
     }
 }

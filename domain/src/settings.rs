@@ -46,7 +46,11 @@ pub struct SiteSettings {
 
 impl Default for SiteSettings {
     fn default() -> Self {
-        Self { address: "127.0.0.1:3000".into(), public_url: "http://127.0.0.1:3000".into(), mode: Mode::Development }
+        Self {
+            address: "127.0.0.1:3000".into(),
+            public_url: "http://127.0.0.1:3000".into(),
+            mode: Mode::Development,
+        }
     }
 }
 
@@ -66,7 +70,10 @@ pub struct DatabaseSettings {
 
 impl Default for DatabaseSettings {
     fn default() -> Self {
-        Self { url: "sqlite://data/janus.db?mode=rwc".into(), max_connections: 10 }
+        Self {
+            url: "sqlite://data/janus.db?mode=rwc".into(),
+            max_connections: 10,
+        }
     }
 }
 
@@ -79,7 +86,11 @@ pub struct BrandSettings {
 
 impl Default for BrandSettings {
     fn default() -> Self {
-        Self { in_scope: ["cornerstone", "peopaygo", "compeo", "coguardhr"].map(String::from).to_vec() }
+        Self {
+            in_scope: ["cornerstone", "peopaygo", "compeo", "coguardhr"]
+                .map(String::from)
+                .to_vec(),
+        }
     }
 }
 
@@ -100,7 +111,10 @@ pub struct SessionSettings {
 
 impl Default for SessionSettings {
     fn default() -> Self {
-        Self { idle_minutes: 30, absolute_hours: 12 }
+        Self {
+            idle_minutes: 30,
+            absolute_hours: 12,
+        }
     }
 }
 
@@ -114,7 +128,10 @@ pub struct PinSettings {
 
 impl Default for PinSettings {
     fn default() -> Self {
-        Self { max_failures: 5, lockout_minutes: 15 }
+        Self {
+            max_failures: 5,
+            lockout_minutes: 15,
+        }
     }
 }
 
@@ -131,7 +148,12 @@ pub struct Argon2Settings {
 
 impl Default for Argon2Settings {
     fn default() -> Self {
-        Self { memory_kib: 19_456, iterations: 2, parallelism: 1, max_concurrent: 2 }
+        Self {
+            memory_kib: 19_456,
+            iterations: 2,
+            parallelism: 1,
+            max_concurrent: 2,
+        }
     }
 }
 
@@ -145,7 +167,10 @@ pub struct SetupLinkSettings {
 
 impl Default for SetupLinkSettings {
     fn default() -> Self {
-        Self { token_bytes: 32, valid_hours: 24 }
+        Self {
+            token_bytes: 32,
+            valid_hours: 24,
+        }
     }
 }
 
@@ -160,7 +185,12 @@ pub struct TwoStepSettings {
 
 impl Default for TwoStepSettings {
     fn default() -> Self {
-        Self { valid_minutes: 10, max_checks: 5, max_sends: 5, send_window_minutes: 10 }
+        Self {
+            valid_minutes: 10,
+            max_checks: 5,
+            max_sends: 5,
+            send_window_minutes: 10,
+        }
     }
 }
 
@@ -221,7 +251,10 @@ pub struct SmsSettings {
 
 impl Default for SmsSettings {
     fn default() -> Self {
-        Self { transport: SmsTransport::DevMailbox, from_number: String::new() }
+        Self {
+            transport: SmsTransport::DevMailbox,
+            from_number: String::new(),
+        }
     }
 }
 
@@ -239,64 +272,133 @@ impl Settings {
         let mut problems = Vec::new();
         let mut range = |key: &'static str, value: u32, lo: u32, hi: u32| {
             if !(lo..=hi).contains(&value) {
-                problems.push(SettingsError { key, problem: format!("must be between {lo} and {hi} (got {value})") });
+                problems.push(SettingsError {
+                    key,
+                    problem: format!("must be between {lo} and {hi} (got {value})"),
+                });
             }
         };
-        range("database.max_connections", self.database.max_connections, 1, 1000);
-        range("sessions.idle_minutes", self.sessions.idle_minutes, 1, 24 * 60);
-        range("sessions.absolute_hours", self.sessions.absolute_hours, 1, 24 * 30);
+        range(
+            "database.max_connections",
+            self.database.max_connections,
+            1,
+            1000,
+        );
+        range(
+            "sessions.idle_minutes",
+            self.sessions.idle_minutes,
+            1,
+            24 * 60,
+        );
+        range(
+            "sessions.absolute_hours",
+            self.sessions.absolute_hours,
+            1,
+            24 * 30,
+        );
         // NIST SP 800-63B allows at most 100 consecutive failures; we keep it far lower.
         range("pin.max_failures", self.pin.max_failures, 1, 10);
         range("pin.lockout_minutes", self.pin.lockout_minutes, 1, 24 * 60);
         // argon2id minimums from the OWASP cheat sheet's weakest acceptable row (m=7 MiB, t=5).
-        range("argon2.memory_kib", self.argon2.memory_kib, 7_168, 1_048_576);
+        range(
+            "argon2.memory_kib",
+            self.argon2.memory_kib,
+            7_168,
+            1_048_576,
+        );
         range("argon2.iterations", self.argon2.iterations, 1, 20);
         range("argon2.parallelism", self.argon2.parallelism, 1, 16);
         range("argon2.max_concurrent", self.argon2.max_concurrent, 1, 64);
-        range("setup_link.token_bytes", self.setup_link.token_bytes, 16, 64);
+        range(
+            "setup_link.token_bytes",
+            self.setup_link.token_bytes,
+            16,
+            64,
+        );
         range("setup_link.valid_hours", self.setup_link.valid_hours, 1, 72);
         range("two_step.valid_minutes", self.two_step.valid_minutes, 1, 60);
         range("two_step.max_checks", self.two_step.max_checks, 1, 10);
         range("two_step.max_sends", self.two_step.max_sends, 1, 20);
-        range("two_step.send_window_minutes", self.two_step.send_window_minutes, 1, 24 * 60);
-        range("verification.window_minutes", self.verification.window_minutes, 1, 8 * 60);
+        range(
+            "two_step.send_window_minutes",
+            self.two_step.send_window_minutes,
+            1,
+            24 * 60,
+        );
+        range(
+            "verification.window_minutes",
+            self.verification.window_minutes,
+            1,
+            8 * 60,
+        );
 
         if self.site.address.parse::<std::net::SocketAddr>().is_err() {
             problems.push(SettingsError {
                 key: "site.address",
-                problem: format!("must be an IP address and port such as 127.0.0.1:3000 (got {:?})", self.site.address),
+                problem: format!(
+                    "must be an IP address and port such as 127.0.0.1:3000 (got {:?})",
+                    self.site.address
+                ),
             });
         }
         let url = self.site.public_url.trim_end_matches('/');
-        let has_host = url.split_once("://").is_some_and(|(_, rest)| !rest.is_empty());
+        let has_host = url
+            .split_once("://")
+            .is_some_and(|(_, rest)| !rest.is_empty());
         if !(url.starts_with("http://") || url.starts_with("https://")) || !has_host {
             problems.push(SettingsError {
                 key: "site.public_url",
-                problem: format!("must start with http:// or https:// and name a host (got {:?})", self.site.public_url),
+                problem: format!(
+                    "must start with http:// or https:// and name a host (got {:?})",
+                    self.site.public_url
+                ),
             });
         }
-        if !(self.database.url.starts_with("sqlite:") || self.database.url.starts_with("postgres://") || self.database.url.starts_with("postgresql://")) {
+        if !(self.database.url.starts_with("sqlite:")
+            || self.database.url.starts_with("postgres://")
+            || self.database.url.starts_with("postgresql://"))
+        {
             problems.push(SettingsError {
                 key: "database.url",
                 problem: "must start with sqlite:, postgres:// or postgresql://".into(),
             });
         }
         if self.brands.in_scope.is_empty() {
-            problems.push(SettingsError { key: "brands.in_scope", problem: "must name at least one brand".into() });
-        }
-        if let Some(bad) = self.brands.in_scope.iter().find(|s| s.is_empty() || !s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')) {
             problems.push(SettingsError {
                 key: "brands.in_scope",
-                problem: format!("holds brand slugs of lower-case letters, digits and hyphens (got {bad:?})"),
+                problem: "must name at least one brand".into(),
+            });
+        }
+        if let Some(bad) = self.brands.in_scope.iter().find(|s| {
+            s.is_empty()
+                || !s
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        }) {
+            problems.push(SettingsError {
+                key: "brands.in_scope",
+                problem: format!(
+                    "holds brand slugs of lower-case letters, digits and hyphens (got {bad:?})"
+                ),
             });
         }
         if self.mail.transport == MailTransport::Smtp && self.mail.smtp_host.trim().is_empty() {
-            problems.push(SettingsError { key: "mail.smtp_host", problem: "must be set when mail.transport is \"smtp\"".into() });
+            problems.push(SettingsError {
+                key: "mail.smtp_host",
+                problem: "must be set when mail.transport is \"smtp\"".into(),
+            });
         }
         if self.sms.transport == SmsTransport::Twilio && self.sms.from_number.trim().is_empty() {
-            problems.push(SettingsError { key: "sms.from_number", problem: "must be set when sms.transport is \"twilio\"".into() });
+            problems.push(SettingsError {
+                key: "sms.from_number",
+                problem: "must be set when sms.transport is \"twilio\"".into(),
+            });
         }
-        if problems.is_empty() { Ok(()) } else { Err(problems) }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
     }
 }
 
@@ -315,8 +417,16 @@ mod tests {
         s.pin.max_failures = 0;
         s.setup_link.token_bytes = 8;
         s.site.address = "localhost".into();
-        let keys: Vec<_> = s.validate().unwrap_err().into_iter().map(|e| e.key).collect();
-        assert_eq!(keys, ["pin.max_failures", "setup_link.token_bytes", "site.address"]);
+        let keys: Vec<_> = s
+            .validate()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.key)
+            .collect();
+        assert_eq!(
+            keys,
+            ["pin.max_failures", "setup_link.token_bytes", "site.address"]
+        );
     }
 
     #[test]
@@ -324,7 +434,10 @@ mod tests {
         let mut s = Settings::default();
         s.verification.window_minutes = 0;
         let e = &s.validate().unwrap_err()[0];
-        assert_eq!(e.to_string(), "setting `verification.window_minutes` must be between 1 and 480 (got 0)");
+        assert_eq!(
+            e.to_string(),
+            "setting `verification.window_minutes` must be between 1 and 480 (got 0)"
+        );
     }
 
     #[test]

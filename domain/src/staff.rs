@@ -53,10 +53,16 @@ pub const MAX_PASSWORD_CHARS: usize = 128;
 pub fn check_new_password(password: &str) -> Result<(), AppError> {
     let n = password.chars().count();
     if n < MIN_PASSWORD_CHARS {
-        return Err(AppError::invalid("password", format!("use at least {MIN_PASSWORD_CHARS} characters")));
+        return Err(AppError::invalid(
+            "password",
+            format!("use at least {MIN_PASSWORD_CHARS} characters"),
+        ));
     }
     if n > MAX_PASSWORD_CHARS {
-        return Err(AppError::invalid("password", format!("use at most {MAX_PASSWORD_CHARS} characters")));
+        return Err(AppError::invalid(
+            "password",
+            format!("use at most {MAX_PASSWORD_CHARS} characters"),
+        ));
     }
     Ok(())
 }
@@ -64,7 +70,10 @@ pub fn check_new_password(password: &str) -> Result<(), AppError> {
 pub fn check_staff_name(name: &str) -> Result<String, AppError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(AppError::invalid("name", "enter a name of 1 to 100 characters"));
+        return Err(AppError::invalid(
+            "name",
+            "enter a name of 1 to 100 characters",
+        ));
     }
     Ok(name.to_owned())
 }

@@ -71,6 +71,13 @@ test("sign in, work Currently Enrolling, search, open a lead card, sign out", as
   expect(await contactRows.count()).toBeGreaterThanOrEqual(2);
   await expect(contactRows.first().locator("td").first()).toHaveText("Owner");
 
+  // Sync Employees runs and the card shows when.
+  await hydrated(page);
+  const synced = page.locator(".facts div", { hasText: "Employees synced" }).locator("dd");
+  await expect(synced).toHaveText("Never");
+  await page.getByRole("button", { name: "Sync Employees" }).click();
+  await expect(synced).toContainText(String(new Date().getUTCFullYear()));
+
   // Sign out ends the session: staff pages send the browser back to sign-in.
   await hydrated(page);
   await page.getByRole("button", { name: "Sign out" }).click();

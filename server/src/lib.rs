@@ -15,23 +15,31 @@ pub async fn open_store(settings: Settings, pepper: &[u8]) -> Result<Store, Stri
     let db = janus_store::connect(&settings.database)
         .await
         .map_err(|e| format!("cannot open the database (setting `database.url`): {e}"))?;
-    janus_store::migrate(&db).await.map_err(|e| format!("database migration failed: {e}"))?;
+    janus_store::migrate(&db)
+        .await
+        .map_err(|e| format!("database migration failed: {e}"))?;
     let hasher = SecretHasher::new(&settings.argon2, pepper)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    Ok(Store { db, settings: Arc::new(settings), clock, hasher: Arc::new(hasher) })
+    Ok(Store {
+        db,
+        settings: Arc::new(settings),
+        clock,
+        hasher: Arc::new(hasher),
+    })
 }
 
 /// SQLite creates the file but not its folder.
 fn ensure_sqlite_folder(url: &str) -> Result<(), String> {
-    let Some(rest) = url.strip_prefix("sqlite://") else { return Ok(()) };
+    let Some(rest) = url.strip_prefix("sqlite://") else {
+        return Ok(());
+    };
     let path = rest.split('?').next().unwrap_or_default();
     if path.is_empty() || path.starts_with(':') {
         return Ok(());
     }
     match std::path::Path::new(path).parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => {
-            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))
-        }
+        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display())),
         _ => Ok(()),
     }
 }

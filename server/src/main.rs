@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use janus_domain::staff::StaffRole;
 use janus_domain::Secret;
+use janus_domain::staff::StaffRole;
 use janus_store::seed::SeedOutcome;
 use server::{router, settings};
 use tracing_subscriber::EnvFilter;
@@ -45,7 +45,9 @@ enum RoleArg {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
         .init();
     match run(Cli::parse()).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -66,8 +68,16 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::SeedDemo => match store.seed_demo().await.map_err(|e| e.to_string())? {
             SeedOutcome::Seeded { clients, contacts } => {
                 println!("Seeded {clients} demo clients with {contacts} contacts.");
-                println!("Staff sign-in: {} / {}", janus_store::seed::DEMO_AGENT_EMAIL, janus_store::seed::DEMO_AGENT_PASSWORD);
-                println!("Admin sign-in: {} / {}", janus_store::seed::DEMO_ADMIN_EMAIL, janus_store::seed::DEMO_ADMIN_PASSWORD);
+                println!(
+                    "Staff sign-in: {} / {}",
+                    janus_store::seed::DEMO_AGENT_EMAIL,
+                    janus_store::seed::DEMO_AGENT_PASSWORD
+                );
+                println!(
+                    "Admin sign-in: {} / {}",
+                    janus_store::seed::DEMO_ADMIN_EMAIL,
+                    janus_store::seed::DEMO_ADMIN_PASSWORD
+                );
                 Ok(())
             }
             SeedOutcome::AlreadyHasData => {
@@ -77,15 +87,27 @@ async fn run(cli: Cli) -> Result<(), String> {
         },
         Command::CreateStaff { name, email, role } => {
             let mut password = String::new();
-            std::io::stdin().read_line(&mut password).map_err(|e| format!("cannot read the password: {e}"))?;
+            std::io::stdin()
+                .read_line(&mut password)
+                .map_err(|e| format!("cannot read the password: {e}"))?;
             let password = Secret::new(password.trim_end_matches(['\r', '\n']));
             let role = match role {
                 RoleArg::Agent => StaffRole::Agent,
                 RoleArg::Admin => StaffRole::Admin,
             };
-            let new = janus_store::auth::NewStaff { name, email, password, role };
+            let new = janus_store::auth::NewStaff {
+                name,
+                email,
+                password,
+                role,
+            };
             let staff = store.create_staff(new).await.map_err(|e| e.to_string())?;
-            println!("Created {} account for {} <{}>.", staff.role.label(), staff.name, staff.email);
+            println!(
+                "Created {} account for {} <{}>.",
+                staff.role.label(),
+                staff.name,
+                staff.email
+            );
             Ok(())
         }
     }

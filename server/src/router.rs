@@ -21,16 +21,25 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
 pub async fn serve(store: Store) -> Result<(), String> {
-    let addr: SocketAddr = store.settings.site.address.parse().map_err(|e| format!("setting `site.address`: {e}"))?;
+    let addr: SocketAddr = store
+        .settings
+        .site
+        .address
+        .parse()
+        .map_err(|e| format!("setting `site.address`: {e}"))?;
     let mut options = leptos::config::get_configuration(None)
         .map_err(|e| format!("Leptos configuration: {e}"))?
         .leptos_options;
     options.site_addr = addr;
     let public_url = store.settings.site.public_url.clone();
     let router = app(store, options);
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("Janus Enrollment is serving at {public_url} (listening on {addr})");
-    axum::serve(listener, router).await.map_err(|e| format!("server stopped: {e}"))
+    axum::serve(listener, router)
+        .await
+        .map_err(|e| format!("server stopped: {e}"))
 }
 
 /// The whole application as a router, so tests can call it without a socket.
@@ -71,14 +80,24 @@ async fn guard_staff_pages(State(store): State<Store>, request: Request, next: N
     let signed_in = match app::session_cookie::read(&store.settings, request.headers()) {
         Some(token) => match store.session_staff(&token).await {
             Ok(staff) => staff.is_some(),
-            Err(_) => return (StatusCode::SERVICE_UNAVAILABLE, "The service is unavailable; please retry shortly.").into_response(),
+            Err(_) => {
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The service is unavailable; please retry shortly.",
+                )
+                    .into_response();
+            }
         },
         None => false,
     };
     match (signed_in, on_login) {
         (true, true) => Redirect::to("/").into_response(),
         (false, false) => {
-            let wanted = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let wanted = request
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
             Redirect::to(&format!("/login?next={}", encode_component(wanted))).into_response()
         }
         _ => next.run(request).await,
@@ -88,7 +107,9 @@ async fn guard_staff_pages(State(store): State<Store>, request: Request, next: N
 fn encode_component(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -98,7 +119,10 @@ fn encode_component(s: &str) -> String {
 /// status, so a refused or malformed request is never reported as a server fault.
 async fn server_fn_error_status(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
-    if !response.headers().contains_key(server_fn::error::SERVER_FN_ERROR_HEADER) {
+    if !response
+        .headers()
+        .contains_key(server_fn::error::SERVER_FN_ERROR_HEADER)
+    {
         return response;
     }
     let (mut parts, body) = response.into_parts();
@@ -119,7 +143,13 @@ mod tests {
 
     #[test]
     fn only_assets_sign_in_and_api_are_public() {
-        for p in ["/login", "/pkg/janus.wasm", "/api/sign_in", "/favicon.ico", "/health"] {
+        for p in [
+            "/login",
+            "/pkg/janus.wasm",
+            "/api/sign_in",
+            "/favicon.ico",
+            "/health",
+        ] {
             assert!(is_public(p), "{p}");
         }
         for p in ["/", "/clients/3", "/clients", "/admin"] {

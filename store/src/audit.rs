@@ -55,7 +55,14 @@ pub struct Entry {
 
 impl Entry {
     pub fn new(action: Action, outcome: Outcome) -> Self {
-        Self { action, outcome, staff_user_id: None, client_id: None, contact_id: None, detail: String::new() }
+        Self {
+            action,
+            outcome,
+            staff_user_id: None,
+            client_id: None,
+            contact_id: None,
+            detail: String::new(),
+        }
     }
 
     pub fn staff(mut self, id: i32) -> Self {
@@ -70,7 +77,11 @@ impl Entry {
 }
 
 /// Writes one entry; pass a transaction to make it part of the change it describes.
-pub async fn record(db: &impl ConnectionTrait, at: DateTime<Utc>, entry: Entry) -> Result<(), DbErr> {
+pub async fn record(
+    db: &impl ConnectionTrait,
+    at: DateTime<Utc>,
+    entry: Entry,
+) -> Result<(), DbErr> {
     audit_event::ActiveModel {
         at: Set(at),
         staff_user_id: Set(entry.staff_user_id),

@@ -52,8 +52,14 @@ pub struct NewStaff {
 }
 
 fn view(user: &staff_user::Model) -> Result<StaffView, AppError> {
-    let role = StaffRole::from_code(&user.role).ok_or_else(|| internal(format!("unknown staff role {:?}", user.role)))?;
-    Ok(StaffView { id: user.id, name: user.name.clone(), email: user.email.clone(), role })
+    let role = StaffRole::from_code(&user.role)
+        .ok_or_else(|| internal(format!("unknown staff role {:?}", user.role)))?;
+    Ok(StaffView {
+        id: user.id,
+        name: user.name.clone(),
+        email: user.email.clone(),
+        role,
+    })
 }
 
 impl Store {
@@ -75,20 +81,27 @@ impl Store {
         .insert(&self.db)
         .await
         .map_err(|e| match e.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => {
-                AppError::invalid("email", format!("a staff account for {email} already exists"))
-            }
+            Some(SqlErr::UniqueConstraintViolation(_)) => AppError::invalid(
+                "email",
+                format!("a staff account for {email} already exists"),
+            ),
             _ => internal(e),
         })?;
         let entry = Entry::new(Action::StaffCreated, Outcome::Success)
             .staff(inserted.id)
             .detail(format!("{} ({})", inserted.email, inserted.role));
-        audit::record(&self.db, now, entry).await.map_err(internal)?;
+        audit::record(&self.db, now, entry)
+            .await
+            .map_err(internal)?;
         view(&inserted)
     }
 
     /// Checks an email and password and opens a session. Every refusal looks the same.
-    pub async fn sign_in(&self, email: &str, password: Secret) -> Result<(SessionToken, StaffView), AppError> {
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: Secret,
+    ) -> Result<(SessionToken, StaffView), AppError> {
         if email.trim().is_empty() {
             return Err(AppError::invalid("email", "enter your email address"));
         }
@@ -106,7 +119,12 @@ impl Store {
             .await
             .map_err(internal)?;
         let accepted = match &user {
-            Some(u) => self.hasher.verify(password, u.password_hash.clone()).await? && u.active,
+            Some(u) => {
+                self.hasher
+                    .verify(password, u.password_hash.clone())
+                    .await?
+                    && u.active
+            }
             None => {
                 self.hasher.verify_decoy(password).await;
                 false
@@ -115,11 +133,14 @@ impl Store {
         let user = match user {
             Some(u) if accepted => u,
             other => {
-                let mut entry = Entry::new(Action::SignIn, Outcome::Failure).detail(format!("sign-in refused for {email}"));
+                let mut entry = Entry::new(Action::SignIn, Outcome::Failure)
+                    .detail(format!("sign-in refused for {email}"));
                 if let Some(u) = other {
                     entry = entry.staff(u.id);
                 }
-                audit::record(&self.db, now, entry).await.map_err(internal)?;
+                audit::record(&self.db, now, entry)
+                    .await
+                    .map_err(internal)?;
                 return Err(AppError::InvalidCredentials);
             }
         };
@@ -133,9 +154,13 @@ impl Store {
         .insert(&self.db)
         .await
         .map_err(internal)?;
-        audit::record(&self.db, now, Entry::new(Action::SignIn, Outcome::Success).staff(user.id))
-            .await
-            .map_err(internal)?;
+        audit::record(
+            &self.db,
+            now,
+            Entry::new(Action::SignIn, Outcome::Success).staff(user.id),
+        )
+        .await
+        .map_err(internal)?;
         Ok((token, view(&user)?))
     }
 
@@ -156,7 +181,10 @@ impl Store {
         let idle_end = session.last_seen_at + Duration::minutes(limits.idle_minutes.into());
         let absolute_end = session.created_at + Duration::hours(limits.absolute_hours.into());
         if now >= idle_end || now >= absolute_end || !user.active {
-            session::Entity::delete_by_id(hash).exec(&self.db).await.map_err(internal)?;
+            session::Entity::delete_by_id(hash)
+                .exec(&self.db)
+                .await
+                .map_err(internal)?;
             return Ok(None);
         }
         // Writing on every request would serialise all requests on SQLite's one writer;
@@ -171,10 +199,19 @@ impl Store {
 
     pub async fn sign_out(&self, token: &SessionToken) -> Result<(), AppError> {
         let hash = token.hash();
-        if let Some(session) = session::Entity::find_by_id(hash.clone()).one(&self.db).await.map_err(internal)? {
-            session::Entity::delete_by_id(hash).exec(&self.db).await.map_err(internal)?;
+        if let Some(session) = session::Entity::find_by_id(hash.clone())
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+        {
+            session::Entity::delete_by_id(hash)
+                .exec(&self.db)
+                .await
+                .map_err(internal)?;
             let entry = Entry::new(Action::SignOut, Outcome::Success).staff(session.staff_user_id);
-            audit::record(&self.db, self.clock.now(), entry).await.map_err(internal)?;
+            audit::record(&self.db, self.clock.now(), entry)
+                .await
+                .map_err(internal)?;
         }
         Ok(())
     }

@@ -5,11 +5,13 @@ use std::collections::HashMap;
 use janus_domain::AppError;
 use janus_domain::contact::ContactRole;
 use janus_domain::dashboard::{
-    BeiaState, BrandView, ClientPage, ClientQuery, ClientRow, ContactView, EnrollmentStage, LeadCard, PAGE_SIZE,
-    PinState, SyncEmployeesState,
+    BeiaState, BrandView, ClientPage, ClientQuery, ClientRow, ContactView, EnrollmentStage,
+    LeadCard, PAGE_SIZE, PinState, SyncEmployeesState,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use crate::entity::{brand, client, contact};
 use crate::{Store, internal};
@@ -29,11 +31,21 @@ fn contains_pattern(search: &str) -> LikeExpr {
 }
 
 fn stage_of(model: &client::Model) -> Result<EnrollmentStage, AppError> {
-    EnrollmentStage::from_code(&model.stage).ok_or_else(|| internal(format!("client {} has unknown stage {:?}", model.id, model.stage)))
+    EnrollmentStage::from_code(&model.stage).ok_or_else(|| {
+        internal(format!(
+            "client {} has unknown stage {:?}",
+            model.id, model.stage
+        ))
+    })
 }
 
 fn brand_view(b: &brand::Model) -> BrandView {
-    BrandView { slug: b.slug.clone(), name: b.name.clone(), color: b.color.clone(), support_phone: b.support_phone.clone() }
+    BrandView {
+        slug: b.slug.clone(),
+        name: b.name.clone(),
+        color: b.color.clone(),
+        support_phone: b.support_phone.clone(),
+    }
 }
 
 impl Store {
@@ -50,16 +62,22 @@ impl Store {
         }
         if !query.search.is_empty() {
             let pattern = contains_pattern(&query.search);
-            let business = Func::lower(Expr::col((client::Entity, client::Column::BusinessName))).like(pattern.clone());
+            let business = Func::lower(Expr::col((client::Entity, client::Column::BusinessName)))
+                .like(pattern.clone());
             let by_contact = Query::select()
                 .column(contact::Column::ClientId)
                 .from(contact::Entity)
-                .and_where(Func::lower(Expr::col((contact::Entity, contact::Column::Name))).like(pattern.clone()))
+                .and_where(
+                    Func::lower(Expr::col((contact::Entity, contact::Column::Name)))
+                        .like(pattern.clone()),
+                )
                 .to_owned();
             let by_brand = Query::select()
                 .column(brand::Column::Id)
                 .from(brand::Entity)
-                .and_where(Func::lower(Expr::col((brand::Entity, brand::Column::Name))).like(pattern))
+                .and_where(
+                    Func::lower(Expr::col((brand::Entity, brand::Column::Name))).like(pattern),
+                )
                 .to_owned();
             select = select.filter(
                 Condition::any()
@@ -95,7 +113,9 @@ impl Store {
         let rows = clients
             .into_iter()
             .map(|c| {
-                let brand = brands.get(&c.brand_id).ok_or_else(|| internal(format!("client {} has no brand", c.id)))?;
+                let brand = brands
+                    .get(&c.brand_id)
+                    .ok_or_else(|| internal(format!("client {} has no brand", c.id)))?;
                 let stage = stage_of(&c)?;
                 Ok(ClientRow {
                     id: c.id,
@@ -107,7 +127,11 @@ impl Store {
                 })
             })
             .collect::<Result<_, AppError>>()?;
-        Ok(ClientPage { query: query.clone(), rows, total })
+        Ok(ClientPage {
+            query: query.clone(),
+            rows,
+            total,
+        })
     }
 
     pub async fn lead_card(&self, client_id: i32) -> Result<LeadCard, AppError> {
@@ -126,8 +150,16 @@ impl Store {
             .map_err(internal)?
             .into_iter()
             .map(|k| {
-                let role = ContactRole::from_code(&k.role).ok_or_else(|| internal(format!("contact {} has unknown role {:?}", k.id, k.role)))?;
-                Ok(ContactView { id: k.id, name: k.name, role, email: k.email, mobile_phone: k.mobile_phone })
+                let role = ContactRole::from_code(&k.role).ok_or_else(|| {
+                    internal(format!("contact {} has unknown role {:?}", k.id, k.role))
+                })?;
+                Ok(ContactView {
+                    id: k.id,
+                    name: k.name,
+                    role,
+                    email: k.email,
+                    mobile_phone: k.mobile_phone,
+                })
             })
             .collect::<Result<Vec<_>, AppError>>()?;
         let mut contacts = contacts;
@@ -144,14 +176,28 @@ impl Store {
             address: c.address,
             employee_count: c.employee_count,
             contacts,
-            sync_employees: if c.last_synced_at.is_some() { SyncEmployeesState::Synced } else { SyncEmployeesState::NeverSynced },
+            sync_employees: if c.last_synced_at.is_some() {
+                SyncEmployeesState::Synced
+            } else {
+                SyncEmployeesState::NeverSynced
+            },
             last_synced_at: c.last_synced_at,
-            beia: if c.beia_sent_at.is_some() { BeiaState::Sent } else { BeiaState::NotSent },
+            beia: if c.beia_sent_at.is_some() {
+                BeiaState::Sent
+            } else {
+                BeiaState::NotSent
+            },
             beia_sent_at: c.beia_sent_at,
         })
     }
 
     async fn brands_by_id(&self) -> Result<HashMap<i32, brand::Model>, AppError> {
-        Ok(brand::Entity::find().all(&self.db).await.map_err(internal)?.into_iter().map(|b| (b.id, b)).collect())
+        Ok(brand::Entity::find()
+            .all(&self.db)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|b| (b.id, b))
+            .collect())
     }
 }

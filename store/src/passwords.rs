@@ -28,21 +28,34 @@ pub struct SecretHasher {
 
 impl SecretHasher {
     pub fn new(settings: &Argon2Settings, pepper: &[u8]) -> Result<Self, String> {
-        let params = Params::new(settings.memory_kib, settings.iterations, settings.parallelism, None)
-            .map_err(|e| format!("argon2 parameters refused: {e}"))?;
+        let params = Params::new(
+            settings.memory_kib,
+            settings.iterations,
+            settings.parallelism,
+            None,
+        )
+        .map_err(|e| format!("argon2 parameters refused: {e}"))?;
         let pepper: Arc<[u8]> = Arc::from(pepper);
         let decoy = argon2(&params, &pepper)?
             .hash_password(b"decoy password for unknown accounts")
             .map_err(|e| e.to_string())?
             .to_string();
-        Ok(Self { params, pepper, permits: Semaphore::new(settings.max_concurrent as usize), decoy })
+        Ok(Self {
+            params,
+            pepper,
+            permits: Semaphore::new(settings.max_concurrent as usize),
+            decoy,
+        })
     }
 
     pub async fn hash(&self, secret: Secret) -> Result<String, AppError> {
         let (params, pepper) = (self.params.clone(), self.pepper.clone());
         self.run_blocking(move || {
             let hasher = argon2(&params, &pepper).map_err(internal)?;
-            hasher.hash_password(secret.expose().as_bytes()).map(|h| h.to_string()).map_err(internal)
+            hasher
+                .hash_password(secret.expose().as_bytes())
+                .map(|h| h.to_string())
+                .map_err(internal)
         })
         .await
     }
@@ -53,7 +66,9 @@ impl SecretHasher {
         self.run_blocking(move || {
             let parsed = PasswordHash::new(&phc).map_err(internal)?;
             let hasher = argon2(&params, &pepper).map_err(internal)?;
-            Ok(hasher.verify_password(secret.expose().as_bytes(), &parsed).is_ok())
+            Ok(hasher
+                .verify_password(secret.expose().as_bytes(), &parsed)
+                .is_ok())
         })
         .await
     }
@@ -73,7 +88,8 @@ impl SecretHasher {
 }
 
 fn argon2<'k>(params: &Params, pepper: &'k [u8]) -> Result<Argon2<'k>, String> {
-    Argon2::new_with_secret(pepper, Algorithm::Argon2id, Version::V0x13, params.clone()).map_err(|e| e.to_string())
+    Argon2::new_with_secret(pepper, Algorithm::Argon2id, Version::V0x13, params.clone())
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -82,7 +98,12 @@ mod tests {
 
     fn fast() -> Argon2Settings {
         // The minimum memory the settings accept, to keep the unit test quick.
-        Argon2Settings { memory_kib: 7_168, iterations: 1, parallelism: 1, max_concurrent: 2 }
+        Argon2Settings {
+            memory_kib: 7_168,
+            iterations: 1,
+            parallelism: 1,
+            max_concurrent: 2,
+        }
     }
 
     #[tokio::test]
@@ -91,7 +112,11 @@ mod tests {
         let phc = h.hash(Secret::new("correct horse")).await.unwrap();
         assert!(phc.starts_with("$argon2id$v=19$m=7168,t=1,p=1$"), "{phc}");
         assert!(!phc.contains("correct horse"));
-        assert!(h.verify(Secret::new("correct horse"), phc.clone()).await.unwrap());
+        assert!(
+            h.verify(Secret::new("correct horse"), phc.clone())
+                .await
+                .unwrap()
+        );
         assert!(!h.verify(Secret::new("correct horsE"), phc).await.unwrap());
     }
 
@@ -106,6 +131,9 @@ mod tests {
     #[tokio::test]
     async fn an_unreadable_hash_is_an_internal_error() {
         let h = SecretHasher::new(&fast(), b"p").unwrap();
-        assert_eq!(h.verify(Secret::new("x"), "not a hash".into()).await, Err(AppError::Internal));
+        assert_eq!(
+            h.verify(Secret::new("x"), "not a hash".into()).await,
+            Err(AppError::Internal)
+        );
     }
 }

@@ -30,39 +30,117 @@ const BRANDS: [(&str, &str, &str, &str); 6] = [
     ("peopaygo", "PeoPayGo", "#0f766e", "+1 (800) 555-0102"),
     ("compeo", "Compeo", "#7c3aed", "+1 (800) 555-0103"),
     ("coguardhr", "CoGuardHR", "#b45309", "+1 (800) 555-0104"),
-    ("summit-payroll", "Summit Payroll", "#475569", "+1 (800) 555-0105"),
-    ("harborline-hr", "Harborline HR", "#be123c", "+1 (800) 555-0106"),
+    (
+        "summit-payroll",
+        "Summit Payroll",
+        "#475569",
+        "+1 (800) 555-0105",
+    ),
+    (
+        "harborline-hr",
+        "Harborline HR",
+        "#be123c",
+        "+1 (800) 555-0106",
+    ),
 ];
 
 const PLACES: [&str; 24] = [
-    "Lakeside", "Riverbend", "Oak Hollow", "Cedar Ridge", "Bluebird", "Granite Peak", "Maple Street", "Harbor View",
-    "Sunset", "Pinecrest", "Copper Canyon", "Willow Creek", "Silver Lake", "Redwood", "Northgate", "Prairie Wind",
-    "Magnolia", "Stonebridge", "Evergreen", "Highland", "Coastal", "Brookside", "Juniper", "Fox Run",
+    "Lakeside",
+    "Riverbend",
+    "Oak Hollow",
+    "Cedar Ridge",
+    "Bluebird",
+    "Granite Peak",
+    "Maple Street",
+    "Harbor View",
+    "Sunset",
+    "Pinecrest",
+    "Copper Canyon",
+    "Willow Creek",
+    "Silver Lake",
+    "Redwood",
+    "Northgate",
+    "Prairie Wind",
+    "Magnolia",
+    "Stonebridge",
+    "Evergreen",
+    "Highland",
+    "Coastal",
+    "Brookside",
+    "Juniper",
+    "Fox Run",
 ];
 
 const TRADES: [(&str, &str); 16] = [
-    ("Dental Care", "PLLC"), ("Bakery", "LLC"), ("Auto Repair", "Inc."), ("Family Pharmacy", "Inc."),
-    ("Landscaping", "LLC"), ("Veterinary Clinic", "PC"), ("Coffee Roasters", "LLC"), ("Plumbing & Heating", "Inc."),
-    ("Fitness Studio", "LLC"), ("Montessori School", "Inc."), ("Brewing Company", "LLC"), ("Physical Therapy", "PC"),
-    ("Hardware", "Co."), ("Accounting Group", "LLP"), ("Home Health", "LLC"), ("Electric", "Inc."),
+    ("Dental Care", "PLLC"),
+    ("Bakery", "LLC"),
+    ("Auto Repair", "Inc."),
+    ("Family Pharmacy", "Inc."),
+    ("Landscaping", "LLC"),
+    ("Veterinary Clinic", "PC"),
+    ("Coffee Roasters", "LLC"),
+    ("Plumbing & Heating", "Inc."),
+    ("Fitness Studio", "LLC"),
+    ("Montessori School", "Inc."),
+    ("Brewing Company", "LLC"),
+    ("Physical Therapy", "PC"),
+    ("Hardware", "Co."),
+    ("Accounting Group", "LLP"),
+    ("Home Health", "LLC"),
+    ("Electric", "Inc."),
 ];
 
 const FIRST: [&str; 32] = [
-    "Maria", "James", "Aisha", "Daniel", "Priya", "Michael", "Sofia", "Robert", "Mei", "David", "Fatima", "Carlos",
-    "Emily", "Kwame", "Hannah", "Luis", "Grace", "Omar", "Olivia", "Thanh", "Rachel", "Andre", "Nadia", "Samuel",
-    "Elena", "Marcus", "Yuki", "Patrick", "Leah", "Diego", "Chloe", "Ibrahim",
+    "Maria", "James", "Aisha", "Daniel", "Priya", "Michael", "Sofia", "Robert", "Mei", "David",
+    "Fatima", "Carlos", "Emily", "Kwame", "Hannah", "Luis", "Grace", "Omar", "Olivia", "Thanh",
+    "Rachel", "Andre", "Nadia", "Samuel", "Elena", "Marcus", "Yuki", "Patrick", "Leah", "Diego",
+    "Chloe", "Ibrahim",
 ];
 
 const LAST: [&str; 32] = [
-    "Gonzalez", "Whitaker", "Okafor", "Nguyen", "Patel", "O'Brien", "Rossi", "Kowalski", "Chen", "Bennett", "Haddad",
-    "Alvarez", "Larsen", "Mensah", "Schultz", "Ramirez", "Kim", "Farouk", "Sullivan", "Tran", "Goldberg", "Baptiste",
-    "Petrova", "Adeyemi", "Moreau", "Henderson", "Tanaka", "Murphy", "Cohen", "Herrera", "Dubois", "Rahman",
+    "Gonzalez",
+    "Whitaker",
+    "Okafor",
+    "Nguyen",
+    "Patel",
+    "O'Brien",
+    "Rossi",
+    "Kowalski",
+    "Chen",
+    "Bennett",
+    "Haddad",
+    "Alvarez",
+    "Larsen",
+    "Mensah",
+    "Schultz",
+    "Ramirez",
+    "Kim",
+    "Farouk",
+    "Sullivan",
+    "Tran",
+    "Goldberg",
+    "Baptiste",
+    "Petrova",
+    "Adeyemi",
+    "Moreau",
+    "Henderson",
+    "Tanaka",
+    "Murphy",
+    "Cohen",
+    "Herrera",
+    "Dubois",
+    "Rahman",
 ];
 
 const STREETS: [(&str, &str, &str); 8] = [
-    ("Main St", "Springfield", "IL 62701"), ("Market St", "Denver", "CO 80202"), ("Elm Ave", "Austin", "TX 78701"),
-    ("Harbor Blvd", "Tampa", "FL 33602"), ("Pine Rd", "Portland", "OR 97204"), ("Oak St", "Columbus", "OH 43215"),
-    ("Broadway", "Nashville", "TN 37203"), ("Lake Dr", "Madison", "WI 53703"),
+    ("Main St", "Springfield", "IL 62701"),
+    ("Market St", "Denver", "CO 80202"),
+    ("Elm Ave", "Austin", "TX 78701"),
+    ("Harbor Blvd", "Tampa", "FL 33602"),
+    ("Pine Rd", "Portland", "OR 97204"),
+    ("Oak St", "Columbus", "OH 43215"),
+    ("Broadway", "Nashville", "TN 37203"),
+    ("Lake Dr", "Madison", "WI 53703"),
 ];
 
 const AREA_CODES: [&str; 8] = ["217", "303", "512", "813", "503", "614", "615", "608"];
@@ -72,7 +150,10 @@ pub const CLIENTS_PER_BRAND: usize = 8;
 /// What `seed_demo` did.
 #[derive(Debug, PartialEq, Eq)]
 pub enum SeedOutcome {
-    Seeded { clients: u64, contacts: u64 },
+    Seeded {
+        clients: u64,
+        contacts: u64,
+    },
     /// The database already had clients or staff; nothing was written.
     AlreadyHasData,
 }
@@ -80,8 +161,16 @@ pub enum SeedOutcome {
 impl Store {
     /// Fills an empty database with demo data. Refuses to touch one that has any.
     pub async fn seed_demo(&self) -> Result<SeedOutcome, AppError> {
-        let has_clients = client::Entity::find().count(&self.db).await.map_err(internal)? > 0;
-        let has_staff = staff_user::Entity::find().count(&self.db).await.map_err(internal)? > 0;
+        let has_clients = client::Entity::find()
+            .count(&self.db)
+            .await
+            .map_err(internal)?
+            > 0;
+        let has_staff = staff_user::Entity::find()
+            .count(&self.db)
+            .await
+            .map_err(internal)?
+            > 0;
         if has_clients || has_staff {
             return Ok(SeedOutcome::AlreadyHasData);
         }
@@ -89,7 +178,10 @@ impl Store {
         let now = self.clock.now();
         let txn = self.db.begin().await.map_err(internal)?;
         let (mut clients, mut contacts) = (0u64, 0u64);
-        let mut names = PLACES.iter().flat_map(|p| TRADES.iter().map(move |t| (*p, *t))).collect::<Vec<_>>();
+        let mut names = PLACES
+            .iter()
+            .flat_map(|p| TRADES.iter().map(move |t| (*p, *t)))
+            .collect::<Vec<_>>();
         names.shuffle(&mut rng);
         let mut names = names.into_iter();
         // Every brand gets every stage; the rest of its clients are mostly in enrollment.
@@ -115,19 +207,28 @@ impl Store {
             .await
             .map_err(internal)?;
             for stage in stage_cycle.iter().copied().take(CLIENTS_PER_BRAND) {
-                let (place, (trade, suffix)) = names.next().ok_or_else(|| internal("ran out of demo names"))?;
+                let (place, (trade, suffix)) = names
+                    .next()
+                    .ok_or_else(|| internal("ran out of demo names"))?;
                 let business = format!("{place} {trade}");
-                let (street, city, state_zip) = *STREETS.choose(&mut rng).ok_or_else(|| internal("no streets"))?;
+                let (street, city, state_zip) = *STREETS
+                    .choose(&mut rng)
+                    .ok_or_else(|| internal("no streets"))?;
                 let enrolled_days_ago = rng.random_range(1..120);
                 let c = client::ActiveModel {
                     brand_id: Set(b.id),
                     business_name: Set(business.clone()),
                     legal_name: Set(format!("{business} {suffix}")),
                     stage: Set(stage.code().into()),
-                    address: Set(format!("{} {street}, {city}, {state_zip}", rng.random_range(10..9999))),
+                    address: Set(format!(
+                        "{} {street}, {city}, {state_zip}",
+                        rng.random_range(10..9999)
+                    )),
                     employee_count: Set(rng.random_range(3..180)),
-                    last_synced_at: Set((stage == EnrollmentStage::Enrolled).then(|| now - Duration::days(enrolled_days_ago / 2))),
-                    beia_sent_at: Set((stage == EnrollmentStage::Enrolled).then(|| now - Duration::days(enrolled_days_ago / 3))),
+                    last_synced_at: Set((stage == EnrollmentStage::Enrolled)
+                        .then(|| now - Duration::days(enrolled_days_ago / 2))),
+                    beia_sent_at: Set((stage == EnrollmentStage::Enrolled)
+                        .then(|| now - Duration::days(enrolled_days_ago / 3))),
                     created_at: Set(now - Duration::days(enrolled_days_ago)),
                     ..Default::default()
                 }
@@ -135,15 +236,25 @@ impl Store {
                 .await
                 .map_err(internal)?;
                 clients += 1;
-                let domain = business.to_lowercase().replace(['&', '\''], "").split_whitespace().collect::<String>();
-                let area = AREA_CODES.choose(&mut rng).ok_or_else(|| internal("no area codes"))?;
+                let domain = business
+                    .to_lowercase()
+                    .replace(['&', '\''], "")
+                    .split_whitespace()
+                    .collect::<String>();
+                let area = AREA_CODES
+                    .choose(&mut rng)
+                    .ok_or_else(|| internal("no area codes"))?;
                 for role in contact_roles(&mut rng, clients as usize) {
                     let first = FIRST.choose(&mut rng).ok_or_else(|| internal("no names"))?;
                     let last = LAST.choose(&mut rng).ok_or_else(|| internal("no names"))?;
-                    let local = format!("{}.{}", first.to_lowercase(), last.to_lowercase().replace('\'', ""));
+                    let local = format!(
+                        "{}.{}",
+                        first.to_lowercase(),
+                        last.to_lowercase().replace('\'', "")
+                    );
                     // Accountants are often outside firms and reachable only by email.
                     let mobile = (role != ContactRole::Accountant || rng.random_bool(0.3))
-                        .then(|| format!("+1{area}55501{:02}", rng.random_range(0..100)));
+                        .then(|| format!("+1{area}55501{:02}", contacts % 100));
                     contact::ActiveModel {
                         client_id: Set(c.id),
                         name: Set(format!("{first} {last}")),
@@ -162,10 +273,25 @@ impl Store {
         txn.commit().await.map_err(internal)?;
 
         for (name, email, password, role) in [
-            ("Avery Morgan", DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD, StaffRole::Agent),
-            ("Jordan Blake", DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, StaffRole::Admin),
+            (
+                "Avery Morgan",
+                DEMO_AGENT_EMAIL,
+                DEMO_AGENT_PASSWORD,
+                StaffRole::Agent,
+            ),
+            (
+                "Jordan Blake",
+                DEMO_ADMIN_EMAIL,
+                DEMO_ADMIN_PASSWORD,
+                StaffRole::Admin,
+            ),
         ] {
-            let new = NewStaff { name: name.into(), email: email.into(), password: Secret::new(password), role };
+            let new = NewStaff {
+                name: name.into(),
+                email: email.into(),
+                password: Secret::new(password),
+                role,
+            };
             self.create_staff(new).await?;
         }
         Ok(SeedOutcome::Seeded { clients, contacts })

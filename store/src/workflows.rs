@@ -19,18 +19,28 @@ enum Workflow {
 impl Store {
     /// Pulls the client's employee roster from payroll; records when it last happened.
     pub async fn sync_employees(&self, client_id: i32, staff: &StaffView) -> Result<(), AppError> {
-        self.run_workflow(client_id, staff, Workflow::SyncEmployees).await
+        self.run_workflow(client_id, staff, Workflow::SyncEmployees)
+            .await
     }
 
     /// Hands the client's enrollment to BEIA (benefits); records when it was sent.
     pub async fn send_to_beia(&self, client_id: i32, staff: &StaffView) -> Result<(), AppError> {
-        self.run_workflow(client_id, staff, Workflow::SendToBeia).await
+        self.run_workflow(client_id, staff, Workflow::SendToBeia)
+            .await
     }
 
-    async fn run_workflow(&self, client_id: i32, staff: &StaffView, workflow: Workflow) -> Result<(), AppError> {
+    async fn run_workflow(
+        &self,
+        client_id: i32,
+        staff: &StaffView,
+        workflow: Workflow,
+    ) -> Result<(), AppError> {
         let now = self.clock.now();
         let txn = self.db.begin().await.map_err(internal)?;
-        let found = client::Entity::find_by_id(client_id).one(&txn).await.map_err(internal)?;
+        let found = client::Entity::find_by_id(client_id)
+            .one(&txn)
+            .await
+            .map_err(internal)?;
         let c = found.ok_or_else(|| AppError::NotFound("Client".into()))?;
         let mut active: client::ActiveModel = c.into();
         let action = match workflow {

@@ -9,9 +9,14 @@ pub async fn list_clients(tab: String, search: String, page: u64) -> Result<Clie
     use janus_domain::dashboard::{ClientQuery, DashboardTab};
     let (store, _staff) = context::require_staff().await?;
     let tab = DashboardTab::from_slug(&tab).ok_or_else(|| {
-        AppError::invalid("tab", "unknown tab; use currently-enrolling, new-leads, enrolled or all")
+        AppError::invalid(
+            "tab",
+            "unknown tab; use currently-enrolling, new-leads, enrolled or all",
+        )
     })?;
-    store.list_clients(&ClientQuery::new(tab, &search, page)?).await
+    store
+        .list_clients(&ClientQuery::new(tab, &search, page)?)
+        .await
 }
 
 #[server(prefix = "/api", endpoint = "get_lead_card")]

@@ -23,14 +23,21 @@ fn request_parts() -> Result<http::request::Parts, AppError> {
 pub async fn require_staff() -> Result<(Store, StaffView), AppError> {
     let store = store()?;
     let parts = request_parts()?;
-    let token = crate::session_cookie::read(&store.settings, &parts.headers).ok_or(AppError::Unauthenticated)?;
-    let staff = store.session_staff(&token).await?.ok_or(AppError::Unauthenticated)?;
+    let token = crate::session_cookie::read(&store.settings, &parts.headers)
+        .ok_or(AppError::Unauthenticated)?;
+    let staff = store
+        .session_staff(&token)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
     Ok((store, staff))
 }
 
 pub fn session_token() -> Result<Option<janus_store::auth::SessionToken>, AppError> {
     let store = store()?;
-    Ok(crate::session_cookie::read(&store.settings, &request_parts()?.headers))
+    Ok(crate::session_cookie::read(
+        &store.settings,
+        &request_parts()?.headers,
+    ))
 }
 
 pub fn set_cookie(value: String) -> Result<(), AppError> {

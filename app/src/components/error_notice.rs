@@ -9,7 +9,11 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
         #[cfg(feature = "hydrate")]
         {
             let here = window().location();
-            let next = format!("{}{}", here.pathname().unwrap_or_default(), here.search().unwrap_or_default());
+            let next = format!(
+                "{}{}",
+                here.pathname().unwrap_or_default(),
+                here.search().unwrap_or_default()
+            );
             let target = format!("/login?next={}", js_sys_encode(&next));
             let _ = here.set_href(&target);
         }
@@ -32,7 +36,9 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
 fn js_sys_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()

@@ -14,8 +14,13 @@ pub struct MenuItem {
 }
 
 fn items_of(menu: &web_sys::Element) -> Vec<web_sys::HtmlElement> {
-    let Ok(list) = menu.query_selector_all("[role=menuitem]") else { return vec![] };
-    (0..list.length()).filter_map(|i| list.item(i)).filter_map(|n| n.dyn_into().ok()).collect()
+    let Ok(list) = menu.query_selector_all("[role=menuitem]") else {
+        return vec![];
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into().ok())
+        .collect()
 }
 
 fn focus_item(menu: &web_sys::Element, pick: impl FnOnce(usize, Option<usize>) -> usize) {
@@ -24,7 +29,9 @@ fn focus_item(menu: &web_sys::Element, pick: impl FnOnce(usize, Option<usize>) -
         return;
     }
     let active = document().active_element();
-    let current = items.iter().position(|i| active.as_ref().is_some_and(|a| a.is_same_node(Some(i))));
+    let current = items
+        .iter()
+        .position(|i| active.as_ref().is_some_and(|a| a.is_same_node(Some(i))));
     let next = pick(items.len(), current) % items.len();
     let _ = items[next].focus();
 }
@@ -38,7 +45,12 @@ pub fn RowMenu(
     let open = RwSignal::new(false);
     let button = NodeRef::<html::Button>::new();
     let menu = NodeRef::<html::Ul>::new();
-    let menu_id = format!("menu-{}", label.to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
+    let menu_id = format!(
+        "menu-{}",
+        label
+            .to_lowercase()
+            .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+    );
 
     // The list is shown by the next render, so its first item can take focus only then.
     let open_menu = move || {

@@ -26,7 +26,9 @@ fn href(tab: DashboardTab, search: &str, page: u64) -> String {
 fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             b' ' => "+".to_owned(),
             _ => format!("%{b:02X}"),
         })
@@ -37,10 +39,16 @@ fn encode(s: &str) -> String {
 pub fn DashboardPage() -> impl IntoView {
     let query = use_query_map();
     let tab = Memo::new(move |_| {
-        query.with(|q| q.get("tab").and_then(|t| DashboardTab::from_slug(&t))).unwrap_or_default()
+        query
+            .with(|q| q.get("tab").and_then(|t| DashboardTab::from_slug(&t)))
+            .unwrap_or_default()
     });
     let search = Memo::new(move |_| query.with(|q| q.get("q")).unwrap_or_default());
-    let page = Memo::new(move |_| query.with(|q| q.get("page").and_then(|p| p.parse::<u64>().ok())).unwrap_or(1));
+    let page = Memo::new(move |_| {
+        query
+            .with(|q| q.get("page").and_then(|p| p.parse::<u64>().ok()))
+            .unwrap_or(1)
+    });
     let clients = Resource::new(
         move || (tab.get(), search.get(), page.get()),
         |(tab, search, page)| list_clients(tab.slug().to_owned(), search, page),
@@ -103,7 +111,11 @@ fn ClientTable(page: ClientPage) -> impl IntoView {
         let message = if query.search.is_empty() {
             format!("No clients in {}.", query.tab.label())
         } else {
-            format!("No clients in {} match “{}”.", query.tab.label(), query.search)
+            format!(
+                "No clients in {} match “{}”.",
+                query.tab.label(),
+                query.search
+            )
         };
         return view! { <p class="empty" data-testid="empty">{message}</p> }.into_any();
     }
@@ -143,8 +155,14 @@ fn ClientTable(page: ClientPage) -> impl IntoView {
 fn ClientRowView(row: ClientRow) -> impl IntoView {
     let card = format!("/clients/{}", row.id);
     let items = vec![
-        MenuItem { label: "Open lead card".into(), href: card.clone() },
-        MenuItem { label: "View contacts".into(), href: format!("{card}#contacts") },
+        MenuItem {
+            label: "Open lead card".into(),
+            href: card.clone(),
+        },
+        MenuItem {
+            label: "View contacts".into(),
+            href: format!("{card}#contacts"),
+        },
     ];
     let pin_class = match row.pin_state {
         PinState::NotApplicable => "pin-state pin-na",
@@ -179,6 +197,9 @@ mod tests {
     #[test]
     fn addresses_keep_tab_search_and_page() {
         assert_eq!(href(DashboardTab::All, "", 1), "/?tab=all");
-        assert_eq!(href(DashboardTab::CurrentlyEnrolling, "O'Brien & Co", 3), "/?tab=currently-enrolling&q=O%27Brien+%26+Co&page=3");
+        assert_eq!(
+            href(DashboardTab::CurrentlyEnrolling, "O'Brien & Co", 3),
+            "/?tab=currently-enrolling&q=O%27Brien+%26+Co&page=3"
+        );
     }
 }

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use janus_domain::AppError;
+use janus_domain::contact::display_phone;
 use janus_domain::dashboard::{BeiaState, LeadCard, SyncEmployeesState};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -13,13 +14,18 @@ use crate::api::clients::{SendToBeia, SyncEmployees, get_lead_card};
 use crate::components::{ErrorNotice, StaffShell};
 
 fn when(at: Option<DateTime<Utc>>) -> String {
-    at.map(|t| t.format("%b %-d, %Y %H:%M UTC").to_string()).unwrap_or_default()
+    at.map(|t| t.format("%b %-d, %Y %H:%M UTC").to_string())
+        .unwrap_or_default()
 }
 
 #[component]
 pub fn LeadCardPage() -> impl IntoView {
     let params = use_params_map();
-    let client_id = Memo::new(move |_| params.with(|p| p.get("id")).and_then(|id| id.parse::<i32>().ok()));
+    let client_id = Memo::new(move |_| {
+        params
+            .with(|p| p.get("id"))
+            .and_then(|id| id.parse::<i32>().ok())
+    });
     let sync = ServerAction::<SyncEmployees>::new();
     let beia = ServerAction::<SendToBeia>::new();
     let card = Resource::new(
@@ -47,10 +53,17 @@ pub fn LeadCardPage() -> impl IntoView {
 }
 
 #[component]
-fn CardView(card: LeadCard, sync: ServerAction<SyncEmployees>, beia: ServerAction<SendToBeia>) -> impl IntoView {
+fn CardView(
+    card: LeadCard,
+    sync: ServerAction<SyncEmployees>,
+    beia: ServerAction<SendToBeia>,
+) -> impl IntoView {
     let id = card.id;
     let action_error = move || {
-        sync.value().get().and_then(Result::err).or_else(|| beia.value().get().and_then(Result::err))
+        sync.value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| beia.value().get().and_then(Result::err))
     };
     let synced = card.sync_employees == SyncEmployeesState::Synced;
     let sent = card.beia == BeiaState::Sent;
@@ -132,7 +145,7 @@ fn CardView(card: LeadCard, sync: ServerAction<SyncEmployees>, beia: ServerActio
                                             <th scope="row">{c.name}</th>
                                             <td data-label="Role"><span class="role">{c.role.label()}</span></td>
                                             <td data-label="Email"><a href=email_href>{c.email}</a></td>
-                                            <td data-label="Mobile">{c.mobile_phone.unwrap_or_else(|| "—".into())}</td>
+                                            <td data-label="Mobile">{c.mobile_phone.as_deref().map(display_phone).unwrap_or_else(|| "—".into())}</td>
                                         </tr>
                                     }
                                 })

@@ -18,7 +18,11 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::brand::Entity", from = "Column::BrandId", to = "super::brand::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::brand::Entity",
+        from = "Column::BrandId",
+        to = "super::brand::Column::Id"
+    )]
     Brand,
     #[sea_orm(has_many = "super::contact::Entity")]
     Contact,

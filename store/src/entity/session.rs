@@ -13,7 +13,11 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::staff_user::Entity", from = "Column::StaffUserId", to = "super::staff_user::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::staff_user::Entity",
+        from = "Column::StaffUserId",
+        to = "super::staff_user::Column::Id"
+    )]
     StaffUser,
 }
 

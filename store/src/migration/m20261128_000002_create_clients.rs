@@ -43,12 +43,20 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(Index::create().name("idx_clients_brand_id").table(Clients::Table).col(Clients::BrandId).to_owned())
+            .create_index(
+                Index::create()
+                    .name("idx_clients_brand_id")
+                    .table(Clients::Table)
+                    .col(Clients::BrandId)
+                    .to_owned(),
+            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(Clients::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(Clients::Table).to_owned())
+            .await
     }
 }
 

@@ -28,13 +28,19 @@ impl MigrationTrait for Migration {
         // Deactivating a user ends all their sessions.
         manager
             .create_index(
-                Index::create().name("idx_sessions_staff_user_id").table(Sessions::Table).col(Sessions::StaffUserId).to_owned(),
+                Index::create()
+                    .name("idx_sessions_staff_user_id")
+                    .table(Sessions::Table)
+                    .col(Sessions::StaffUserId)
+                    .to_owned(),
             )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(Sessions::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(Sessions::Table).to_owned())
+            .await
     }
 }
 

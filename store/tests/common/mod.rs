@@ -18,14 +18,32 @@ pub async fn test_store() -> TestStore {
     let mut settings = Settings::default();
     settings.database.url = database_url().await;
     // SQLite's in-memory database lives in one connection; a pool of more would see several.
-    settings.database.max_connections = if settings.database.url.starts_with("sqlite") { 1 } else { 5 };
+    settings.database.max_connections = if settings.database.url.starts_with("sqlite") {
+        1
+    } else {
+        5
+    };
     // The cheapest parameters the settings allow: these tests are about rules, not cost.
-    settings.argon2 = Argon2Settings { memory_kib: 7_168, iterations: 1, parallelism: 1, max_concurrent: 4 };
-    let db = janus_store::connect(&settings.database).await.expect("connect");
+    settings.argon2 = Argon2Settings {
+        memory_kib: 7_168,
+        iterations: 1,
+        parallelism: 1,
+        max_concurrent: 4,
+    };
+    let db = janus_store::connect(&settings.database)
+        .await
+        .expect("connect");
     janus_store::migrate(&db).await.expect("migrate");
-    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap()));
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap(),
+    ));
     let hasher = SecretHasher::new(&settings.argon2, b"test pepper").unwrap();
-    let store = Store { db, settings: Arc::new(settings), clock: clock.clone(), hasher: Arc::new(hasher) };
+    let store = Store {
+        db,
+        settings: Arc::new(settings),
+        clock: clock.clone(),
+        hasher: Arc::new(hasher),
+    };
     TestStore { store, clock }
 }
 
@@ -37,10 +55,17 @@ async fn database_url() -> String {
     match std::env::var("DATABASE_URL") {
         Ok(admin_url) if admin_url.starts_with("postgres") => {
             let name = format!("janus_test_{:016x}", rand_id());
-            let admin = Database::connect(&admin_url).await.expect("connect to PostgreSQL admin database");
-            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+            let admin = Database::connect(&admin_url)
+                .await
+                .expect("connect to PostgreSQL admin database");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
             admin.close().await.ok();
-            let (base, _) = admin_url.rsplit_once('/').expect("DATABASE_URL has a database name");
+            let (base, _) = admin_url
+                .rsplit_once('/')
+                .expect("DATABASE_URL has a database name");
             format!("{base}/{name}")
         }
         _ => "sqlite::memory:".to_owned(),
