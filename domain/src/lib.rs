@@ -9,6 +9,7 @@ pub mod clock;
 pub mod contact;
 pub mod dashboard;
 pub mod error;
+pub mod pin;
 pub mod secret;
 pub mod settings;
 pub mod staff;
