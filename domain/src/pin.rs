@@ -99,7 +99,13 @@ pub fn check_new_pin(raw: &str) -> Result<(), PinProblem> {
 
 fn common_pins() -> &'static HashSet<&'static str> {
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    SET.get_or_init(|| COMMON_PINS.lines().map(str::trim).filter(|l| !l.is_empty()).collect())
+    SET.get_or_init(|| {
+        COMMON_PINS
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect()
+    })
 }
 
 #[cfg(test)]
@@ -118,7 +124,10 @@ mod tests {
         assert_eq!(check_format("١٢٣٤٥٦"), Err(PinProblem::NotDigits));
         assert_eq!(check_format("１２３４５６"), Err(PinProblem::NotDigits));
         assert_eq!(check_format("482915"), Ok([4, 8, 2, 9, 1, 5]));
-        assert_eq!(PinProblem::TooShort(5).message(), "The PIN has 5 digits — it needs exactly 6.");
+        assert_eq!(
+            PinProblem::TooShort(5).message(),
+            "The PIN has 5 digits — it needs exactly 6."
+        );
     }
 
     #[test]
@@ -147,10 +156,16 @@ mod tests {
 
     #[test]
     fn about_one_percent_of_all_pins_is_blocked() {
-        let blocked = (0..1_000_000).filter(|n| check_new_pin(&format!("{n:06}")).is_err()).count();
+        let blocked = (0..1_000_000)
+            .filter(|n| check_new_pin(&format!("{n:06}")).is_err())
+            .count();
         let share = blocked as f64 / 1_000_000.0;
         // DESIGN.md §2: block about 1% of the space, not more.
-        assert!((0.002..=0.012).contains(&share), "{blocked} blocked = {:.3}%", share * 100.0);
+        assert!(
+            (0.002..=0.012).contains(&share),
+            "{blocked} blocked = {:.3}%",
+            share * 100.0
+        );
     }
 
     proptest! {
