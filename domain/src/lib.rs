@@ -13,6 +13,7 @@ pub mod pin;
 pub mod secret;
 pub mod settings;
 pub mod staff;
+pub mod url;
 pub mod verification;
 
 pub use clock::Clock;

@@ -98,21 +98,14 @@ async fn guard_staff_pages(State(store): State<Store>, request: Request, next: N
                 .path_and_query()
                 .map(|p| p.as_str())
                 .unwrap_or("/");
-            Redirect::to(&format!("/login?next={}", encode_component(wanted))).into_response()
+            Redirect::to(&format!(
+                "/login?next={}",
+                janus_domain::url::encode_query_value(wanted)
+            ))
+            .into_response()
         }
         _ => next.run(request).await,
     }
-}
-
-fn encode_component(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// server_fn answers every error with 500. We decode our error and answer with its own

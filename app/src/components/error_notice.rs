@@ -14,7 +14,10 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
                 here.pathname().unwrap_or_default(),
                 here.search().unwrap_or_default()
             );
-            let target = format!("/login?next={}", js_sys_encode(&next));
+            let target = format!(
+                "/login?next={}",
+                janus_domain::url::encode_query_value(&next)
+            );
             let _ = here.set_href(&target);
         }
         return view! {
@@ -30,16 +33,4 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
         </div>
     }
     .into_any()
-}
-
-#[cfg(feature = "hydrate")]
-fn js_sys_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

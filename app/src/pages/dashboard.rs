@@ -3,6 +3,7 @@
 //! shared and reloaded, and the search form works as a plain GET.
 
 use janus_domain::dashboard::{ClientPage, ClientRow, DashboardTab, PinState};
+use janus_domain::url::encode_query_value;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{A, Form};
@@ -15,24 +16,12 @@ fn href(tab: DashboardTab, search: &str, page: u64) -> String {
     let mut url = format!("/?tab={}", tab.slug());
     if !search.is_empty() {
         url.push_str("&q=");
-        url.push_str(&encode(search));
+        url.push_str(&encode_query_value(search));
     }
     if page > 1 {
         url.push_str(&format!("&page={page}"));
     }
     url
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            b' ' => "+".to_owned(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[component]
@@ -199,7 +188,7 @@ mod tests {
         assert_eq!(href(DashboardTab::All, "", 1), "/?tab=all");
         assert_eq!(
             href(DashboardTab::CurrentlyEnrolling, "O'Brien & Co", 3),
-            "/?tab=currently-enrolling&q=O%27Brien+%26+Co&page=3"
+            "/?tab=currently-enrolling&q=O%27Brien%20%26%20Co&page=3"
         );
     }
 }
