@@ -3,6 +3,10 @@
 //! Server functions are thin: they find the signed-in staff member, call one use case of
 //! `janus-store`, and return its result. Rules live in `janus-domain`, I/O in `janus-store`.
 
+// Leptos view types nest deeply; without `erase_components` (turned off so debug builds
+// share dependencies with `cargo test`, see Cargo.toml) they need a higher limit.
+#![recursion_limit = "256"]
+
 pub mod api;
 mod components;
 mod pages;
