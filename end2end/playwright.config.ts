@@ -34,11 +34,47 @@ export default defineConfig({
     { name: "desktop", use: { ...devices["Desktop Chrome"], launchOptions: chromium } },
     { name: "phone", use: { ...devices["Pixel 7"], launchOptions: chromium } },
   ],
-  webServer: {
-    command: "../scripts/e2e-server.sh",
-    url: "http://127.0.0.1:3100/health",
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: "pipe",
-  },
+  webServer: [
+    {
+      command: "../scripts/e2e-server.sh 3100",
+      url: "http://127.0.0.1:3100/health",
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: "pipe",
+    },
+    {
+      // The same app with a one-minute verified window, to watch the button turn red.
+      command: "JANUS_VERIFICATION__WINDOW_MINUTES=1 ../scripts/e2e-server.sh 3101",
+      url: "http://127.0.0.1:3101/health",
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: "pipe",
+    },
+    {
+      // A real SMTP server (Debian's python3-aiosmtpd) that stores what it receives in a
+      // maildir the messaging test reads.
+      command:
+        "rm -rf .tmp/maildir && mkdir -p .tmp && exec /usr/bin/python3 -m aiosmtpd -n -l 127.0.0.1:2526 -c aiosmtpd.handlers.Mailbox .tmp/maildir",
+      port: 2526,
+      reuseExistingServer: false,
+      timeout: 30_000,
+    },
+    {
+      // The app sending email over SMTP to it (plain: a relay on this machine).
+      command:
+        "JANUS_MAIL__TRANSPORT=smtp JANUS_MAIL__SMTP_HOST=127.0.0.1 JANUS_MAIL__SMTP_PORT=2526 JANUS_MAIL__SMTP_SECURITY=plain ../scripts/e2e-server.sh 3102",
+      url: "http://127.0.0.1:3102/health",
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: "pipe",
+    },
+    {
+      // The staff-management test deactivates the demo agent; it gets a server of its own.
+      command: "../scripts/e2e-server.sh 3103",
+      url: "http://127.0.0.1:3103/health",
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: "pipe",
+    },
+  ],
 });

@@ -52,6 +52,20 @@ if $want_test; then
     say "Installing PostgreSQL (Debian)"
     apt_install postgresql
   fi
+  if ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
+    say "Installing an SMTP server for the delivery tests (Debian's python3-aiosmtpd)"
+    apt_install python3-aiosmtpd
+  fi
+  # The fuzz targets need libFuzzer's sanitizer flags, which only the nightly compiler
+  # takes; this kind of machine comes with a nightly toolchain.
+  if ! rustup toolchain list | grep -q '^nightly'; then
+    echo "The fuzz step needs the nightly Rust toolchain (rustup toolchain install nightly)." >&2
+    exit 1
+  fi
+  if ! cargo fuzz --version >/dev/null 2>&1; then
+    say "Installing cargo-fuzz 0.13.2 (crates.io, about 2 minutes)"
+    cargo install cargo-fuzz --version 0.13.2 --locked
+  fi
   if [[ ! -d end2end/node_modules/@playwright/test ]]; then
     say "Installing Playwright's test runner (no browser download: Debian's Chromium is used)"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >/dev/null)

@@ -16,12 +16,37 @@ pub mod session_cookie;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
-use crate::pages::{DashboardPage, LeadCardPage, LoginPage, NotFoundPage};
+use crate::pages::{
+    ClientPinPage, DashboardPage, DevMailboxPage, LeadCardPage, LoginPage, MessageTemplatesPage,
+    NotFoundPage, SetupCompletePage, StaffUsersPage,
+};
+
+/// The Content-Security-Policy of every page: our own scripts (the hydration script by
+/// the nonce Leptos puts on each inline script it writes, the bundle from `/pkg`) and our
+/// WebAssembly, nothing from elsewhere, no plugins, never framed. Style attributes stay
+/// allowed: brand colours are set per element, and the previewed emails carry inline
+/// styles as mail clients require.
+pub fn content_security_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data:; \
+         font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-src 'self'; frame-ancestors 'none'"
+    )
+}
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) && let Ok(value) = http::HeaderValue::from_str(&content_security_policy(&nonce))
+    {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -51,6 +76,12 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage />
                 <Route path=path!("/") view=DashboardPage />
                 <Route path=path!("/clients/:id") view=LeadCardPage />
+                <Route path=path!("/messages") view=MessageTemplatesPage />
+                <Route path=path!("/staff") view=StaffUsersPage />
+                // Rendered whole before the first byte, so the page works without JavaScript.
+                <Route path=path!("/pin/:token") view=ClientPinPage ssr=SsrMode::Async />
+                <Route path=path!("/pin/complete/:brand") view=SetupCompletePage ssr=SsrMode::Async />
+                <Route path=path!("/dev/mailbox") view=DevMailboxPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

@@ -123,6 +123,54 @@ pub fn normalize_e164(field: &str, raw: &str) -> Result<String, AppError> {
     Ok(format!("+{digits}"))
 }
 
+/// Why messages cannot reach a contact whose CRM record holds these addresses: an email
+/// address or mobile number no transport would accept. Checked before anything is queued,
+/// so a bad record is refused with the reason instead of failing later in the outbox.
+pub fn address_problem(name: &str, email: &str, mobile: Option<&str>) -> Option<String> {
+    let reason = |e: AppError| match e {
+        AppError::InvalidInput { message, .. } => message,
+        other => other.to_string(),
+    };
+    if let Err(e) = normalize_email("email", email) {
+        return Some(format!(
+            "{name}'s email address \"{email}\" cannot receive messages ({}). Correct it in the CRM first.",
+            reason(e)
+        ));
+    }
+    if let Some(mobile) = mobile
+        && let Err(e) = normalize_e164("mobile", mobile)
+    {
+        return Some(format!(
+            "{name}'s mobile number \"{mobile}\" cannot receive text messages ({}). Correct it in the CRM first.",
+            reason(e)
+        ));
+    }
+    None
+}
+
+/// An email address with most of its local part hidden: `a•••z@example.com`.
+pub fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let chars: Vec<char> = local.chars().collect();
+            let shown = match chars.as_slice() {
+                [] => String::new(),
+                [one] => format!("{one}•••"),
+                [first, .., last] => format!("{first}•••{last}"),
+            };
+            format!("{shown}@{domain}")
+        }
+        None => "•••".into(),
+    }
+}
+
+/// A phone number with all but its last four digits hidden: `•••• 0155`.
+pub fn mask_phone(phone: &str) -> String {
+    let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
+    let tail: String = digits[digits.len().saturating_sub(4)..].iter().collect();
+    format!("•••• {tail}")
+}
+
 /// An E.164 number as people read it: `+1 614-555-0155` for North America, otherwise the
 /// stored form.
 pub fn display_phone(e164: &str) -> String {
@@ -180,6 +228,30 @@ mod tests {
                 "{bad}: {err:?}"
             );
         }
+    }
+
+    #[test]
+    fn bad_addresses_are_named_with_the_reason() {
+        assert_eq!(
+            address_problem("Ana", "ana@x.example", Some("+15550100199")),
+            None
+        );
+        assert_eq!(address_problem("Ana", "ana@x.example", None), None);
+        let email = address_problem("Ana", "ana@", None).unwrap();
+        assert!(email.starts_with("Ana's email address \"ana@\""), "{email}");
+        let phone = address_problem("Ana", "ana@x.example", Some("555-0199")).unwrap();
+        assert!(
+            phone.contains("mobile number \"555-0199\"") && phone.contains("country code"),
+            "{phone}"
+        );
+    }
+
+    #[test]
+    fn destinations_are_masked() {
+        assert_eq!(mask_email("ana.lopez@example.com"), "a•••z@example.com");
+        assert_eq!(mask_email("a@example.com"), "a•••@example.com");
+        assert_eq!(mask_phone("+16145550155"), "•••• 0155");
+        assert_eq!(mask_phone("12"), "•••• 12");
     }
 
     #[test]

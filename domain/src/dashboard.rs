@@ -141,29 +141,70 @@ impl ClientQuery {
     }
 }
 
-/// Whether a client gets the security PIN workflow, and how far along it is.
-/// Issue #3 adds the link / set / verified states.
+/// Whether a client gets the security PIN workflow, and how far along its PIN is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PinState {
     /// Brand out of scope, or not a new client: no PIN control at all.
     NotApplicable,
-    /// In scope, no PIN set yet.
+    /// In scope, no PIN and no link out.
     NoPin,
+    /// A setup link is out and the client has not used it yet.
+    LinkSent,
+    /// The client has a PIN staff can verify.
+    PinSet,
+    /// Staff reset the PIN: the old one no longer works and the client has not set a new one.
+    ResetPending,
+}
+
+/// What the database knows about a client's PIN, from which [`PinState`] follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PinFacts {
+    pub has_pin: bool,
+    pub reset_pending: bool,
+    pub link_out: bool,
 }
 
 impl PinState {
-    pub fn for_client(brand_in_scope: bool, stage: EnrollmentStage) -> Self {
-        if brand_in_scope && stage.in_enrollment() {
-            Self::NoPin
-        } else {
+    pub fn for_client(brand_in_scope: bool, stage: EnrollmentStage, facts: PinFacts) -> Self {
+        if !(brand_in_scope && stage.in_enrollment()) {
             Self::NotApplicable
+        } else if facts.has_pin {
+            Self::PinSet
+        } else if facts.reset_pending {
+            Self::ResetPending
+        } else if facts.link_out {
+            Self::LinkSent
+        } else {
+            Self::NoPin
         }
+    }
+
+    pub fn is_applicable(self) -> bool {
+        self != Self::NotApplicable
+    }
+
+    /// Whether a PIN was ever set, so the modal offers *Reset PIN* instead of *Create PIN*.
+    pub fn offers_reset(self) -> bool {
+        matches!(self, Self::PinSet | Self::ResetPending)
     }
 
     pub fn label(self) -> &'static str {
         match self {
             Self::NotApplicable => "—",
             Self::NoPin => "No PIN",
+            Self::LinkSent => "Link sent",
+            Self::PinSet => "PIN set",
+            Self::ResetPending => "Reset in progress",
+        }
+    }
+
+    /// The CSS class of the state's badge.
+    pub fn css(self) -> &'static str {
+        match self {
+            Self::NotApplicable => "pin-state pin-na",
+            Self::NoPin => "pin-state pin-none",
+            Self::LinkSent | Self::ResetPending => "pin-state pin-pending",
+            Self::PinSet => "pin-state pin-set",
         }
     }
 }
@@ -185,6 +226,8 @@ pub struct ClientRow {
     pub stage: EnrollmentStage,
     pub owner_name: Option<String>,
     pub pin_state: PinState,
+    /// Seconds the client stays verified, by the server's clock; 0 when not verified.
+    pub verified_seconds_left: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -237,6 +280,10 @@ pub struct LeadCard {
     pub beia: BeiaState,
     pub beia_sent_at: Option<DateTime<Utc>>,
     pub pin_state: PinState,
+    /// Seconds the client stays verified, by the server's clock; 0 when not verified.
+    pub verified_seconds_left: i64,
+    /// Security PIN and workflow events of this client, newest first.
+    pub audit: Vec<crate::security::AuditView>,
 }
 
 #[cfg(test)]
@@ -274,22 +321,46 @@ mod tests {
 
     #[test]
     fn pin_workflow_only_for_new_clients_of_brands_in_scope() {
+        let none = PinFacts::default();
+        let set = PinFacts {
+            has_pin: true,
+            ..none
+        };
+        use EnrollmentStage::*;
         assert_eq!(
-            PinState::for_client(true, EnrollmentStage::CurrentlyEnrolling),
+            PinState::for_client(true, CurrentlyEnrolling, none),
             PinState::NoPin
         );
+        assert_eq!(PinState::for_client(true, NewLead, set), PinState::PinSet);
         assert_eq!(
-            PinState::for_client(true, EnrollmentStage::NewLead),
-            PinState::NoPin
-        );
-        assert_eq!(
-            PinState::for_client(true, EnrollmentStage::Enrolled),
+            PinState::for_client(true, Enrolled, set),
             PinState::NotApplicable
         );
         assert_eq!(
-            PinState::for_client(false, EnrollmentStage::CurrentlyEnrolling),
+            PinState::for_client(false, CurrentlyEnrolling, set),
             PinState::NotApplicable
         );
+    }
+
+    #[test]
+    fn a_pin_outranks_a_reset_which_outranks_a_link() {
+        let s = |has_pin, reset_pending, link_out| {
+            PinState::for_client(
+                true,
+                EnrollmentStage::CurrentlyEnrolling,
+                PinFacts {
+                    has_pin,
+                    reset_pending,
+                    link_out,
+                },
+            )
+        };
+        assert_eq!(s(false, false, true), PinState::LinkSent);
+        assert_eq!(s(false, true, true), PinState::ResetPending);
+        assert_eq!(s(false, true, false), PinState::ResetPending);
+        assert_eq!(s(true, false, true), PinState::PinSet);
+        assert!(s(false, true, false).offers_reset());
+        assert!(!s(false, false, true).offers_reset());
     }
 
     #[test]

@@ -13,9 +13,9 @@ pub enum AppError {
     /// No valid staff session: the browser should go to the sign-in page.
     #[error("Please sign in to continue.")]
     Unauthenticated,
-    /// Signed in, but the staff role does not allow this.
-    #[error("Your role does not allow this action.")]
-    Forbidden,
+    /// Signed in, but the staff role does not allow this; the message says why.
+    #[error("{0}")]
+    Forbidden(String),
     /// Sign-in failed. One message for an unknown email, a wrong password and a
     /// deactivated account, so the form cannot be used to discover accounts.
     #[error("That email and password do not match an active staff account.")]
@@ -25,6 +25,22 @@ pub enum AppError {
     InvalidInput { field: String, message: String },
     #[error("{0} was not found.")]
     NotFound(String),
+    /// A sensitive workflow was asked for while the client is not verified (DESIGN.md §1.6).
+    #[error(
+        "Verify the caller first: this action needs the client verified within the last hour. Open Security PIN to verify the PIN or send a 2-step code."
+    )]
+    VerificationRequired,
+    /// The client's brand or stage has no security PIN workflow.
+    #[error(
+        "The security PIN workflow is only for new clients of Cornerstone, PeoPayGo, Compeo and CoGuardHR."
+    )]
+    PinNotApplicable,
+    /// A setup link that is unknown, expired, used or replaced. One message for all four, so
+    /// the page cannot be used to learn which tokens exist.
+    #[error(
+        "This link can no longer be used: it has expired, was already used, or was replaced by a newer one. Please ask your enrollment contact to send you a new link."
+    )]
+    LinkUnusable,
     /// Too many attempts; the message says when to try again.
     #[error("{0}")]
     TooManyAttempts(String),
@@ -36,6 +52,12 @@ pub enum AppError {
     Internal,
     #[error("The server could not be reached. Check your connection and try again.")]
     Unreachable,
+    /// The database cannot be reached right now. Nothing was changed; the same request
+    /// works again once it is back, which the server notices by itself.
+    #[error(
+        "Janus Enrollment cannot reach its database right now. Nothing was changed; please try again in a minute."
+    )]
+    Unavailable,
 }
 
 impl AppError {
@@ -51,13 +73,16 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             Self::Unauthenticated | Self::InvalidCredentials => 401,
-            Self::Forbidden => 403,
+            Self::Forbidden(_) => 403,
             Self::InvalidInput { .. } => 422,
             Self::Malformed(_) => 400,
             Self::NotFound(_) => 404,
+            Self::VerificationRequired => 428,
+            Self::PinNotApplicable => 409,
+            Self::LinkUnusable => 410,
             Self::TooManyAttempts(_) => 429,
             Self::Internal => 500,
-            Self::Unreachable => 503,
+            Self::Unreachable | Self::Unavailable => 503,
         }
     }
 }
@@ -89,16 +114,20 @@ mod tests {
     fn refusals_are_never_reported_as_server_faults() {
         for e in [
             AppError::Unauthenticated,
-            AppError::Forbidden,
+            AppError::Forbidden("Only admins manage staff users.".into()),
             AppError::InvalidCredentials,
             AppError::invalid("email", "is empty"),
             AppError::NotFound("Client".into()),
             AppError::Malformed("x".into()),
             AppError::TooManyAttempts("later".into()),
+            AppError::VerificationRequired,
+            AppError::PinNotApplicable,
+            AppError::LinkUnusable,
         ] {
             assert!((400..500).contains(&e.status()), "{e:?} -> {}", e.status());
         }
         assert_eq!(AppError::Internal.status(), 500);
+        assert_eq!(AppError::Unavailable.status(), 503);
     }
 
     #[test]

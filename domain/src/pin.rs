@@ -15,7 +15,7 @@ pub const PIN_LENGTH: usize = 6;
 const COMMON_PINS: &str = include_str!("../data/common-6-digit-pins.txt");
 
 /// Why a PIN was refused. The messages are shown to the client as they type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum PinProblem {
     Empty,
     /// Anything but the ten ASCII digits, including other scripts' digits and spaces.
@@ -34,16 +34,56 @@ pub enum PinProblem {
 
 impl PinProblem {
     pub fn message(self) -> String {
+        self.message_about("PIN")
+    }
+
+    /// The message for a typed value called `noun` ("PIN", "code"); only format problems
+    /// apply to codes.
+    pub fn message_about(self, noun: &str) -> String {
         match self {
-            Self::Empty => "Enter a 6-digit PIN.".into(),
+            Self::Empty => format!("Enter a 6-digit {noun}."),
             Self::NotDigits => "Use only the digits 0 to 9 — no spaces, letters or other characters.".into(),
-            Self::TooShort(n) => format!("The PIN has {n} digit{} — it needs exactly {PIN_LENGTH}.", if n == 1 { "" } else { "s" }),
-            Self::TooLong(n) => format!("The PIN has {n} digits — it needs exactly {PIN_LENGTH}."),
+            Self::TooShort(n) => format!("The {noun} has {n} digit{} — it needs exactly {PIN_LENGTH}.", if n == 1 { "" } else { "s" }),
+            Self::TooLong(n) => format!("The {noun} has {n} digits — it needs exactly {PIN_LENGTH}."),
             Self::Common => "This PIN is among the 2,000 most common PINs, so it is easy to guess. Choose a less predictable one.".into(),
             Self::Repeated => "A PIN of one digit repeated is easy to guess. Choose a less predictable one.".into(),
             Self::Run => "Digits counting up or down are easy to guess. Choose a less predictable one.".into(),
             Self::Pattern => "Repeated or mirrored groups of digits are easy to guess. Choose a less predictable one.".into(),
         }
+    }
+
+    /// A short stable name, carried in the client page's address after a refused plain
+    /// form post (never the digits themselves).
+    pub fn code(self) -> String {
+        match self {
+            Self::Empty => "empty".into(),
+            Self::NotDigits => "not-digits".into(),
+            Self::TooShort(n) => format!("short-{n}"),
+            Self::TooLong(n) => format!("long-{}", n.min(99)),
+            Self::Common => "common".into(),
+            Self::Repeated => "repeated".into(),
+            Self::Run => "run".into(),
+            Self::Pattern => "pattern".into(),
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        let counted = |prefix: &str| code.strip_prefix(prefix)?.parse::<usize>().ok();
+        Some(match code {
+            "empty" => Self::Empty,
+            "not-digits" => Self::NotDigits,
+            "common" => Self::Common,
+            "repeated" => Self::Repeated,
+            "run" => Self::Run,
+            "pattern" => Self::Pattern,
+            _ => {
+                if let Some(n) = counted("short-").filter(|n| (1..PIN_LENGTH).contains(n)) {
+                    Self::TooShort(n)
+                } else {
+                    Self::TooLong(counted("long-").filter(|n| *n > PIN_LENGTH)?)
+                }
+            }
+        })
     }
 
     pub fn into_error(self, field: &str) -> AppError {
@@ -112,6 +152,25 @@ fn common_pins() -> &'static HashSet<&'static str> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn problem_codes_round_trip_and_refuse_nonsense() {
+        for p in [
+            PinProblem::Empty,
+            PinProblem::NotDigits,
+            PinProblem::TooShort(5),
+            PinProblem::TooLong(7),
+            PinProblem::Common,
+            PinProblem::Repeated,
+            PinProblem::Run,
+            PinProblem::Pattern,
+        ] {
+            assert_eq!(PinProblem::from_code(&p.code()), Some(p));
+        }
+        for bad in ["", "short-6", "short-0", "long-6", "long-x", "<script>"] {
+            assert_eq!(PinProblem::from_code(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn format_refusals_say_what_is_wrong() {

@@ -1,7 +1,10 @@
 //! The server's pieces, as a library so the HTTP tests can build the same router `main` does.
 
+pub mod delivery;
+pub mod hardening;
 pub mod router;
 pub mod settings;
+pub mod unavailable;
 
 use std::sync::Arc;
 
@@ -18,6 +21,10 @@ pub async fn open_store(settings: Settings, pepper: &[u8]) -> Result<Store, Stri
     janus_store::migrate(&db)
         .await
         .map_err(|e| format!("database migration failed: {e}"))?;
+    let templates = janus_store::templates::load(
+        std::path::Path::new(&settings.messages.templates_dir),
+        &settings.site.public_url,
+    )?;
     let hasher = SecretHasher::new(&settings.argon2, pepper)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     Ok(Store {
@@ -25,6 +32,8 @@ pub async fn open_store(settings: Settings, pepper: &[u8]) -> Result<Store, Stri
         settings: Arc::new(settings),
         clock,
         hasher: Arc::new(hasher),
+        templates: Arc::new(templates),
+        sealer: Arc::new(janus_store::sealing::Sealer::new(pepper)),
     })
 }
 

@@ -1,4 +1,5 @@
-//! The Janus Enrollment server: `serve` (the default), `seed-demo` and `create-staff`.
+//! The Janus Enrollment server: `serve` (the default), `seed-demo`, `seed-scale` and
+//! `create-staff`.
 
 use std::path::PathBuf;
 
@@ -25,6 +26,13 @@ enum Command {
     Serve,
     /// Migrate, then fill an empty database with demo clients and two staff accounts.
     SeedDemo,
+    /// Migrate, then add a large generated dataset for load tests (demo data first if the
+    /// database is empty): clients with three contacts each, PIN states and audit rows.
+    SeedScale {
+        /// How many clients to add.
+        #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        clients: u64,
+    },
     /// Migrate, then create a staff account. The password is read from standard input.
     CreateStaff {
         #[arg(long)]
@@ -64,7 +72,14 @@ async fn run(cli: Cli) -> Result<(), String> {
     let store = server::open_store(settings, &secrets.pepper).await?;
 
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => router::serve(store).await,
+        Command::Serve => {
+            let transports = janus_store::transports::Transports::from_settings(
+                &store.settings,
+                settings::transport_secrets(),
+            )?;
+            tokio::spawn(server::delivery::run(store.clone(), transports));
+            router::serve(store).await
+        }
         Command::SeedDemo => match store.seed_demo().await.map_err(|e| e.to_string())? {
             SeedOutcome::Seeded { clients, contacts } => {
                 println!("Seeded {clients} demo clients with {contacts} contacts.");
@@ -85,6 +100,19 @@ async fn run(cli: Cli) -> Result<(), String> {
                 Ok(())
             }
         },
+        Command::SeedScale { clients } => {
+            let started = std::time::Instant::now();
+            let o = store.seed_scale(clients).await.map_err(|e| e.to_string())?;
+            println!(
+                "Added {} clients, {} contacts, {} PINs and {} audit events in {:.1} s.",
+                o.clients,
+                o.contacts,
+                o.pins,
+                o.audit_events,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::CreateStaff { name, email, role } => {
             let mut password = String::new();
             std::io::stdin()

@@ -17,6 +17,8 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 
+use crate::hardening;
+
 /// Server-function error bodies are small JSON; anything bigger is not ours to decode.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
@@ -37,9 +39,12 @@ pub async fn serve(store: Store) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("Janus Enrollment is serving at {public_url} (listening on {addr})");
-    axum::serve(listener, router)
-        .await
-        .map_err(|e| format!("server stopped: {e}"))
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
+    .map_err(|e| format!("server stopped: {e}"))
 }
 
 /// The whole application as a router, so tests can call it without a socket.
@@ -50,21 +55,40 @@ pub fn app(store: Store, options: LeptosOptions) -> Router {
         move || provide_context(store.clone())
     };
     Router::new()
-        .route("/health", get(|| async { "ok" }))
+        .route(
+            "/health",
+            get(crate::unavailable::health).with_state(store.clone()),
+        )
+        // Liveness: the process answers, whatever the database does. Also the bare route
+        // the load benchmark compares the dashboard with.
+        .route("/health/live", get(|| async { "ok" }))
         .leptos_routes_with_context(&options, routes, context, {
             let options = options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(options)
-        .layer(middleware::from_fn_with_state(store, guard_staff_pages))
+        .layer(middleware::from_fn_with_state(
+            store.clone(),
+            guard_staff_pages,
+        ))
         .layer(middleware::from_fn(server_fn_error_status))
+        .layer(middleware::from_fn_with_state(
+            store.clone(),
+            hardening::same_origin_writes,
+        ))
+        .layer(middleware::from_fn(hardening::cap_request_body))
+        .layer(middleware::from_fn_with_state(
+            store,
+            hardening::security_headers,
+        ))
 }
 
 /// Paths anyone may request: sign-in, assets, server functions (which check the session
-/// themselves and answer 401) and the health check.
+/// themselves and answer 401), the health check, the client PIN page (its link is the
+/// key) and the development mailbox (whose server function answers 404 in production).
 fn is_public(path: &str) -> bool {
-    const PREFIXES: [&str; 4] = ["/pkg/", "/api/", "/health", "/login"];
+    const PREFIXES: [&str; 6] = ["/pkg/", "/api/", "/health", "/login", "/pin/", "/dev/"];
     let last_segment = path.rsplit('/').next().unwrap_or_default();
     PREFIXES.iter().any(|p| path.starts_with(p)) || last_segment.contains('.')
 }
@@ -80,12 +104,9 @@ async fn guard_staff_pages(State(store): State<Store>, request: Request, next: N
     let signed_in = match app::session_cookie::read(&store.settings, request.headers()) {
         Some(token) => match store.session_staff(&token).await {
             Ok(staff) => staff.is_some(),
+            Err(AppError::Unavailable) => return crate::unavailable::page(),
             Err(_) => {
-                return (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "The service is unavailable; please retry shortly.",
-                )
-                    .into_response();
+                return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
             }
         },
         None => false,
@@ -112,9 +133,11 @@ async fn guard_staff_pages(State(store): State<Store>, request: Request, next: N
 /// status, so a refused or malformed request is never reported as a server fault.
 async fn server_fn_error_status(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
-    if !response
-        .headers()
-        .contains_key(server_fn::error::SERVER_FN_ERROR_HEADER)
+    // A redirect set by the server function (a plain form post sent back to its page)
+    // must stay a redirect.
+    let headers = response.headers();
+    if !headers.contains_key(server_fn::error::SERVER_FN_ERROR_HEADER)
+        || headers.contains_key(http::header::LOCATION)
     {
         return response;
     }
@@ -142,6 +165,8 @@ mod tests {
             "/api/sign_in",
             "/favicon.ico",
             "/health",
+            "/pin/abc",
+            "/dev/mailbox",
         ] {
             assert!(is_public(p), "{p}");
         }

@@ -21,6 +21,32 @@ pub struct Secrets {
     pub pepper: Vec<u8>,
 }
 
+/// Environment variables holding secrets: never settings keys, so the settings loader
+/// skips them (`JANUS_` + each).
+const SECRET_VARS: [&str; 4] = [
+    "PIN_PEPPER",
+    "SMTP_USERNAME",
+    "SMTP_PASSWORD",
+    "TWILIO_AUTH_TOKEN",
+];
+
+/// The transports' secrets: the SMTP login from `JANUS_SMTP_USERNAME` /
+/// `JANUS_SMTP_PASSWORD` (when both are set) and `JANUS_TWILIO_AUTH_TOKEN`.
+pub fn transport_secrets() -> janus_store::transports::TransportSecrets {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let smtp = match (var("JANUS_SMTP_USERNAME"), var("JANUS_SMTP_PASSWORD")) {
+        (Some(username), Some(password)) => Some(janus_store::transports::SmtpCredentials {
+            username,
+            password: janus_domain::Secret::new(password),
+        }),
+        _ => None,
+    };
+    janus_store::transports::TransportSecrets {
+        smtp,
+        twilio_auth_token: var("JANUS_TWILIO_AUTH_TOKEN").map(janus_domain::Secret::new),
+    }
+}
+
 pub fn load(path: &Path) -> Result<Settings, String> {
     let mut figment = Figment::from(Serialized::defaults(Settings::default()));
     if path.exists() {
@@ -28,15 +54,13 @@ pub fn load(path: &Path) -> Result<Settings, String> {
     } else {
         return Err(format!("settings file {} not found", path.display()));
     }
-    let env = Env::prefixed(ENV_PREFIX)
-        .split("__")
-        .ignore(&["PIN_PEPPER"]);
+    let env = Env::prefixed(ENV_PREFIX).split("__").ignore(&SECRET_VARS);
     figment = figment.merge(env).merge(
         Env::raw()
             .only(&["DATABASE_URL"])
             .map(|_| "database.url".into()),
     );
-    let settings: Settings = figment.extract().map_err(|errors| {
+    let mut settings: Settings = figment.extract().map_err(|errors| {
         errors
             .into_iter()
             .map(|e| {
@@ -52,6 +76,12 @@ pub fn load(path: &Path) -> Result<Settings, String> {
             .collect::<Vec<_>>()
             .join("\n")
     })?;
+    let templates = Path::new(&settings.messages.templates_dir);
+    if templates.is_relative()
+        && let Some(base) = path.parent()
+    {
+        settings.messages.templates_dir = base.join(templates).to_string_lossy().into_owned();
+    }
     settings.validate().map_err(|problems| {
         problems
             .iter()
@@ -106,6 +136,13 @@ mod tests {
             jail.create_file("Leptos.toml", "[verification]\nwindow_minutes = 60\n")?;
             jail.set_env("JANUS_VERIFICATION__WINDOW_MINUTES", "2");
             jail.set_env("DATABASE_URL", "postgres://u@localhost/janus");
+            // Secrets share the prefix but are never settings keys.
+            for secret in SECRET_VARS {
+                jail.set_env(
+                    format!("{ENV_PREFIX}{secret}"),
+                    "a-secret-value-of-32-characters!",
+                );
+            }
             let s = load(Path::new("Leptos.toml")).unwrap();
             assert_eq!(s.verification.window_minutes, 2);
             assert_eq!(s.database.url, "postgres://u@localhost/janus");

@@ -1,99 +1,12 @@
 //! The whole router, called in process with `oneshot`: sign-in, sign-out, the page guard,
 //! anonymous refusal of server functions and malformed input.
 
-use axum::Router;
-use axum::body::Body;
-use http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
-use janus_domain::settings::{Argon2Settings, Settings};
-use janus_store::seed::{DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD};
-use leptos::config::LeptosOptions;
-use tower::ServiceExt;
+mod common;
 
-async fn app() -> Router {
-    let mut settings = Settings::default();
-    settings.database.url = "sqlite::memory:".into();
-    settings.database.max_connections = 1;
-    settings.argon2 = Argon2Settings {
-        memory_kib: 7_168,
-        iterations: 1,
-        parallelism: 1,
-        max_concurrent: 2,
-    };
-    let store = server::open_store(settings, b"http test pepper")
-        .await
-        .unwrap();
-    store.seed_demo().await.unwrap();
-    let options = LeptosOptions::builder().output_name("janus").build();
-    server::router::app(store, options)
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: http::HeaderMap,
-    body: String,
-}
-
-async fn send(app: &Router, request: Request<Body>) -> Answer {
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = String::from_utf8_lossy(&response.into_body().collect().await.unwrap().to_bytes())
-        .into_owned();
-    Answer {
-        status,
-        headers,
-        body,
-    }
-}
-
-fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
-    let mut r = Request::get(path);
-    if let Some(c) = cookie {
-        r = r.header(header::COOKIE, c);
-    }
-    r.body(Body::empty()).unwrap()
-}
-
-fn post(path: &str, form: &str, cookie: Option<&str>) -> Request<Body> {
-    let mut r =
-        Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    if let Some(c) = cookie {
-        r = r.header(header::COOKIE, c);
-    }
-    r.body(Body::from(form.to_owned())).unwrap()
-}
-
-/// Signs in as the demo agent and returns the `Cookie` header value to send back.
-async fn sign_in(app: &Router) -> String {
-    let form = format!(
-        "email={}&password={}",
-        DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD
-    );
-    let answer = send(app, post("/api/sign_in", &form, None)).await;
-    assert!(
-        answer.status.is_success() || answer.status.is_redirection(),
-        "{} {}",
-        answer.status,
-        answer.body
-    );
-    let set_cookie = answer
-        .headers
-        .get(header::SET_COOKIE)
-        .expect("a session cookie")
-        .to_str()
-        .unwrap()
-        .to_owned();
-    assert!(
-        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
-        "{set_cookie}"
-    );
-    assert!(
-        !set_cookie.contains("Secure"),
-        "plain http in tests: {set_cookie}"
-    );
-    set_cookie.split(';').next().unwrap().to_owned()
-}
+use common::{app, app_and_store, get, post, send, sign_in, sign_in_as};
+use http::{StatusCode, header};
+use janus_store::seed::DEMO_AGENT_EMAIL;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 #[tokio::test]
 async fn anonymous_pages_redirect_to_sign_in_with_the_way_back() {
@@ -131,6 +44,12 @@ async fn anonymous_server_functions_answer_401() {
         ("/api/current_staff", ""),
         ("/api/sync_employees", "client_id=1"),
         ("/api/send_to_beia", "client_id=1"),
+        ("/api/list_staff", ""),
+        (
+            "/api/add_staff",
+            "name=X&email=x%40example.com&role=agent&password=a+long+password",
+        ),
+        ("/api/change_staff", "id=1&change=deactivate"),
     ] {
         let answer = send(&app, post(path, form, None)).await;
         assert_eq!(
@@ -296,4 +215,143 @@ async fn unknown_pages_are_404() {
     let answer = send(&app, get("/no/such/page", Some(&cookie))).await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
     assert!(answer.body.contains("Page not found"));
+}
+
+#[tokio::test]
+async fn only_admins_manage_staff_and_deactivation_ends_sessions_at_once() {
+    use janus_store::seed::{DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD};
+    let (app, store) = app_and_store().await;
+    let agent = sign_in(&app).await;
+    let admin = sign_in_as(&app, DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD).await;
+    let agent_id = janus_store::entity::staff_user::Entity::find()
+        .filter(janus_store::entity::staff_user::Column::Email.eq(DEMO_AGENT_EMAIL))
+        .one(&store.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+
+    // Agents are refused by every staff-management function, whatever they ask.
+    for (path, form) in [
+        ("/api/list_staff", String::new()),
+        (
+            "/api/add_staff",
+            "name=Eve&email=eve%40example.com&role=admin&password=a+long+password".into(),
+        ),
+        (
+            "/api/change_staff",
+            format!("id={agent_id}&change=make-admin"),
+        ),
+    ] {
+        let answer = send(&app, post(path, &form, Some(&agent))).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::FORBIDDEN,
+            "{path}: {}",
+            answer.body
+        );
+        assert!(
+            answer.body.contains("Only admins manage staff users"),
+            "{}",
+            answer.body
+        );
+    }
+    let page = send(&app, get("/staff", Some(&agent))).await;
+    assert!(page.body.contains("Only admins manage staff users"));
+    assert!(
+        !page.body.contains(DEMO_ADMIN_EMAIL),
+        "no staff list for agents"
+    );
+    let nav = send(&app, get("/", Some(&agent))).await;
+    assert!(
+        !nav.body.contains("href=\"/staff\""),
+        "agents see no Staff users link"
+    );
+
+    // Admins see everyone, and the link.
+    let page = send(&app, get("/staff", Some(&admin))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(DEMO_AGENT_EMAIL) && page.body.contains("Add a staff user"));
+    assert!(page.body.contains("href=\"/staff\""));
+
+    // Bad input is refused with the reason, and nothing is created.
+    let answer = send(
+        &app,
+        post(
+            "/api/add_staff",
+            "name=Eve&email=eve%40example.com&role=root&password=a+long+password",
+            Some(&admin),
+        ),
+    )
+    .await;
+    assert_eq!(
+        answer.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        answer.body
+    );
+    assert!(
+        answer.body.contains("choose Agent or Admin"),
+        "{}",
+        answer.body
+    );
+    let answer = send(
+        &app,
+        post(
+            "/api/add_staff",
+            "name=Eve&email=eve%40example.com&role=agent&password=short",
+            Some(&admin),
+        ),
+    )
+    .await;
+    assert_eq!(
+        answer.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        answer.body
+    );
+    let listed = send(&app, post("/api/list_staff", "", Some(&admin))).await;
+    assert!(!listed.body.contains("eve@example.com"));
+
+    // An admin cannot deactivate themselves.
+    let admin_id = janus_store::entity::staff_user::Entity::find()
+        .filter(janus_store::entity::staff_user::Column::Email.eq(DEMO_ADMIN_EMAIL))
+        .one(&store.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let answer = send(
+        &app,
+        post(
+            "/api/change_staff",
+            &format!("id={admin_id}&change=deactivate"),
+            Some(&admin),
+        ),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.body);
+
+    // Deactivating the agent ends their session on their very next request.
+    assert_eq!(
+        send(&app, post("/api/current_staff", "", Some(&agent)))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let answer = send(
+        &app,
+        post(
+            "/api/change_staff",
+            &format!("id={agent_id}&change=deactivate"),
+            Some(&admin),
+        ),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert!(answer.body.contains("\"active\":false"), "{}", answer.body);
+    let after = send(&app, post("/api/current_staff", "", Some(&agent))).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+    let page = send(&app, get("/", Some(&agent))).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "back to sign-in");
 }

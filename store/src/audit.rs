@@ -2,9 +2,20 @@
 //! Details are for people and never contain a secret.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use std::collections::HashMap;
 
-use crate::entity::audit_event;
+use janus_domain::AppError;
+use janus_domain::security::AuditView;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+
+use crate::entity::{audit_event, contact, staff_user};
+use crate::{OrInternal, Store};
+
+/// How many events the lead card lists.
+pub const CLIENT_AUDIT_LIMIT: u64 = 50;
 
 /// What happened. Stored as `code()`; new actions are added here, never as free strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,18 +23,79 @@ pub enum Action {
     SignIn,
     SignOut,
     StaffCreated,
+    /// An admin deactivated a staff account (its sessions end with it) or reactivated it.
+    StaffDeactivated,
+    StaffReactivated,
+    StaffRoleChanged,
     SyncEmployees,
     SendToBeia,
+    PinLinkSent,
+    /// A client used a setup or reset link (success) or tried a dead one (failure).
+    PinSet,
+    PinCheck,
+    PinLocked,
+    CodeSent,
+    CodeCheck,
 }
 
 impl Action {
+    pub const ALL: [Action; 14] = [
+        Self::SignIn,
+        Self::SignOut,
+        Self::StaffCreated,
+        Self::StaffDeactivated,
+        Self::StaffReactivated,
+        Self::StaffRoleChanged,
+        Self::SyncEmployees,
+        Self::SendToBeia,
+        Self::PinLinkSent,
+        Self::PinSet,
+        Self::PinCheck,
+        Self::PinLocked,
+        Self::CodeSent,
+        Self::CodeCheck,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             Self::SignIn => "sign_in",
             Self::SignOut => "sign_out",
             Self::StaffCreated => "staff_created",
+            Self::StaffDeactivated => "staff_deactivated",
+            Self::StaffReactivated => "staff_reactivated",
+            Self::StaffRoleChanged => "staff_role_changed",
             Self::SyncEmployees => "sync_employees",
             Self::SendToBeia => "send_to_beia",
+            Self::PinLinkSent => "pin_link_sent",
+            Self::PinSet => "pin_set",
+            Self::PinCheck => "pin_check",
+            Self::PinLocked => "pin_locked",
+            Self::CodeSent => "code_sent",
+            Self::CodeCheck => "code_check",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.code() == code)
+    }
+
+    /// How the lead card's audit list names the action.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::SignIn => "Signed in",
+            Self::SignOut => "Signed out",
+            Self::StaffCreated => "Staff user created",
+            Self::StaffDeactivated => "Staff user deactivated",
+            Self::StaffReactivated => "Staff user reactivated",
+            Self::StaffRoleChanged => "Staff role changed",
+            Self::SyncEmployees => "Sync Employees",
+            Self::SendToBeia => "Send to BEIA",
+            Self::PinLinkSent => "PIN link sent",
+            Self::PinSet => "PIN set by client",
+            Self::PinCheck => "PIN verification",
+            Self::PinLocked => "PIN checks locked",
+            Self::CodeSent => "2-step code sent",
+            Self::CodeCheck => "2-step code check",
         }
     }
 }
@@ -70,6 +142,16 @@ impl Entry {
         self
     }
 
+    pub fn client(mut self, id: i32) -> Self {
+        self.client_id = Some(id);
+        self
+    }
+
+    pub fn contact(mut self, id: i32) -> Self {
+        self.contact_id = Some(id);
+        self
+    }
+
     pub fn detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = detail.into();
         self
@@ -95,4 +177,48 @@ pub async fn record(
     .insert(db)
     .await
     .map(|_| ())
+}
+
+impl Store {
+    /// A client's most recent events, newest first, with staff and contact names.
+    pub async fn client_audit(&self, client_id: i32) -> Result<Vec<AuditView>, AppError> {
+        let events = audit_event::Entity::find()
+            .filter(audit_event::Column::ClientId.eq(client_id))
+            .order_by_desc(audit_event::Column::At)
+            .order_by_desc(audit_event::Column::Id)
+            .limit(CLIENT_AUDIT_LIMIT)
+            .all(&self.db)
+            .await
+            .or_internal()?;
+        let staff_ids: Vec<i32> = events.iter().filter_map(|e| e.staff_user_id).collect();
+        let contact_ids: Vec<i32> = events.iter().filter_map(|e| e.contact_id).collect();
+        let staff: HashMap<i32, String> = staff_user::Entity::find()
+            .filter(staff_user::Column::Id.is_in(staff_ids))
+            .all(&self.db)
+            .await
+            .or_internal()?
+            .into_iter()
+            .map(|s| (s.id, s.name))
+            .collect();
+        let contacts: HashMap<i32, String> = contact::Entity::find()
+            .filter(contact::Column::Id.is_in(contact_ids))
+            .all(&self.db)
+            .await
+            .or_internal()?
+            .into_iter()
+            .map(|k| (k.id, k.name))
+            .collect();
+        Ok(events
+            .into_iter()
+            .map(|e| AuditView {
+                at: e.at,
+                action: Action::from_code(&e.action)
+                    .map_or_else(|| e.action.clone(), |a| a.label().to_owned()),
+                success: e.outcome == Outcome::Success.code(),
+                staff_name: e.staff_user_id.and_then(|id| staff.get(&id).cloned()),
+                contact_name: e.contact_id.and_then(|id| contacts.get(&id).cloned()),
+                detail: e.detail,
+            })
+            .collect())
+    }
 }

@@ -5,28 +5,22 @@
 //! cookie. Sessions end after `sessions.idle_minutes` without a request and after
 //! `sessions.absolute_hours` in any case, and when the user is deactivated.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Duration;
 use janus_domain::contact::normalize_email;
 use janus_domain::staff::{StaffRole, StaffView, check_new_password, check_staff_name};
 use janus_domain::{AppError, Secret};
-use rand::RngCore;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, SqlErr};
-use sha2::{Digest, Sha256};
 
 use crate::audit::{self, Action, Entry, Outcome};
 use crate::entity::{session, staff_user};
-use crate::{Store, internal};
+use crate::{OrInternal, Store, internal};
 
 /// The cookie value of a session. Not `Debug`: it must not reach a log.
 pub struct SessionToken(Secret);
 
 impl SessionToken {
     fn generate() -> Self {
-        let mut bytes = [0u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        Self(Secret::new(URL_SAFE_NO_PAD.encode(bytes)))
+        Self(crate::tokens::random_token(32))
     }
 
     pub fn from_cookie(value: &str) -> Self {
@@ -38,8 +32,7 @@ impl SessionToken {
     }
 
     fn hash(&self) -> String {
-        let digest = Sha256::digest(self.0.expose().as_bytes());
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        crate::tokens::token_digest(&self.0)
     }
 }
 
@@ -51,7 +44,7 @@ pub struct NewStaff {
     pub role: StaffRole,
 }
 
-fn view(user: &staff_user::Model) -> Result<StaffView, AppError> {
+pub(crate) fn view(user: &staff_user::Model) -> Result<StaffView, AppError> {
     let role = StaffRole::from_code(&user.role)
         .ok_or_else(|| internal(format!("unknown staff role {:?}", user.role)))?;
     Ok(StaffView {
@@ -63,7 +56,18 @@ fn view(user: &staff_user::Model) -> Result<StaffView, AppError> {
 }
 
 impl Store {
+    /// Creates a staff account from the command line or the demo seed (no admin involved).
     pub async fn create_staff(&self, new: NewStaff) -> Result<StaffView, AppError> {
+        self.insert_staff(new, None).await
+    }
+
+    /// Creates a staff account; the audit names `created_by`, or the new account itself
+    /// when nobody signed in created it.
+    pub(crate) async fn insert_staff(
+        &self,
+        new: NewStaff,
+        created_by: Option<i32>,
+    ) -> Result<StaffView, AppError> {
         let name = check_staff_name(&new.name)?;
         let email = normalize_email("email", &new.email)?;
         check_new_password(new.password.expose())?;
@@ -88,11 +92,9 @@ impl Store {
             _ => internal(e),
         })?;
         let entry = Entry::new(Action::StaffCreated, Outcome::Success)
-            .staff(inserted.id)
+            .staff(created_by.unwrap_or(inserted.id))
             .detail(format!("{} ({})", inserted.email, inserted.role));
-        audit::record(&self.db, now, entry)
-            .await
-            .map_err(internal)?;
+        audit::record(&self.db, now, entry).await.or_internal()?;
         view(&inserted)
     }
 
@@ -117,7 +119,7 @@ impl Store {
             .filter(staff_user::Column::Email.eq(email.as_str()))
             .one(&self.db)
             .await
-            .map_err(internal)?;
+            .or_internal()?;
         let accepted = match &user {
             Some(u) => {
                 self.hasher
@@ -138,9 +140,7 @@ impl Store {
                 if let Some(u) = other {
                     entry = entry.staff(u.id);
                 }
-                audit::record(&self.db, now, entry)
-                    .await
-                    .map_err(internal)?;
+                audit::record(&self.db, now, entry).await.or_internal()?;
                 return Err(AppError::InvalidCredentials);
             }
         };
@@ -153,14 +153,14 @@ impl Store {
         }
         .insert(&self.db)
         .await
-        .map_err(internal)?;
+        .or_internal()?;
         audit::record(
             &self.db,
             now,
             Entry::new(Action::SignIn, Outcome::Success).staff(user.id),
         )
         .await
-        .map_err(internal)?;
+        .or_internal()?;
         Ok((token, view(&user)?))
     }
 
@@ -173,7 +173,7 @@ impl Store {
             .find_also_related(staff_user::Entity)
             .one(&self.db)
             .await
-            .map_err(internal)?
+            .or_internal()?
         else {
             return Ok(None);
         };
@@ -184,7 +184,7 @@ impl Store {
             session::Entity::delete_by_id(hash)
                 .exec(&self.db)
                 .await
-                .map_err(internal)?;
+                .or_internal()?;
             return Ok(None);
         }
         // Writing on every request would serialise all requests on SQLite's one writer;
@@ -192,7 +192,7 @@ impl Store {
         if now - session.last_seen_at >= Duration::minutes(1) {
             let mut active: session::ActiveModel = session.into();
             active.last_seen_at = Set(now);
-            active.update(&self.db).await.map_err(internal)?;
+            active.update(&self.db).await.or_internal()?;
         }
         view(&user).map(Some)
     }
@@ -202,16 +202,16 @@ impl Store {
         if let Some(session) = session::Entity::find_by_id(hash.clone())
             .one(&self.db)
             .await
-            .map_err(internal)?
+            .or_internal()?
         {
             session::Entity::delete_by_id(hash)
                 .exec(&self.db)
                 .await
-                .map_err(internal)?;
+                .or_internal()?;
             let entry = Entry::new(Action::SignOut, Outcome::Success).staff(session.staff_user_id);
             audit::record(&self.db, self.clock.now(), entry)
                 .await
-                .map_err(internal)?;
+                .or_internal()?;
         }
         Ok(())
     }

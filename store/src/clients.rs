@@ -6,15 +6,16 @@ use janus_domain::AppError;
 use janus_domain::contact::ContactRole;
 use janus_domain::dashboard::{
     BeiaState, BrandView, ClientPage, ClientQuery, ClientRow, ContactView, EnrollmentStage,
-    LeadCard, PAGE_SIZE, PinState, SyncEmployeesState,
+    LeadCard, PAGE_SIZE, PinFacts, PinState, SyncEmployeesState,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 use crate::entity::{brand, client, contact};
-use crate::{Store, internal};
+use crate::{OrInternal, Store, internal};
 
 /// `%text%` with LIKE's own wildcards escaped, so a search for `50%` means the characters.
 fn contains_pattern(search: &str) -> LikeExpr {
@@ -30,6 +31,73 @@ fn contains_pattern(search: &str) -> LikeExpr {
     LikeExpr::new(escaped).escape('\\')
 }
 
+/// How a search runs on SQLite, through the trigram index of migration 15.
+enum SqliteSearch {
+    /// Three characters or more: an FTS5 query (the stage and the text as phrases), which
+    /// the index answers, count included, without reading a client.
+    Indexed(String),
+    /// Shorter text, which no trigram can match: compared row by row.
+    Scan(LikeExpr),
+}
+
+impl SqliteSearch {
+    fn new(search: &str, stage: Option<EnrollmentStage>) -> Self {
+        if search.chars().count() < 3 {
+            return Self::Scan(contains_pattern(search));
+        }
+        // FTS5 strings are in double quotes, with their own quotes doubled; inside one,
+        // nothing else is special. A stage is its code's first three letters (one trigram).
+        let phrase = |text: &str| format!("\"{}\"", text.replace('"', "\"\""));
+        let text = format!("search_text : {}", phrase(search));
+        Self::Indexed(match stage {
+            Some(stage) => format!("stage : {} AND {text}", phrase(&stage.code()[..3])),
+            None => text,
+        })
+    }
+
+    /// The ids of the matching clients.
+    fn ids(&self) -> sea_orm::sea_query::SelectStatement {
+        let mut ids = Query::select();
+        ids.expr(Expr::cust("rowid"))
+            .from(sea_orm::sea_query::Alias::new("client_search"));
+        match self {
+            Self::Indexed(query) => {
+                ids.and_where(Expr::cust_with_values(
+                    "client_search MATCH ?",
+                    [query.clone()],
+                ));
+            }
+            Self::Scan(pattern) => {
+                ids.and_where(Expr::cust("lower(search_text)").like(pattern.clone()));
+            }
+        }
+        ids.to_owned()
+    }
+}
+
+/// On PostgreSQL: the business name, the brand name or a contact's name contains `search`.
+fn plain_search(search: &str) -> Condition {
+    let pattern = contains_pattern(search);
+    let business = Func::lower(Expr::col((client::Entity, client::Column::BusinessName)))
+        .like(pattern.clone());
+    let by_contact = Query::select()
+        .column(contact::Column::ClientId)
+        .from(contact::Entity)
+        .and_where(
+            Func::lower(Expr::col((contact::Entity, contact::Column::Name))).like(pattern.clone()),
+        )
+        .to_owned();
+    let by_brand = Query::select()
+        .column(brand::Column::Id)
+        .from(brand::Entity)
+        .and_where(Func::lower(Expr::col((brand::Entity, brand::Column::Name))).like(pattern))
+        .to_owned();
+    Condition::any()
+        .add(business)
+        .add(client::Column::Id.in_subquery(by_contact))
+        .add(client::Column::BrandId.in_subquery(by_brand))
+}
+
 fn stage_of(model: &client::Model) -> Result<EnrollmentStage, AppError> {
     EnrollmentStage::from_code(&model.stage).ok_or_else(|| {
         internal(format!(
@@ -39,7 +107,7 @@ fn stage_of(model: &client::Model) -> Result<EnrollmentStage, AppError> {
     })
 }
 
-fn brand_view(b: &brand::Model) -> BrandView {
+pub(crate) fn brand_view(b: &brand::Model) -> BrandView {
     BrandView {
         slug: b.slug.clone(),
         name: b.name.clone(),
@@ -49,8 +117,25 @@ fn brand_view(b: &brand::Model) -> BrandView {
 }
 
 impl Store {
-    fn pin_state(&self, brand: &brand::Model, stage: EnrollmentStage) -> PinState {
-        PinState::for_client(self.settings.brands.is_in_scope(&brand.slug), stage)
+    /// How many clients an indexed search matches, from the index alone.
+    async fn count_indexed(&self, fts: &str) -> Result<u64, AppError> {
+        use sea_orm::{ConnectionTrait, Statement};
+        let row = self
+            .db
+            .query_one_raw(Statement::from_sql_and_values(
+                DbBackend::Sqlite,
+                "SELECT count(*) AS n FROM client_search WHERE client_search MATCH ?",
+                [fts.into()],
+            ))
+            .await
+            .or_internal()?
+            .ok_or_else(|| internal("count(*) returned no row"))?;
+        let n: i64 = row.try_get("", "n").or_internal()?;
+        u64::try_from(n).or_internal()
+    }
+
+    fn pin_state(&self, brand: &brand::Model, stage: EnrollmentStage, facts: PinFacts) -> PinState {
+        PinState::for_client(self.settings.brands.is_in_scope(&brand.slug), stage, facts)
     }
 
     /// One page of clients for a dashboard tab, matching the search text against the
@@ -60,33 +145,23 @@ impl Store {
         if let Some(stage) = query.tab.stage() {
             select = select.filter(client::Column::Stage.eq(stage.code()));
         }
+        let mut indexed_count = None;
         if !query.search.is_empty() {
-            let pattern = contains_pattern(&query.search);
-            let business = Func::lower(Expr::col((client::Entity, client::Column::BusinessName)))
-                .like(pattern.clone());
-            let by_contact = Query::select()
-                .column(contact::Column::ClientId)
-                .from(contact::Entity)
-                .and_where(
-                    Func::lower(Expr::col((contact::Entity, contact::Column::Name)))
-                        .like(pattern.clone()),
-                )
-                .to_owned();
-            let by_brand = Query::select()
-                .column(brand::Column::Id)
-                .from(brand::Entity)
-                .and_where(
-                    Func::lower(Expr::col((brand::Entity, brand::Column::Name))).like(pattern),
-                )
-                .to_owned();
-            select = select.filter(
-                Condition::any()
-                    .add(business)
-                    .add(client::Column::Id.in_subquery(by_contact))
-                    .add(client::Column::BrandId.in_subquery(by_brand)),
-            );
+            select = match self.db.get_database_backend() {
+                DbBackend::Sqlite => {
+                    let search = SqliteSearch::new(&query.search, query.tab.stage());
+                    if let SqliteSearch::Indexed(fts) = &search {
+                        indexed_count = Some(self.count_indexed(fts).await?);
+                    }
+                    select.filter(client::Column::Id.in_subquery(search.ids()))
+                }
+                _ => select.filter(plain_search(&query.search)),
+            };
         }
-        let total = select.clone().count(&self.db).await.map_err(internal)?;
+        let total = match indexed_count {
+            Some(n) => n,
+            None => select.clone().count(&self.db).await.or_internal()?,
+        };
         let clients = select
             .order_by_asc(client::Column::BusinessName)
             .order_by_asc(client::Column::Id)
@@ -94,17 +169,19 @@ impl Store {
             .offset(query.offset())
             .all(&self.db)
             .await
-            .map_err(internal)?;
+            .or_internal()?;
 
         let brands = self.brands_by_id().await?;
         let ids: Vec<i32> = clients.iter().map(|c| c.id).collect();
+        let pins = self.pin_overview(&ids).await?;
+        let now = self.clock.now();
         let owners: HashMap<i32, String> = contact::Entity::find()
             .filter(contact::Column::ClientId.is_in(ids))
             .filter(contact::Column::Role.eq(ContactRole::Owner.code()))
             .order_by_asc(contact::Column::Id)
             .all(&self.db)
             .await
-            .map_err(internal)?
+            .or_internal()?
             .into_iter()
             .rev() // so the first owner of a client wins the insert below
             .map(|c| (c.client_id, c.name))
@@ -117,13 +194,19 @@ impl Store {
                     .get(&c.brand_id)
                     .ok_or_else(|| internal(format!("client {} has no brand", c.id)))?;
                 let stage = stage_of(&c)?;
+                let pin_state = self.pin_state(brand, stage, pins.facts(c.id));
                 Ok(ClientRow {
                     id: c.id,
                     owner_name: owners.get(&c.id).cloned(),
                     business_name: c.business_name,
                     brand: brand_view(brand),
                     stage,
-                    pin_state: self.pin_state(brand, stage),
+                    pin_state,
+                    verified_seconds_left: if pin_state.is_applicable() {
+                        pins.seconds_left(c.id, now)
+                    } else {
+                        0
+                    },
                 })
             })
             .collect::<Result<_, AppError>>()?;
@@ -139,38 +222,24 @@ impl Store {
             .find_also_related(brand::Entity)
             .one(&self.db)
             .await
-            .map_err(internal)?
+            .or_internal()?
             .ok_or_else(|| AppError::NotFound("Client".into()))?;
         let brand = brand.ok_or_else(|| internal(format!("client {client_id} has no brand")))?;
-        let contacts = contact::Entity::find()
-            .filter(contact::Column::ClientId.eq(client_id))
-            .order_by_asc(contact::Column::Id)
-            .all(&self.db)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|k| {
-                let role = ContactRole::from_code(&k.role).ok_or_else(|| {
-                    internal(format!("contact {} has unknown role {:?}", k.id, k.role))
-                })?;
-                Ok(ContactView {
-                    id: k.id,
-                    name: k.name,
-                    role,
-                    email: k.email,
-                    mobile_phone: k.mobile_phone,
-                })
-            })
-            .collect::<Result<Vec<_>, AppError>>()?;
-        let mut contacts = contacts;
-        // Those who can speak for the business first, as staff look for them first.
-        contacts.sort_by_key(|k| ContactRole::ALL.iter().position(|r| *r == k.role));
+        let contacts = self.contact_views(client_id).await?;
         let stage = stage_of(&c)?;
+        let pins = self.pin_overview(&[c.id]).await?;
+        let pin_state = self.pin_state(&brand, stage, pins.facts(c.id));
         Ok(LeadCard {
             id: c.id,
+            verified_seconds_left: if pin_state.is_applicable() {
+                pins.seconds_left(c.id, self.clock.now())
+            } else {
+                0
+            },
+            audit: self.client_audit(c.id).await?,
             business_name: c.business_name,
             legal_name: c.legal_name,
-            pin_state: self.pin_state(&brand, stage),
+            pin_state,
             brand: brand_view(&brand),
             stage,
             address: c.address,
@@ -191,11 +260,49 @@ impl Store {
         })
     }
 
+    /// A client's contacts, those who can speak for the business (Owner, Authorized
+    /// Representative) first, as staff look for them first.
+    pub(crate) async fn contact_views(&self, client_id: i32) -> Result<Vec<ContactView>, AppError> {
+        let mut contacts = contact::Entity::find()
+            .filter(contact::Column::ClientId.eq(client_id))
+            .order_by_asc(contact::Column::Id)
+            .all(&self.db)
+            .await
+            .or_internal()?
+            .into_iter()
+            .map(|k| {
+                let role = ContactRole::from_code(&k.role).ok_or_else(|| {
+                    internal(format!("contact {} has unknown role {:?}", k.id, k.role))
+                })?;
+                Ok(ContactView {
+                    id: k.id,
+                    name: k.name,
+                    role,
+                    email: k.email,
+                    mobile_phone: k.mobile_phone,
+                })
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        contacts.sort_by_key(|k| ContactRole::ALL.iter().position(|r| *r == k.role));
+        Ok(contacts)
+    }
+
+    /// A brand's public face (name, colour, support phone) by its slug.
+    pub async fn brand_view(&self, slug: &str) -> Result<BrandView, AppError> {
+        brand::Entity::find()
+            .filter(brand::Column::Slug.eq(slug))
+            .one(&self.db)
+            .await
+            .or_internal()?
+            .map(|b| brand_view(&b))
+            .ok_or_else(|| AppError::NotFound("Brand".into()))
+    }
+
     async fn brands_by_id(&self) -> Result<HashMap<i32, brand::Model>, AppError> {
         Ok(brand::Entity::find()
             .all(&self.db)
             .await
-            .map_err(internal)?
+            .or_internal()?
             .into_iter()
             .map(|b| (b.id, b))
             .collect())

@@ -10,9 +10,19 @@ pub mod auth;
 pub mod clients;
 mod db;
 pub mod entity;
+pub mod mailbox;
 mod migration;
+pub mod outbox;
 pub mod passwords;
+pub mod sealing;
+mod security;
 pub mod seed;
+pub mod seed_scale;
+pub mod staff_admin;
+pub mod templates;
+pub mod throttle;
+mod tokens;
+pub mod transports;
 mod workflows;
 
 use std::sync::Arc;
@@ -32,6 +42,10 @@ pub struct Store {
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
     pub hasher: Arc<SecretHasher>,
+    /// The message templates, loaded and checked at start-up.
+    pub templates: Arc<janus_domain::messages::MessageTemplates>,
+    /// Seals outbox message bodies at rest.
+    pub sealer: Arc<sealing::Sealer>,
 }
 
 /// The clock of the real world.
@@ -44,9 +58,66 @@ impl Clock for SystemClock {
 }
 
 /// Logs an internal failure with its cause and returns the message people see instead.
+/// A database that cannot be reached is told apart ([`AppError::Unavailable`], 503): it is
+/// not a fault of this request, and the same request succeeds once the database is back.
 #[track_caller]
-pub(crate) fn internal(err: impl std::fmt::Display) -> AppError {
-    let at = std::panic::Location::caller();
+pub(crate) fn internal<E: std::fmt::Display + 'static>(err: E) -> AppError {
+    internal_at(err, std::panic::Location::caller())
+}
+
+/// `result.or_internal()`: [`internal`] for a failed result, logged with the caller's file
+/// and line. (`map_err(internal)` would log the standard library's closure call instead:
+/// `#[track_caller]` does not reach through a function passed as a value.)
+pub(crate) trait OrInternal<T> {
+    fn or_internal(self) -> Result<T, AppError>;
+}
+
+impl<T, E: std::fmt::Display + 'static> OrInternal<T> for Result<T, E> {
+    #[track_caller]
+    fn or_internal(self) -> Result<T, AppError> {
+        let at = std::panic::Location::caller();
+        self.map_err(|err| internal_at(err, at))
+    }
+}
+
+fn internal_at<E: std::fmt::Display + 'static>(
+    err: E,
+    at: &'static std::panic::Location<'static>,
+) -> AppError {
+    let any: &dyn std::any::Any = &err;
+    let unreachable = any
+        .downcast_ref::<sea_orm::DbErr>()
+        .is_some_and(db_unreachable)
+        || matches!(
+            any.downcast_ref::<sea_orm::TransactionError<sea_orm::DbErr>>(),
+            Some(sea_orm::TransactionError::Connection(e)) if db_unreachable(e)
+        );
+    if unreachable {
+        tracing::warn!(%err, file = at.file(), line = at.line(), "database unreachable");
+        return AppError::Unavailable;
+    }
     tracing::error!(%err, file = at.file(), line = at.line(), "internal error");
     AppError::Internal
+}
+
+/// Whether a database error means "cannot talk to the database" rather than "this query
+/// is wrong": no connection to be had, a connection lost, or the server shutting down
+/// (PostgreSQL SQLSTATE classes 08 and 57P).
+fn db_unreachable(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    use sea_orm::{DbErr, RuntimeErr};
+    match err {
+        // No connection could be had or opened, whatever the reason the handshake failed.
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            match e.as_ref() {
+                Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed => true,
+                Sqlx::Database(db) => db
+                    .code()
+                    .is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+                _ => false,
+            }
+        }
+        _ => false,
+    }
 }

@@ -17,7 +17,7 @@ use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, Set, TransactionTra
 
 use crate::auth::NewStaff;
 use crate::entity::{brand, client, contact, staff_user};
-use crate::{Store, internal};
+use crate::{OrInternal, Store, internal};
 
 /// The demo staff accounts, printed by the run command. Development only.
 pub const DEMO_AGENT_EMAIL: &str = "agent@janus.example";
@@ -44,7 +44,7 @@ const BRANDS: [(&str, &str, &str, &str); 6] = [
     ),
 ];
 
-const PLACES: [&str; 24] = [
+pub(crate) const PLACES: [&str; 24] = [
     "Lakeside",
     "Riverbend",
     "Oak Hollow",
@@ -71,7 +71,7 @@ const PLACES: [&str; 24] = [
     "Fox Run",
 ];
 
-const TRADES: [(&str, &str); 16] = [
+pub(crate) const TRADES: [(&str, &str); 16] = [
     ("Dental Care", "PLLC"),
     ("Bakery", "LLC"),
     ("Auto Repair", "Inc."),
@@ -90,14 +90,14 @@ const TRADES: [(&str, &str); 16] = [
     ("Electric", "Inc."),
 ];
 
-const FIRST: [&str; 32] = [
+pub(crate) const FIRST: [&str; 32] = [
     "Maria", "James", "Aisha", "Daniel", "Priya", "Michael", "Sofia", "Robert", "Mei", "David",
     "Fatima", "Carlos", "Emily", "Kwame", "Hannah", "Luis", "Grace", "Omar", "Olivia", "Thanh",
     "Rachel", "Andre", "Nadia", "Samuel", "Elena", "Marcus", "Yuki", "Patrick", "Leah", "Diego",
     "Chloe", "Ibrahim",
 ];
 
-const LAST: [&str; 32] = [
+pub(crate) const LAST: [&str; 32] = [
     "Gonzalez",
     "Whitaker",
     "Okafor",
@@ -161,22 +161,18 @@ pub enum SeedOutcome {
 impl Store {
     /// Fills an empty database with demo data. Refuses to touch one that has any.
     pub async fn seed_demo(&self) -> Result<SeedOutcome, AppError> {
-        let has_clients = client::Entity::find()
-            .count(&self.db)
-            .await
-            .map_err(internal)?
-            > 0;
+        let has_clients = client::Entity::find().count(&self.db).await.or_internal()? > 0;
         let has_staff = staff_user::Entity::find()
             .count(&self.db)
             .await
-            .map_err(internal)?
+            .or_internal()?
             > 0;
         if has_clients || has_staff {
             return Ok(SeedOutcome::AlreadyHasData);
         }
         let mut rng = StdRng::seed_from_u64(20_261_128);
         let now = self.clock.now();
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.db.begin().await.or_internal()?;
         let (mut clients, mut contacts) = (0u64, 0u64);
         let mut names = PLACES
             .iter()
@@ -205,7 +201,7 @@ impl Store {
             }
             .insert(&txn)
             .await
-            .map_err(internal)?;
+            .or_internal()?;
             for stage in stage_cycle.iter().copied().take(CLIENTS_PER_BRAND) {
                 let (place, (trade, suffix)) = names
                     .next()
@@ -234,7 +230,7 @@ impl Store {
                 }
                 .insert(&txn)
                 .await
-                .map_err(internal)?;
+                .or_internal()?;
                 clients += 1;
                 let domain = business
                     .to_lowercase()
@@ -265,12 +261,12 @@ impl Store {
                     }
                     .insert(&txn)
                     .await
-                    .map_err(internal)?;
+                    .or_internal()?;
                     contacts += 1;
                 }
             }
         }
-        txn.commit().await.map_err(internal)?;
+        txn.commit().await.or_internal()?;
 
         for (name, email, password, role) in [
             (

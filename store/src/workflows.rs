@@ -1,14 +1,14 @@
 //! Sensitive enrollment workflows started from the lead card: Sync Employees and Send to
-//! BEIA. Each is recorded in the audit trail. (The security PIN issue adds the rule that
-//! they wait for a verified caller.)
+//! BEIA. Each is recorded in the audit trail, and for clients in the security PIN
+//! workflow each waits for a caller verified within the last hour (DESIGN.md §1.6).
 
 use janus_domain::AppError;
 use janus_domain::staff::StaffView;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
 
 use crate::audit::{self, Action, Entry, Outcome};
-use crate::entity::client;
-use crate::{Store, internal};
+use crate::entity::{brand, client};
+use crate::{OrInternal, Store, internal};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Workflow {
@@ -36,27 +36,46 @@ impl Store {
         workflow: Workflow,
     ) -> Result<(), AppError> {
         let now = self.clock.now();
-        let txn = self.db.begin().await.map_err(internal)?;
+        let action = match workflow {
+            Workflow::SyncEmployees => Action::SyncEmployees,
+            Workflow::SendToBeia => Action::SendToBeia,
+        };
+        let (c, b) = client::Entity::find_by_id(client_id)
+            .find_also_related(brand::Entity)
+            .one(&self.db)
+            .await
+            .or_internal()?
+            .ok_or_else(|| AppError::NotFound("Client".into()))?;
+        let b = b.ok_or_else(|| internal(format!("client {client_id} has no brand")))?;
+        if self.pin_applies(&b, &c) && !self.is_verified(client_id).await? {
+            audit::record(
+                &self.db,
+                now,
+                Entry::new(action, Outcome::Failure)
+                    .staff(staff.id)
+                    .client(client_id)
+                    .detail("refused: client not verified"),
+            )
+            .await
+            .or_internal()?;
+            return Err(AppError::VerificationRequired);
+        }
+        let txn = self.db.begin().await.or_internal()?;
         let found = client::Entity::find_by_id(client_id)
             .one(&txn)
             .await
-            .map_err(internal)?;
+            .or_internal()?;
         let c = found.ok_or_else(|| AppError::NotFound("Client".into()))?;
         let mut active: client::ActiveModel = c.into();
-        let action = match workflow {
-            Workflow::SyncEmployees => {
-                active.last_synced_at = Set(Some(now));
-                Action::SyncEmployees
-            }
-            Workflow::SendToBeia => {
-                active.beia_sent_at = Set(Some(now));
-                Action::SendToBeia
-            }
-        };
-        active.update(&txn).await.map_err(internal)?;
-        let mut entry = Entry::new(action, Outcome::Success).staff(staff.id);
-        entry.client_id = Some(client_id);
-        audit::record(&txn, now, entry).await.map_err(internal)?;
-        txn.commit().await.map_err(internal)
+        match workflow {
+            Workflow::SyncEmployees => active.last_synced_at = Set(Some(now)),
+            Workflow::SendToBeia => active.beia_sent_at = Set(Some(now)),
+        }
+        active.update(&txn).await.or_internal()?;
+        let entry = Entry::new(action, Outcome::Success)
+            .staff(staff.id)
+            .client(client_id);
+        audit::record(&txn, now, entry).await.or_internal()?;
+        txn.commit().await.or_internal()
     }
 }

@@ -8,29 +8,10 @@ use chrono::Duration;
 use common::test_store;
 use janus_domain::contact::ContactRole;
 use janus_domain::dashboard::{ClientQuery, DashboardTab, EnrollmentStage, PAGE_SIZE, PinState};
-use janus_domain::staff::StaffRole;
 use janus_domain::{AppError, Secret};
-use janus_store::auth::NewStaff;
 use janus_store::entity::{audit_event, brand, client, contact};
 use janus_store::seed::{DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD, SeedOutcome};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
-
-fn staff(email: &str, password: &str) -> NewStaff {
-    NewStaff {
-        name: "Test Agent".into(),
-        email: email.into(),
-        password: Secret::new(password),
-        role: StaffRole::Agent,
-    }
-}
-
-/// The error of a call that must be refused (the success type holds a token, which is not `Debug`).
-fn refused<T>(result: Result<T, AppError>) -> AppError {
-    match result {
-        Ok(_) => panic!("expected a refusal"),
-        Err(e) => e,
-    }
-}
 
 fn query(tab: DashboardTab, search: &str, page: u64) -> ClientQuery {
     ClientQuery::new(tab, search, page).unwrap()
@@ -89,176 +70,6 @@ async fn demo_data_covers_brands_stages_and_roles() {
     assert_eq!(
         client::Entity::find().count(db).await.unwrap(),
         clients.len() as u64
-    );
-}
-
-#[tokio::test]
-async fn sign_in_opens_a_session_and_refusals_look_alike() {
-    let t = test_store().await;
-    t.store
-        .create_staff(staff("Ana@Example.com", "a long password"))
-        .await
-        .unwrap();
-
-    let (token, who) = t
-        .store
-        .sign_in(" ana@example.COM ", Secret::new("a long password"))
-        .await
-        .unwrap();
-    assert_eq!(who.email, "ana@example.com");
-    assert_eq!(
-        t.store.session_staff(&token).await.unwrap().map(|s| s.id),
-        Some(who.id)
-    );
-
-    let wrong_password = refused(
-        t.store
-            .sign_in("ana@example.com", Secret::new("a long passworD"))
-            .await,
-    );
-    let unknown = refused(
-        t.store
-            .sign_in("bob@example.com", Secret::new("a long password"))
-            .await,
-    );
-    assert_eq!(wrong_password, AppError::InvalidCredentials);
-    assert_eq!(unknown, wrong_password);
-
-    let failures = audit_event::Entity::find()
-        .filter(audit_event::Column::Action.eq("sign_in"))
-        .filter(audit_event::Column::Outcome.eq("failure"))
-        .all(&t.store.db)
-        .await
-        .unwrap();
-    assert_eq!(failures.len(), 2);
-    assert!(
-        failures.iter().all(|e| !e.detail.contains("password")),
-        "audit must not hold secrets"
-    );
-
-    t.store.sign_out(&token).await.unwrap();
-    assert_eq!(t.store.session_staff(&token).await.unwrap(), None);
-}
-
-#[tokio::test]
-async fn empty_fields_are_named() {
-    let t = test_store().await;
-    let e = refused(t.store.sign_in("", Secret::new("x")).await);
-    assert!(
-        matches!(e, AppError::InvalidInput { ref field, .. } if field == "email"),
-        "{e:?}"
-    );
-    let e = refused(t.store.sign_in("a@b.example", Secret::new("")).await);
-    assert!(
-        matches!(e, AppError::InvalidInput { ref field, .. } if field == "password"),
-        "{e:?}"
-    );
-}
-
-#[tokio::test]
-async fn sessions_end_after_idle_and_absolute_limits() {
-    let t = test_store().await;
-    t.store
-        .create_staff(staff("ana@example.com", "a long password"))
-        .await
-        .unwrap();
-    let idle = i64::from(t.store.settings.sessions.idle_minutes);
-
-    let (token, _) = t
-        .store
-        .sign_in("ana@example.com", Secret::new("a long password"))
-        .await
-        .unwrap();
-    // Activity just inside the idle limit keeps the session going, again and again ...
-    for _ in 0..3 {
-        t.clock.advance(Duration::minutes(idle - 1));
-        assert!(t.store.session_staff(&token).await.unwrap().is_some());
-    }
-    // ... silence for the whole idle limit ends it, for good.
-    t.clock.advance(Duration::minutes(idle));
-    assert_eq!(t.store.session_staff(&token).await.unwrap(), None);
-    t.clock.advance(Duration::minutes(-idle));
-    assert_eq!(
-        t.store.session_staff(&token).await.unwrap(),
-        None,
-        "an ended session stays ended"
-    );
-
-    let (token, _) = t
-        .store
-        .sign_in("ana@example.com", Secret::new("a long password"))
-        .await
-        .unwrap();
-    let absolute = i64::from(t.store.settings.sessions.absolute_hours) * 60;
-    let mut elapsed = 0;
-    while elapsed + idle - 1 < absolute {
-        t.clock.advance(Duration::minutes(idle - 1));
-        elapsed += idle - 1;
-        assert!(t.store.session_staff(&token).await.unwrap().is_some());
-    }
-    t.clock.advance(Duration::minutes(idle - 1));
-    assert_eq!(
-        t.store.session_staff(&token).await.unwrap(),
-        None,
-        "absolute limit"
-    );
-}
-
-#[tokio::test]
-async fn deactivated_staff_cannot_sign_in_and_lose_their_sessions() {
-    use sea_orm::{ActiveModelTrait, Set};
-    let t = test_store().await;
-    let who = t
-        .store
-        .create_staff(staff("ana@example.com", "a long password"))
-        .await
-        .unwrap();
-    let (token, _) = t
-        .store
-        .sign_in("ana@example.com", Secret::new("a long password"))
-        .await
-        .unwrap();
-    let user = janus_store::entity::staff_user::Entity::find_by_id(who.id)
-        .one(&t.store.db)
-        .await
-        .unwrap()
-        .unwrap();
-    let mut active: janus_store::entity::staff_user::ActiveModel = user.into();
-    active.active = Set(false);
-    active.update(&t.store.db).await.unwrap();
-    assert_eq!(t.store.session_staff(&token).await.unwrap(), None);
-    let e = refused(
-        t.store
-            .sign_in("ana@example.com", Secret::new("a long password"))
-            .await,
-    );
-    assert_eq!(e, AppError::InvalidCredentials);
-}
-
-#[tokio::test]
-async fn staff_emails_are_unique_whatever_their_case() {
-    let t = test_store().await;
-    t.store
-        .create_staff(staff("ana@example.com", "a long password"))
-        .await
-        .unwrap();
-    let e = t
-        .store
-        .create_staff(staff("ANA@example.com", "another long one"))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(e, AppError::InvalidInput { ref field, ref message } if field == "email" && message.contains("already exists")),
-        "{e:?}"
-    );
-    let e = t
-        .store
-        .create_staff(staff("bob@example.com", "short"))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(e, AppError::InvalidInput { ref field, .. } if field == "password"),
-        "{e:?}"
     );
 }
 
@@ -397,8 +208,19 @@ async fn lead_card_lists_contacts_owner_first_and_workflows_are_audited() {
         .sign_in(DEMO_AGENT_EMAIL, Secret::new(DEMO_AGENT_PASSWORD))
         .await
         .unwrap();
+    // A client of a brand outside the PIN workflow, so its workflows need no verification
+    // (tests/security.rs covers the clients that do).
+    let outside: Vec<i32> = brand::Entity::find()
+        .all(&t.store.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|b| !t.store.settings.brands.is_in_scope(&b.slug))
+        .map(|b| b.id)
+        .collect();
     let c = client::Entity::find()
         .filter(client::Column::Stage.eq("currently_enrolling"))
+        .filter(client::Column::BrandId.is_in(outside))
         .one(&t.store.db)
         .await
         .unwrap()
@@ -450,4 +272,139 @@ async fn runs_on_the_configured_backend() {
         backend == sea_orm::DbBackend::Postgres,
         common::on_postgres()
     );
+}
+
+#[tokio::test]
+async fn the_scale_seed_adds_clients_that_list_and_search_like_any_other() {
+    let t = test_store().await;
+    let o = t.store.seed_scale(240).await.unwrap();
+    assert_eq!((o.clients, o.contacts, o.audit_events), (240, 720, 480));
+    assert!(o.pins > 0);
+    // Demo data came first (48 clients), then the generated ones.
+    let all = t
+        .store
+        .list_clients(&query(DashboardTab::All, "", 1))
+        .await
+        .unwrap();
+    assert_eq!(all.total, 48 + 240);
+    let found = t
+        .store
+        .list_clients(&query(DashboardTab::All, "Cedar Ridge Bakery", 1))
+        .await
+        .unwrap();
+    assert!(found.total >= 1, "generated names are searchable");
+    let more = t.store.seed_scale(10).await.unwrap();
+    assert_eq!(more.clients, 10);
+    // A row inserted the ordinary way still gets a fresh id (PostgreSQL's sequence moved
+    // past the ids the seed gave explicitly).
+    use sea_orm::{ActiveModelTrait, Set};
+    let c = client::ActiveModel {
+        brand_id: Set(1),
+        business_name: Set("Fresh Id Bakery".into()),
+        legal_name: Set("Fresh Id Bakery LLC".into()),
+        stage: Set("new_lead".into()),
+        address: Set("1 Main Street".into()),
+        employee_count: Set(3),
+        last_synced_at: Set(None),
+        beia_sent_at: Set(None),
+        created_at: Set(t.store.clock.now()),
+        ..Default::default()
+    }
+    .insert(&t.store.db)
+    .await
+    .unwrap();
+    assert!(c.id > 48 + 250);
+    assert_eq!(
+        client::Entity::find().count(&t.store.db).await.unwrap(),
+        48 + 250 + 1
+    );
+}
+
+/// The search reads a trigram index on SQLite; triggers keep it in step with every change
+/// to clients, contacts and brands, whoever makes it.
+#[tokio::test]
+async fn search_follows_renamed_added_and_removed_names() {
+    use sea_orm::{ActiveModelTrait, ModelTrait, Set};
+    let t = test_store().await;
+    t.store.seed_demo().await.unwrap();
+    let db = &t.store.db;
+    let total = |search: &'static str| {
+        let store = t.store.clone();
+        async move {
+            store
+                .list_clients(&query(DashboardTab::All, search, 1))
+                .await
+                .unwrap()
+                .total
+        }
+    };
+    let k = contact::Entity::find().one(db).await.unwrap().unwrap();
+    let mut renamed: contact::ActiveModel = k.clone().into();
+    renamed.name = Set("Zebulon Quixote".into());
+    let renamed = renamed.update(db).await.unwrap();
+    assert_eq!(total("zebulon quix").await, 1);
+
+    contact::ActiveModel {
+        client_id: Set(k.client_id),
+        name: Set("Xanthippe Vordermann".into()),
+        role: Set(ContactRole::Accountant.code().into()),
+        email: Set("x@v.example".into()),
+        mobile_phone: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    assert_eq!(total("VORDERMANN").await, 1, "case does not matter");
+
+    renamed.delete(db).await.unwrap();
+    assert_eq!(total("zebulon").await, 0);
+    assert_eq!(total("vordermann").await, 1);
+
+    let c = client::Entity::find_by_id(k.client_id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut business: client::ActiveModel = c.into();
+    business.business_name = Set("Quetzal Yarn Works".into());
+    business.update(db).await.unwrap();
+    assert_eq!(total("yarn works").await, 1);
+    assert_eq!(
+        total("vordermann").await,
+        1,
+        "contacts stay with the renamed client"
+    );
+    // The tabs follow a change of stage too.
+    let in_tab = |tab: DashboardTab| {
+        let store = t.store.clone();
+        async move {
+            store
+                .list_clients(&query(tab, "yarn works", 1))
+                .await
+                .unwrap()
+                .total
+        }
+    };
+    let c = client::Entity::find_by_id(k.client_id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut stage: client::ActiveModel = c.into();
+    stage.stage = Set("enrolled".into());
+    stage.update(db).await.unwrap();
+    assert_eq!(in_tab(DashboardTab::Enrolled).await, 1);
+    assert_eq!(in_tab(DashboardTab::CurrentlyEnrolling).await, 0);
+    assert_eq!(in_tab(DashboardTab::NewLeads).await, 0);
+
+    let b = brand::Entity::find().one(db).await.unwrap().unwrap();
+    let before = total("Ultraviolet").await;
+    let mut name: brand::ActiveModel = b.into();
+    name.name = Set("Ultraviolet Payroll".into());
+    name.update(db).await.unwrap();
+    assert!(total("ultraviolet").await > before);
+    // Two characters, and LIKE's wildcards, are searched for as they are.
+    assert!(total("xa").await >= 1);
+    assert_eq!(total("100%").await, 0);
 }

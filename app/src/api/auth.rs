@@ -27,8 +27,16 @@ pub async fn sign_in(
     next: Option<String>,
 ) -> Result<(), AppError> {
     use janus_domain::Secret;
+    use janus_store::throttle::Bucket;
     let store = context::store()?;
+    // Counted before the password is hashed, so a flood costs the server nothing.
+    let account = email.trim().to_ascii_lowercase();
+    store
+        .throttle(Bucket::SignInAddress, &context::client_address()?)
+        .await?;
+    store.throttle(Bucket::SignInAccount, &account).await?;
     let (token, _staff) = store.sign_in(&email, Secret::new(password)).await?;
+    store.forgive(Bucket::SignInAccount, &account).await?;
     context::set_cookie(crate::session_cookie::set(&store.settings, &token))?;
     leptos_axum::redirect(&safe_next(next.as_deref()));
     Ok(())

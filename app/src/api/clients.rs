@@ -25,6 +25,16 @@ pub async fn get_lead_card(client_id: i32) -> Result<LeadCard, AppError> {
     store.lead_card(client_id).await
 }
 
+/// The lead card's activity list alone, refreshed after the Security Verification modal.
+#[server(prefix = "/api", endpoint = "get_client_audit")]
+pub async fn get_client_audit(
+    client_id: i32,
+) -> Result<Vec<janus_domain::security::AuditView>, AppError> {
+    let (store, _staff) = context::require_staff().await?;
+    store.lead_card(client_id).await?;
+    store.client_audit(client_id).await
+}
+
 #[server(prefix = "/api", endpoint = "sync_employees")]
 pub async fn sync_employees(client_id: i32) -> Result<LeadCard, AppError> {
     let (store, staff) = context::require_staff().await?;

@@ -32,6 +32,13 @@ pub async fn require_staff() -> Result<(Store, StaffView), AppError> {
     Ok((store, staff))
 }
 
+/// Like [`require_staff`], and refuses (403) anyone who is not an admin.
+pub async fn require_admin() -> Result<(Store, StaffView), AppError> {
+    let (store, staff) = require_staff().await?;
+    janus_store::staff_admin::require_admin(&staff)?;
+    Ok((store, staff))
+}
+
 pub fn session_token() -> Result<Option<janus_store::auth::SessionToken>, AppError> {
     let store = store()?;
     Ok(crate::session_cookie::read(
@@ -45,4 +52,39 @@ pub fn set_cookie(value: String) -> Result<(), AppError> {
     let value = http::HeaderValue::from_str(&value).map_err(|_| AppError::Internal)?;
     response.append_header(http::header::SET_COOKIE, value);
     Ok(())
+}
+
+/// Whether this request is a plain HTML form post (a browser without JavaScript), which
+/// wants a page or a redirect back rather than data.
+pub fn is_plain_form_post() -> Result<bool, AppError> {
+    Ok(request_parts()?
+        .headers
+        .get(http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html")))
+}
+
+/// The address the request came from, for throttling: the socket's, or, when the settings
+/// say a reverse proxy stands in front (`site.behind_proxy`), the last `X-Forwarded-For`
+/// entry, the one the proxy added (earlier entries come from the client and can be forged).
+/// `unknown` when the router runs without a socket, as in the HTTP tests.
+pub fn client_address() -> Result<String, AppError> {
+    let parts = request_parts()?;
+    if store()?.settings.site.behind_proxy {
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .next_back()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|last| last.trim().parse::<std::net::IpAddr>().ok());
+        if let Some(address) = forwarded {
+            return Ok(address.to_string());
+        }
+    }
+    Ok(parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string()))
 }

@@ -4,3 +4,6 @@ pub mod auth;
 pub mod clients;
 #[cfg(feature = "ssr")]
 mod context;
+pub mod messages;
+pub mod security;
+pub mod staff;

@@ -1,7 +1,17 @@
+mod confirm_dialog;
+mod countdown;
 mod error_notice;
+mod focus_return;
+mod pin_button;
 mod row_menu;
+mod security_modal;
 mod staff_shell;
 
+pub use confirm_dialog::ConfirmDialog;
+pub use countdown::Countdown;
 pub use error_notice::ErrorNotice;
+use focus_return::FocusReturn;
+pub use pin_button::{PinBadge, SecurityPinButton};
 pub use row_menu::{MenuItem, RowMenu};
+pub use security_modal::{ContactPurpose, ModalStep, SecurityModal};
 pub use staff_shell::StaffShell;

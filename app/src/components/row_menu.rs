@@ -7,10 +7,11 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
 
+/// One entry of the menu: a page to go to, or something to do here.
 #[derive(Clone)]
-pub struct MenuItem {
-    pub label: String,
-    pub href: String,
+pub enum MenuItem {
+    Link { label: String, href: String },
+    Action { label: String, run: Callback<()> },
 }
 
 fn items_of(menu: &web_sys::Element) -> Vec<web_sys::HtmlElement> {
@@ -136,14 +137,33 @@ pub fn RowMenu(
             >
                 {items
                     .into_iter()
-                    .map(|item| {
-                        view! {
+                    .map(|item| match item {
+                        MenuItem::Link { label, href } => view! {
                             <li role="none">
-                                <a role="menuitem" tabindex="-1" href=item.href>
-                                    {item.label}
+                                <a role="menuitem" tabindex="-1" href=href>
+                                    {label}
                                 </a>
                             </li>
                         }
+                        .into_any(),
+                        MenuItem::Action { label, run } => view! {
+                            <li role="none">
+                                <button
+                                    type="button"
+                                    role="menuitem"
+                                    tabindex="-1"
+                                    on:click=move |_| {
+                                        // Focus goes back to the ⋮ button first, so whatever
+                                        // the action opens can return it there.
+                                        close_to_button();
+                                        run.run(());
+                                    }
+                                >
+                                    {label}
+                                </button>
+                            </li>
+                        }
+                        .into_any(),
                     })
                     .collect_view()}
             </ul>

@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use janus_domain::staff::StaffRole;
+
 use crate::api::auth::{SignOut, current_staff};
 
 /// The frame of every staff page: the product name, the signed-in staff member and sign-out.
@@ -16,6 +18,15 @@ pub fn StaffShell(children: Children) -> impl IntoView {
             </A>
             <nav aria-label="Main">
                 <A href="/">"Enrollment Dashboard"</A>
+                <A href="/messages">"Message templates"</A>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        me.await
+                            .ok()
+                            .filter(|staff| staff.role == StaffRole::Admin)
+                            .map(|_| view! { <A href="/staff">"Staff users"</A> })
+                    })}
+                </Transition>
             </nav>
             <div class="topbar-user">
                 <Transition fallback=|| ()>

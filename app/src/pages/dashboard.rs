@@ -2,7 +2,7 @@
 //! The tab, search text and page live in the address, so every view can be bookmarked,
 //! shared and reloaded, and the search form works as a plain GET.
 
-use janus_domain::dashboard::{ClientPage, ClientRow, DashboardTab, PinState};
+use janus_domain::dashboard::{ClientPage, ClientRow, DashboardTab};
 use janus_domain::url::encode_query_value;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -10,7 +10,15 @@ use leptos_router::components::{A, Form};
 use leptos_router::hooks::use_query_map;
 
 use crate::api::clients::list_clients;
-use crate::components::{ErrorNotice, MenuItem, RowMenu, StaffShell};
+use crate::components::{
+    ConfirmDialog, ContactPurpose, Countdown, ErrorNotice, MenuItem, ModalStep, PinBadge, RowMenu,
+    SecurityModal, StaffShell,
+};
+
+/// Asks the page to start *Send Security PIN Setup Link* for a row: (client id, business
+/// name, seconds verified).
+#[derive(Clone, Copy)]
+struct StartSetupLink(Callback<(i32, String, i64)>);
 
 fn href(tab: DashboardTab, search: &str, page: u64) -> String {
     let mut url = format!("/?tab={}", tab.slug());
@@ -38,10 +46,41 @@ pub fn DashboardPage() -> impl IntoView {
             .with(|q| q.get("page").and_then(|p| p.parse::<u64>().ok()))
             .unwrap_or(1)
     });
+    let refresh = RwSignal::new(0u32);
     let clients = Resource::new(
-        move || (tab.get(), search.get(), page.get()),
-        |(tab, search, page)| list_clients(tab.slug().to_owned(), search, page),
+        move || (tab.get(), search.get(), page.get(), refresh.get()),
+        |(tab, search, page, _)| list_clients(tab.slug().to_owned(), search, page),
     );
+
+    // ⋮ → "Send Security PIN Setup Link" → a confirmation → the Security Verification modal.
+    let asked = RwSignal::new(None::<(i32, String, i64)>);
+    let confirm_open = RwSignal::new(false);
+    let modal_for = RwSignal::new(None::<(i32, i64)>);
+    let modal_step = RwSignal::new(None::<ModalStep>);
+    provide_context(StartSetupLink(Callback::new(move |row| {
+        asked.set(Some(row));
+        confirm_open.set(true);
+    })));
+    let confirm_title = Signal::derive(move || {
+        asked
+            .get()
+            .map(|(_, name, _)| format!("Send a Security PIN setup link to {name}?"))
+            .unwrap_or_default()
+    });
+    let on_confirm = Callback::new(move |()| {
+        if let Some((id, _, seconds)) = asked.get_untracked() {
+            modal_for.set(Some((id, seconds)));
+            modal_step.set(Some(ModalStep::PickContact(ContactPurpose::CreatePin)));
+        }
+    });
+    // Once the modal closes, the PIN column shows what changed.
+    Effect::new(move |was_open: Option<bool>| {
+        let is_open = modal_step.get().is_some();
+        if was_open == Some(true) && !is_open {
+            refresh.update(|n| *n += 1);
+        }
+        is_open
+    });
 
     view! {
         <Title text="Enrollment Dashboard" />
@@ -86,6 +125,17 @@ pub fn DashboardPage() -> impl IntoView {
                     }
                 })}
             </Transition>
+            <ConfirmDialog
+                open=confirm_open
+                title=confirm_title
+                message="Next, choose the owner or authorized representative who receives the link by email and SMS. The link works once, for 24 hours."
+                confirm_label="Continue"
+                on_confirm
+            />
+            {move || modal_for.get().map(|(client_id, seconds)| {
+                let countdown = Countdown::new(seconds);
+                view! { <SecurityModal client_id open=modal_step countdown /> }
+            })}
         </StaffShell>
     }
 }
@@ -143,20 +193,29 @@ fn ClientTable(page: ClientPage) -> impl IntoView {
 #[component]
 fn ClientRowView(row: ClientRow) -> impl IntoView {
     let card = format!("/clients/{}", row.id);
-    let items = vec![
-        MenuItem {
+    let mut items = vec![
+        MenuItem::Link {
             label: "Open lead card".into(),
             href: card.clone(),
         },
-        MenuItem {
+        MenuItem::Link {
             label: "View contacts".into(),
             href: format!("{card}#contacts"),
         },
     ];
-    let pin_class = match row.pin_state {
-        PinState::NotApplicable => "pin-state pin-na",
-        PinState::NoPin => "pin-state pin-none",
-    };
+    // DESIGN.md §1: the setup link is offered from the Currently Enrolling tab.
+    let in_current_tab = row.stage == janus_domain::dashboard::EnrollmentStage::CurrentlyEnrolling;
+    if row.pin_state.is_applicable()
+        && in_current_tab
+        && let Some(StartSetupLink(start)) = use_context::<StartSetupLink>()
+    {
+        let request = (row.id, row.business_name.clone(), row.verified_seconds_left);
+        items.push(MenuItem::Action {
+            label: "Send Security PIN Setup Link".into(),
+            run: Callback::new(move |()| start.run(request.clone())),
+        });
+    }
+    let countdown = Countdown::new(row.verified_seconds_left);
     let name = row.business_name.clone();
     view! {
         <tr>
@@ -170,7 +229,7 @@ fn ClientRowView(row: ClientRow) -> impl IntoView {
             <td data-label="Stage">{row.stage.label()}</td>
             <td data-label="Owner">{row.owner_name.unwrap_or_else(|| "—".into())}</td>
             <td data-label="Security PIN">
-                <span class=pin_class>{row.pin_state.label()}</span>
+                <PinBadge state=row.pin_state countdown />
             </td>
             <td class="cell-menu">
                 <RowMenu label=row.business_name items />

@@ -1,5 +1,6 @@
-//! A client's lead card: business details, contacts with their roles, and the enrollment
-//! workflow controls (Sync Employees, the Send to BEIA indicator).
+//! A client's lead card: business details, contacts with their roles, the enrollment
+//! workflow controls (Security PIN, Sync Employees, the Send to BEIA indicator) and the
+//! client's audit trail.
 
 use chrono::{DateTime, Utc};
 use janus_domain::AppError;
@@ -10,8 +11,10 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::clients::{SendToBeia, SyncEmployees, get_lead_card};
-use crate::components::{ErrorNotice, StaffShell};
+use crate::api::clients::{SendToBeia, SyncEmployees, get_client_audit, get_lead_card};
+use crate::components::{
+    Countdown, ErrorNotice, ModalStep, SecurityModal, SecurityPinButton, StaffShell,
+};
 
 fn when(at: Option<DateTime<Utc>>) -> String {
     at.map(|t| t.format("%b %-d, %Y %H:%M UTC").to_string())
@@ -28,9 +31,23 @@ pub fn LeadCardPage() -> impl IntoView {
     });
     let sync = ServerAction::<SyncEmployees>::new();
     let beia = ServerAction::<SendToBeia>::new();
+    // The card is fetched again only after a workflow *succeeds*. A refusal (say, "verify
+    // the caller first") leaves the card as it is: re-rendering it would replace the notice
+    // and its "Open Security PIN" button under the user's pointer.
+    let successes = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        if sync.value().with(|v| matches!(v, Some(Ok(_)))) {
+            successes.update(|n| *n += 1);
+        }
+    });
+    Effect::new(move |_| {
+        if beia.value().with(|v| matches!(v, Some(Ok(_)))) {
+            successes.update(|n| *n += 1);
+        }
+    });
     let card = Resource::new(
-        move || (client_id.get(), sync.version().get(), beia.version().get()),
-        |(id, _, _)| async move {
+        move || (client_id.get(), successes.get()),
+        |(id, _)| async move {
             match id {
                 Some(id) => get_lead_card(id).await,
                 None => Err(AppError::NotFound("Client".into())),
@@ -65,6 +82,30 @@ fn CardView(
             .and_then(Result::err)
             .or_else(|| beia.value().get().and_then(Result::err))
     };
+    let pin_workflow = card.pin_state.is_applicable();
+    let audit = RwSignal::new(card.audit.clone());
+    // Follows the modal, so the card behind it never shows a stale PIN state.
+    let pin_state = RwSignal::new(card.pin_state);
+    let on_status =
+        Callback::new(move |s: janus_domain::security::SecurityStatus| pin_state.set(s.pin_state));
+    let countdown = Countdown::new(card.verified_seconds_left);
+    let modal = RwSignal::new(None::<ModalStep>);
+    let open_modal = Callback::new(move |()| modal.set(Some(ModalStep::Overview)));
+    Effect::new(move |was_open: Option<bool>| {
+        let is_open = modal.get().is_some();
+        if was_open == Some(true) && !is_open {
+            // Only what the modal changed is fetched again, so the card (and the focus
+            // returned to it) stays in place.
+            sync.clear();
+            beia.clear();
+            leptos::task::spawn_local(async move {
+                if let Ok(entries) = get_client_audit(id).await {
+                    audit.set(entries);
+                }
+            });
+        }
+        is_open
+    });
     let synced = card.sync_employees == SyncEmployeesState::Synced;
     let sent = card.beia == BeiaState::Sent;
     view! {
@@ -77,6 +118,7 @@ fn CardView(
                     <p class="muted">{card.legal_name.clone()}</p>
                 </div>
                 <div class="lead-card-actions" role="group" aria-label="Enrollment workflows">
+                    {pin_workflow.then(|| view! { <SecurityPinButton countdown on_open=open_modal /> })}
                     <button
                         type="button"
                         class="button"
@@ -105,7 +147,25 @@ fn CardView(
                     })}
                 </div>
             </header>
-            {move || action_error().map(|error| view! { <ErrorNotice error /> })}
+            {pin_workflow.then(|| view! {
+                <p class="muted small pin-state-line">
+                    "Security PIN: " <span class=move || pin_state.get().css()>{move || pin_state.get().label()}</span>
+                    {move || (!countdown.is_verified()).then_some(" · Sync Employees and Send to BEIA wait for a verified caller.")}
+                </p>
+            })}
+            {move || action_error().map(|error| {
+                if error == AppError::VerificationRequired {
+                    view! {
+                        <div class="notice notice-warning" role="alert">
+                            <p>{error.to_string()}</p>
+                            <button type="button" class="button" on:click=move |_| open_modal.run(())>"Open Security PIN"</button>
+                        </div>
+                    }
+                    .into_any()
+                } else {
+                    view! { <ErrorNotice error /> }.into_any()
+                }
+            })}
             <section class="facts" aria-label="Business details">
                 <dl>
                     <div><dt>"Stage"</dt><dd>{card.stage.label()}</dd></div>
@@ -154,6 +214,53 @@ fn CardView(
                     </table>
                 </div>
             </section>
+            <AuditList entries=audit />
+            {pin_workflow.then(|| view! { <SecurityModal client_id=id open=modal countdown on_status /> })}
         </article>
+    }
+}
+
+#[component]
+fn AuditList(entries: RwSignal<Vec<janus_domain::security::AuditView>>) -> impl IntoView {
+    view! {
+        <section id="activity" aria-labelledby="activity-title">
+            <h2 id="activity-title">"Security and workflow activity"</h2>
+            {move || { let entries = entries.get(); if entries.is_empty() {
+                view! { <p class="muted">"Nothing recorded yet."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table class="audit stacked" data-testid="audit-list">
+                            <thead>
+                                <tr>
+                                    <th scope="col">"When"</th>
+                                    <th scope="col">"Action"</th>
+                                    <th scope="col">"Outcome"</th>
+                                    <th scope="col">"Staff"</th>
+                                    <th scope="col">"Contact"</th>
+                                    <th scope="col">"Detail"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {entries.into_iter().map(|e| view! {
+                                    <tr>
+                                        <td data-label="When">{when(Some(e.at))}</td>
+                                        <th scope="row" data-label="Action">{e.action}</th>
+                                        <td data-label="Outcome">
+                                            <span class=if e.success { "outcome outcome-ok" } else { "outcome outcome-fail" }>
+                                                {if e.success { "Success" } else { "Failed" }}
+                                            </span>
+                                        </td>
+                                        <td data-label="Staff">{e.staff_name.unwrap_or_else(|| "—".into())}</td>
+                                        <td data-label="Contact">{e.contact_name.unwrap_or_else(|| "—".into())}</td>
+                                        <td data-label="Detail">{e.detail}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}}
+        </section>
     }
 }

@@ -4,6 +4,11 @@
 pub mod audit_event;
 pub mod brand;
 pub mod client;
+pub mod client_pin;
 pub mod contact;
+pub mod message;
+pub mod pin_link;
 pub mod session;
 pub mod staff_user;
+pub mod two_step_code;
+pub mod verification;

@@ -8,6 +8,15 @@ mod m20261128_000003_create_contacts;
 mod m20261128_000004_create_staff_users;
 mod m20261128_000005_create_sessions;
 mod m20261128_000006_create_audit_events;
+mod m20261128_000007_create_client_pins;
+mod m20261128_000008_create_pin_links;
+mod m20261128_000009_create_two_step_codes;
+mod m20261128_000010_create_verifications;
+mod m20261128_000011_create_messages;
+mod m20261128_000012_messages_outbox;
+mod m20261129_000013_message_origin;
+mod m20261129_000014_create_throttle_counters;
+mod m20261129_000015_client_search;
 
 pub struct Migrator;
 
@@ -21,6 +30,15 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_create_staff_users::Migration),
             Box::new(m20261128_000005_create_sessions::Migration),
             Box::new(m20261128_000006_create_audit_events::Migration),
+            Box::new(m20261128_000007_create_client_pins::Migration),
+            Box::new(m20261128_000008_create_pin_links::Migration),
+            Box::new(m20261128_000009_create_two_step_codes::Migration),
+            Box::new(m20261128_000010_create_verifications::Migration),
+            Box::new(m20261128_000011_create_messages::Migration),
+            Box::new(m20261128_000012_messages_outbox::Migration),
+            Box::new(m20261129_000013_message_origin::Migration),
+            Box::new(m20261129_000014_create_throttle_counters::Migration),
+            Box::new(m20261129_000015_client_search::Migration),
         ]
     }
 }

@@ -1,6 +1,11 @@
 //! A fresh, migrated database per test: in-memory SQLite by default, or a new database on
 //! the PostgreSQL server named by `DATABASE_URL` (the README's test command starts one).
 
+mod ledger;
+pub use ledger::remember_secrets_in;
+
+pub mod pin_world;
+
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
@@ -9,6 +14,7 @@ use janus_domain::settings::{Argon2Settings, Settings};
 use janus_store::{SecretHasher, Store};
 use sea_orm::{ConnectionTrait, Database};
 
+#[allow(dead_code)] // not every test file moves the clock
 pub struct TestStore {
     pub store: Store,
     pub clock: Arc<FixedClock>,
@@ -38,15 +44,24 @@ pub async fn test_store() -> TestStore {
         Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap(),
     ));
     let hasher = SecretHasher::new(&settings.argon2, b"test pepper").unwrap();
+    let settings_url = settings.site.public_url.clone();
     let store = Store {
         db,
         settings: Arc::new(settings),
         clock: clock.clone(),
         hasher: Arc::new(hasher),
+        templates: Arc::new(janus_store::templates::load(&templates_dir(), &settings_url).unwrap()),
+        sealer: Arc::new(janus_store::sealing::Sealer::new(b"test pepper")),
     };
     TestStore { store, clock }
 }
 
+/// The message templates the project ships.
+pub fn templates_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../templates/messages")
+}
+
+#[allow(dead_code)] // not every test file asks
 pub fn on_postgres() -> bool {
     std::env::var("DATABASE_URL").is_ok_and(|u| u.starts_with("postgres"))
 }

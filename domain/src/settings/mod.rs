@@ -8,6 +8,11 @@
 
 use serde::{Deserialize, Serialize};
 
+mod messaging;
+mod validate;
+pub use messaging::*;
+pub use validate::SettingsError;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
@@ -22,6 +27,38 @@ pub struct Settings {
     pub verification: VerificationSettings,
     pub mail: MailSettings,
     pub sms: SmsSettings,
+    pub messages: MessageSettings,
+    pub throttle: ThrottleSettings,
+    pub outbox: OutboxSettings,
+}
+
+/// How many requests of each kind one account, address or link may make per window
+/// before it is told to wait (HTTP 429). Counted in the database, so every server process
+/// shares the counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ThrottleSettings {
+    pub window_minutes: u32,
+    /// Sign-in attempts per staff email; a successful sign-in starts the count again.
+    pub sign_in_per_account: u32,
+    /// Sign-in attempts per client address, whatever the email.
+    pub sign_in_per_address: u32,
+    /// Client PIN page requests (views and submissions) per client address.
+    pub pin_page_per_address: u32,
+    /// PIN submissions per setup link.
+    pub pin_page_per_link: u32,
+}
+
+impl Default for ThrottleSettings {
+    fn default() -> Self {
+        Self {
+            window_minutes: 15,
+            sign_in_per_account: 10,
+            sign_in_per_address: 30,
+            pin_page_per_address: 60,
+            pin_page_per_link: 10,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,6 +79,11 @@ pub struct SiteSettings {
     /// here turns on Secure cookies.
     pub public_url: String,
     pub mode: Mode,
+    /// Whether a reverse proxy stands in front and appends the client's address to
+    /// `X-Forwarded-For`. Throttling per address then counts that address (only the last
+    /// entry, the one the proxy added). Leave off when clients connect directly: the header
+    /// would be theirs to forge.
+    pub behind_proxy: bool,
 }
 
 impl Default for SiteSettings {
@@ -50,6 +92,7 @@ impl Default for SiteSettings {
             address: "127.0.0.1:3000".into(),
             public_url: "http://127.0.0.1:3000".into(),
             mode: Mode::Development,
+            behind_proxy: false,
         }
     }
 }
@@ -207,201 +250,6 @@ impl Default for VerificationSettings {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum MailTransport {
-    DevMailbox,
-    Smtp,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct MailSettings {
-    pub transport: MailTransport,
-    pub from: String,
-    pub smtp_host: String,
-    pub smtp_port: u16,
-}
-
-impl Default for MailSettings {
-    fn default() -> Self {
-        Self {
-            transport: MailTransport::DevMailbox,
-            from: "Janus Enrollment <no-reply@janus.example>".into(),
-            smtp_host: "localhost".into(),
-            smtp_port: 587,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SmsTransport {
-    DevMailbox,
-    Twilio,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct SmsSettings {
-    pub transport: SmsTransport,
-    /// E.164 sender number, when not using a messaging service.
-    pub from_number: String,
-}
-
-impl Default for SmsSettings {
-    fn default() -> Self {
-        Self {
-            transport: SmsTransport::DevMailbox,
-            from_number: String::new(),
-        }
-    }
-}
-
-/// A settings value that is not allowed, naming the key as it is written in `Leptos.toml`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("setting `{key}` {problem}")]
-pub struct SettingsError {
-    pub key: &'static str,
-    pub problem: String,
-}
-
-impl Settings {
-    /// Checks every value; returns all problems at once so one restart fixes them all.
-    pub fn validate(&self) -> Result<(), Vec<SettingsError>> {
-        let mut problems = Vec::new();
-        let mut range = |key: &'static str, value: u32, lo: u32, hi: u32| {
-            if !(lo..=hi).contains(&value) {
-                problems.push(SettingsError {
-                    key,
-                    problem: format!("must be between {lo} and {hi} (got {value})"),
-                });
-            }
-        };
-        range(
-            "database.max_connections",
-            self.database.max_connections,
-            1,
-            1000,
-        );
-        range(
-            "sessions.idle_minutes",
-            self.sessions.idle_minutes,
-            1,
-            24 * 60,
-        );
-        range(
-            "sessions.absolute_hours",
-            self.sessions.absolute_hours,
-            1,
-            24 * 30,
-        );
-        // NIST SP 800-63B allows at most 100 consecutive failures; we keep it far lower.
-        range("pin.max_failures", self.pin.max_failures, 1, 10);
-        range("pin.lockout_minutes", self.pin.lockout_minutes, 1, 24 * 60);
-        // argon2id minimums from the OWASP cheat sheet's weakest acceptable row (m=7 MiB, t=5).
-        range(
-            "argon2.memory_kib",
-            self.argon2.memory_kib,
-            7_168,
-            1_048_576,
-        );
-        range("argon2.iterations", self.argon2.iterations, 1, 20);
-        range("argon2.parallelism", self.argon2.parallelism, 1, 16);
-        range("argon2.max_concurrent", self.argon2.max_concurrent, 1, 64);
-        range(
-            "setup_link.token_bytes",
-            self.setup_link.token_bytes,
-            16,
-            64,
-        );
-        range("setup_link.valid_hours", self.setup_link.valid_hours, 1, 72);
-        range("two_step.valid_minutes", self.two_step.valid_minutes, 1, 60);
-        range("two_step.max_checks", self.two_step.max_checks, 1, 10);
-        range("two_step.max_sends", self.two_step.max_sends, 1, 20);
-        range(
-            "two_step.send_window_minutes",
-            self.two_step.send_window_minutes,
-            1,
-            24 * 60,
-        );
-        range(
-            "verification.window_minutes",
-            self.verification.window_minutes,
-            1,
-            8 * 60,
-        );
-
-        if self.site.address.parse::<std::net::SocketAddr>().is_err() {
-            problems.push(SettingsError {
-                key: "site.address",
-                problem: format!(
-                    "must be an IP address and port such as 127.0.0.1:3000 (got {:?})",
-                    self.site.address
-                ),
-            });
-        }
-        let url = self.site.public_url.trim_end_matches('/');
-        let has_host = url
-            .split_once("://")
-            .is_some_and(|(_, rest)| !rest.is_empty());
-        if !(url.starts_with("http://") || url.starts_with("https://")) || !has_host {
-            problems.push(SettingsError {
-                key: "site.public_url",
-                problem: format!(
-                    "must start with http:// or https:// and name a host (got {:?})",
-                    self.site.public_url
-                ),
-            });
-        }
-        if !(self.database.url.starts_with("sqlite:")
-            || self.database.url.starts_with("postgres://")
-            || self.database.url.starts_with("postgresql://"))
-        {
-            problems.push(SettingsError {
-                key: "database.url",
-                problem: "must start with sqlite:, postgres:// or postgresql://".into(),
-            });
-        }
-        if self.brands.in_scope.is_empty() {
-            problems.push(SettingsError {
-                key: "brands.in_scope",
-                problem: "must name at least one brand".into(),
-            });
-        }
-        if let Some(bad) = self.brands.in_scope.iter().find(|s| {
-            s.is_empty()
-                || !s
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        }) {
-            problems.push(SettingsError {
-                key: "brands.in_scope",
-                problem: format!(
-                    "holds brand slugs of lower-case letters, digits and hyphens (got {bad:?})"
-                ),
-            });
-        }
-        if self.mail.transport == MailTransport::Smtp && self.mail.smtp_host.trim().is_empty() {
-            problems.push(SettingsError {
-                key: "mail.smtp_host",
-                problem: "must be set when mail.transport is \"smtp\"".into(),
-            });
-        }
-        if self.sms.transport == SmsTransport::Twilio && self.sms.from_number.trim().is_empty() {
-            problems.push(SettingsError {
-                key: "sms.from_number",
-                problem: "must be set when sms.transport is \"twilio\"".into(),
-            });
-        }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(problems)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -409,6 +257,39 @@ mod tests {
     #[test]
     fn defaults_are_valid() {
         Settings::default().validate().unwrap();
+    }
+
+    #[test]
+    fn twilio_needs_an_account_and_exactly_one_sender() {
+        let keys = |s: &Settings| -> Vec<&'static str> {
+            s.validate()
+                .err()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|e| e.key)
+                .collect()
+        };
+        let mut s = Settings::default();
+        s.sms.transport = SmsTransport::Twilio;
+        assert_eq!(keys(&s), ["sms.twilio_account_sid", "sms.from_number"]);
+        s.sms.twilio_account_sid = format!("AC{}", "0a".repeat(16));
+        s.sms.from_number = "+15550100199".into();
+        assert_eq!(keys(&s), Vec::<&str>::new());
+        s.sms.messaging_service_sid = format!("MG{}", "1b".repeat(16));
+        assert_eq!(keys(&s), ["sms.messaging_service_sid"]);
+        s.sms.from_number.clear();
+        assert_eq!(keys(&s), Vec::<&str>::new());
+        s.sms.messaging_service_sid = "MG123".into();
+        s.sms.twilio_api_url = "http://api.twilio.example".into();
+        s.sms.max_validity_seconds = 0;
+        assert_eq!(
+            keys(&s),
+            [
+                "sms.max_validity_seconds",
+                "sms.messaging_service_sid",
+                "sms.twilio_api_url"
+            ]
+        );
     }
 
     #[test]

@@ -1,0 +1,143 @@
+//! The Security Verification modal's server functions, the client PIN page's, and the
+//! development mailbox's. Each checks the session (the client page checks its link
+//! instead) and calls one use case.
+
+use janus_domain::AppError;
+use janus_domain::dashboard::BrandView;
+use janus_domain::messages::MailboxMessage;
+use janus_domain::security::{
+    CheckResult, CodeCheckOutcome, PinCheckOutcome, SecurityStatus, SetupPage,
+};
+use leptos::prelude::*;
+
+#[server(prefix = "/api", endpoint = "get_security_status")]
+pub async fn get_security_status(client_id: i32) -> Result<SecurityStatus, AppError> {
+    let (store, _staff) = context::require_staff().await?;
+    store.security_status(client_id).await
+}
+
+/// *Create PIN* (`purpose=setup`) or *Reset PIN* (`purpose=reset`).
+#[server(prefix = "/api", endpoint = "send_pin_link")]
+pub async fn send_pin_link(
+    client_id: i32,
+    contact_id: i32,
+    purpose: String,
+) -> Result<SecurityStatus, AppError> {
+    use janus_domain::security::LinkPurpose;
+    let (store, staff) = context::require_staff().await?;
+    let purpose = LinkPurpose::from_code(&purpose)
+        .ok_or_else(|| AppError::invalid("purpose", "use setup or reset"))?;
+    store
+        .send_pin_link(client_id, contact_id, purpose, &staff)
+        .await
+}
+
+#[server(prefix = "/api", endpoint = "verify_pin")]
+pub async fn verify_pin(
+    client_id: i32,
+    pin: String,
+) -> Result<CheckResult<PinCheckOutcome>, AppError> {
+    use janus_domain::Secret;
+    let (store, staff) = context::require_staff().await?;
+    store.verify_pin(client_id, Secret::new(pin), &staff).await
+}
+
+#[server(prefix = "/api", endpoint = "send_two_step_code")]
+pub async fn send_two_step_code(
+    client_id: i32,
+    contact_id: i32,
+) -> Result<SecurityStatus, AppError> {
+    let (store, staff) = context::require_staff().await?;
+    store.send_code(client_id, contact_id, &staff).await
+}
+
+#[server(prefix = "/api", endpoint = "verify_two_step_code")]
+pub async fn verify_two_step_code(
+    client_id: i32,
+    code: String,
+) -> Result<CheckResult<CodeCheckOutcome>, AppError> {
+    use janus_domain::Secret;
+    let (store, staff) = context::require_staff().await?;
+    store
+        .verify_code(client_id, Secret::new(code), &staff)
+        .await
+}
+
+/// The client PIN page's header: whose PIN, for which brand. Public; the link is the key.
+#[server(prefix = "/api", endpoint = "get_setup_page")]
+pub async fn get_setup_page(token: String) -> Result<SetupPage, AppError> {
+    use janus_domain::Secret;
+    use janus_store::throttle::Bucket;
+    let store = context::store()?;
+    store
+        .throttle(Bucket::PinPageAddress, &context::client_address()?)
+        .await?;
+    store.setup_page(&Secret::new(token)).await
+}
+
+/// The client sets their PIN. From the page's script the answer is data; from a plain
+/// form post (no JavaScript) it is a redirect: to the *Setup complete* page, or back to
+/// the form with the problem's code in the address (never the digits).
+#[server(prefix = "/api", endpoint = "complete_pin_setup")]
+pub async fn complete_pin_setup(
+    token: String,
+    pin: String,
+    confirm: String,
+) -> Result<SetupPage, AppError> {
+    use janus_domain::Secret;
+    use janus_domain::security::check_new_pin_pair;
+    use janus_store::throttle::Bucket;
+    let plain_form = context::is_plain_form_post()?;
+    let problem = check_new_pin_pair(&pin, &confirm).err();
+    let store = context::store()?;
+    let throttled = match store
+        .throttle(Bucket::PinPageAddress, &context::client_address()?)
+        .await
+    {
+        Ok(()) => store.throttle(Bucket::PinPageLink, &token).await,
+        refused => refused,
+    };
+    let result = match throttled {
+        Ok(()) => {
+            store
+                .complete_setup(
+                    &Secret::new(token.clone()),
+                    Secret::new(pin),
+                    Secret::new(confirm),
+                )
+                .await
+        }
+        Err(refused) => Err(refused),
+    };
+    if plain_form {
+        let back = format!("/pin/{}", janus_domain::url::encode_query_value(&token));
+        let to = match (&result, problem) {
+            (Ok(page), _) => format!(
+                "/pin/complete/{}?purpose={}",
+                page.brand.slug,
+                page.purpose.code()
+            ),
+            (Err(AppError::InvalidInput { .. }), Some(p)) => format!("{back}?problem={}", p.code()),
+            (Err(AppError::LinkUnusable), _) => back,
+            (Err(AppError::TooManyAttempts(_)), _) => format!("{back}?problem=wait"),
+            (Err(_), _) => format!("{back}?problem=retry"),
+        };
+        leptos_axum::redirect(&to);
+    }
+    result
+}
+
+/// A brand's public face, for the *Setup complete* page.
+#[server(prefix = "/api", endpoint = "get_brand")]
+pub async fn get_brand(slug: String) -> Result<BrandView, AppError> {
+    context::store()?.brand_view(&slug).await
+}
+
+/// Every message "sent", newest first; development mode only.
+#[server(prefix = "/api", endpoint = "dev_mailbox")]
+pub async fn dev_mailbox() -> Result<Vec<MailboxMessage>, AppError> {
+    context::store()?.dev_mailbox().await
+}
+
+#[cfg(feature = "ssr")]
+use super::context;

@@ -1,0 +1,131 @@
+//! Choosing who receives a setup or reset link, or a 2-step code.
+
+use janus_domain::contact::display_phone;
+use janus_domain::security::SecurityStatus;
+use leptos::prelude::*;
+
+use super::{ContactPurpose, Feedback, ModalStep};
+use crate::api::security::{send_pin_link, send_two_step_code};
+
+#[component]
+pub(super) fn ContactPicker(
+    s: SecurityStatus,
+    purpose: ContactPurpose,
+    busy: RwSignal<bool>,
+    feedback: RwSignal<Option<Feedback>>,
+    go: impl Fn(ModalStep) + Copy + Send + Sync + 'static,
+    apply: impl Fn(SecurityStatus) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let refusal = move |c: &janus_domain::dashboard::ContactView| {
+        if purpose.link().is_some() {
+            c.link_refusal()
+        } else {
+            c.code_refusal()
+        }
+    };
+    let allowed = move |c: &janus_domain::dashboard::ContactView| refusal(c).is_none();
+    let first = s.contacts.iter().find(|c| allowed(c)).map(|c| c.id);
+    let chosen = RwSignal::new(first);
+    let client_id = s.client_id;
+    let send = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(contact_id) = chosen.get_untracked() else {
+            feedback.set(Some(Feedback::Warning("Choose a contact first.".into())));
+            return;
+        };
+        busy.set(true);
+        feedback.set(None);
+        leptos::task::spawn_local(async move {
+            let result = match purpose.link() {
+                Some(p) => send_pin_link(client_id, contact_id, p.code().to_owned()).await,
+                None => send_two_step_code(client_id, contact_id).await,
+            };
+            match result {
+                Ok(s) => {
+                    let contact = s.contacts.iter().find(|c| c.id == contact_id);
+                    let name = match contact {
+                        Some(c) if c.mobile_phone.is_none() => {
+                            format!("{} by email only (no mobile number on file)", c.name)
+                        }
+                        Some(c) => c.name.clone(),
+                        None => String::new(),
+                    };
+                    let text = match purpose {
+                        ContactPurpose::CreatePin => format!(
+                            "Setup link sent to {name}. Verify PIN opens once they set their PIN."
+                        ),
+                        ContactPurpose::ResetPin => {
+                            format!("The old PIN no longer works. Reset link sent to {name}.")
+                        }
+                        ContactPurpose::TwoStepCode => {
+                            format!("Code sent to {name}. Type the digits they read back.")
+                        }
+                    };
+                    apply(s);
+                    feedback.set(Some(Feedback::Success(text)));
+                    go(if purpose == ContactPurpose::TwoStepCode {
+                        ModalStep::EnterCode
+                    } else {
+                        ModalStep::Overview
+                    });
+                }
+                Err(e) => feedback.set(Some(Feedback::Error(e))),
+            }
+            busy.set(false);
+        });
+    };
+    let legend_id = format!("picker-{client_id}");
+    view! {
+        <form class="contact-picker" on:submit=send>
+            <fieldset aria-describedby=legend_id.clone()>
+                <legend>{purpose.title()}</legend>
+                {(purpose == ContactPurpose::ResetPin).then(|| view! {
+                    <p class="notice notice-warning" id=legend_id.clone()>"The current PIN stops working as soon as you send the reset link."</p>
+                })}
+                <ul class="choices">
+                    {s.contacts.into_iter().map(|c| {
+                        let refusal = refusal(&c);
+                        let disabled = refusal.is_some();
+                        let id = c.id;
+                        let input_id = format!("contact-choice-{id}");
+                        let hint_id = format!("{input_id}-hint");
+                        let details = format!(
+                            "{} · {} · {}",
+                            c.email,
+                            c.mobile_phone.as_deref().map(display_phone).unwrap_or_else(|| "no mobile".into()),
+                            c.channels()
+                        );
+                        view! {
+                            <li class=if disabled { "choice choice-disabled" } else { "choice" }>
+                                <input
+                                    type="radio"
+                                    name="contact"
+                                    id=input_id.clone()
+                                    value=id
+                                    disabled=disabled
+                                    aria-describedby=hint_id.clone()
+                                    prop:checked=move || chosen.get() == Some(id)
+                                    on:change=move |_| chosen.set(Some(id))
+                                />
+                                <label for=input_id>
+                                    <span class="choice-name">{c.name.clone()}</span>
+                                    <span class="role">{c.role.label()}</span>
+                                </label>
+                                <p class="muted small" id=hint_id>
+                                    {details}
+                                    {refusal.map(|r| view! { <br /><span class="text-danger">{r}</span> })}
+                                </p>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </fieldset>
+            <div class="modal-actions">
+                <button type="submit" class="button button-primary" disabled=move || busy.get() || chosen.get().is_none()>
+                    {purpose.send_label()}
+                </button>
+                <button type="button" class="button" on:click=move |_| go(ModalStep::Overview)>"Back"</button>
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,137 @@
+//! Typing the PIN a caller reads out, or the 2-step code they read back.
+
+use janus_domain::AppError;
+use janus_domain::security::{
+    CodeCheckOutcome, PinCheckOutcome, SecurityStatus, check_typed_digits,
+};
+use leptos::html;
+use leptos::prelude::*;
+
+use super::{Feedback, ModalStep, at};
+use crate::api::security::{verify_pin, verify_two_step_code};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Digits {
+    Pin,
+    Code,
+}
+
+#[component]
+pub(super) fn EnterDigits(
+    client_id: i32,
+    kind: Digits,
+    busy: RwSignal<bool>,
+    feedback: RwSignal<Option<Feedback>>,
+    go: impl Fn(ModalStep) + Copy + Send + Sync + 'static,
+    apply: impl Fn(SecurityStatus) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let input = NodeRef::<html::Input>::new();
+    let typed = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<String>);
+    let (field, label, hint, submit) = match kind {
+        Digits::Pin => ("pin", "PIN the caller reads out", "6 digits", "Check PIN"),
+        Digits::Code => (
+            "code",
+            "Code the client reads back",
+            "6 digits from the SMS or email",
+            "Check code",
+        ),
+    };
+    // Focus the field as soon as it is shown, so staff can type straight away.
+    Effect::new(move |_| {
+        if let Some(i) = input.get() {
+            let _ = i.focus();
+        }
+    });
+    let check = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let value = typed.get_untracked();
+        if let Err(e) = check_typed_digits(field, &value) {
+            problem.set(Some(match e {
+                AppError::InvalidInput { message, .. } => message,
+                other => other.to_string(),
+            }));
+            return;
+        }
+        problem.set(None);
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let done = match kind {
+                Digits::Pin => verify_pin(client_id, value).await.map(|r| {
+                    let until = r.status.current.as_ref().map(|v| at(v.until)).unwrap_or_default();
+                    let business = r.status.business_name.clone();
+                    apply(r.status);
+                    match r.outcome {
+                        PinCheckOutcome::Verified => {
+                            go(ModalStep::Overview);
+                            Feedback::Success(format!("PIN verified. {business} is verified until {until}."))
+                        }
+                        PinCheckOutcome::Mismatch { locked_until: Some(t), consecutive_failures } => {
+                            go(ModalStep::Overview);
+                            Feedback::Warning(format!(
+                                "The PIN does not match — {consecutive_failures} wrong PINs in a row, so PIN verification is locked until {}. Send a 2-step verification code instead.",
+                                at(t)
+                            ))
+                        }
+                        PinCheckOutcome::Mismatch { consecutive_failures: 1, .. } => Feedback::Mismatch {
+                            text: "The PIN does not match. Ask the client to repeat the number slowly, then type it again.".into(),
+                            repeated: false,
+                        },
+                        PinCheckOutcome::Mismatch { consecutive_failures, .. } => Feedback::Mismatch {
+                            text: format!("The PIN does not match again ({consecutive_failures} in a row). Reset the PIN, or verify the caller with a 2-step code instead."),
+                            repeated: true,
+                        },
+                    }
+                }),
+                Digits::Code => verify_two_step_code(client_id, value).await.map(|r| {
+                    let until = r.status.current.as_ref().map(|v| at(v.until)).unwrap_or_default();
+                    let business = r.status.business_name.clone();
+                    apply(r.status);
+                    match r.outcome {
+                        CodeCheckOutcome::Verified => {
+                            go(ModalStep::Overview);
+                            Feedback::Success(format!("Code verified. {business} is verified until {until}."))
+                        }
+                        CodeCheckOutcome::Mismatch { checks_left } => Feedback::Warning(format!(
+                            "The code does not match. Ask the client to read it again ({checks_left} check{} left).",
+                            if checks_left == 1 { "" } else { "s" }
+                        )),
+                    }
+                }),
+            };
+            feedback.set(Some(done.unwrap_or_else(Feedback::Error)));
+            typed.set(String::new());
+            busy.set(false);
+            if let Some(i) = input.get_untracked() {
+                let _ = i.focus();
+            }
+        });
+    };
+    let input_id = format!("enter-{field}-{client_id}");
+    let problem_id = format!("{input_id}-problem");
+    view! {
+        <form class="enter-digits" on:submit=check>
+            <label for=input_id.clone()>{label}</label>
+            <p class="muted small field-hint">{hint}</p>
+            <input
+                id=input_id
+                node_ref=input
+                class="digits"
+                type="password"
+                name=field
+                inputmode="numeric"
+                autocomplete="off"
+                maxlength="6"
+                                aria-invalid=move || problem.get().is_some().to_string()
+                aria-describedby=problem_id.clone()
+                prop:value=move || typed.get()
+                on:input=move |ev| typed.set(event_target_value(&ev))
+            />
+            <p id=problem_id class="field-problem" role="alert">{move || problem.get()}</p>
+            <div class="modal-actions">
+                <button type="submit" class="button button-primary" disabled=move || busy.get()>{submit}</button>
+                <button type="button" class="button" on:click=move |_| { feedback.set(None); go(ModalStep::Overview) }>"Back"</button>
+            </div>
+        </form>
+    }
+}

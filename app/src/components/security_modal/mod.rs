@@ -1,0 +1,253 @@
+//! The Security Verification modal (DESIGN.md §1): *Verify PIN*, *Create PIN* / *Reset
+//! PIN*, *Send 2-Step Verification Code*, the contact picker, and the client's current
+//! status. A native `<dialog>` opened with `showModal()`: the page behind is inert, focus
+//! moves in, Escape closes it, and focus returns to what opened it.
+
+use janus_domain::AppError;
+use janus_domain::security::{LinkPurpose, SecurityStatus};
+use leptos::html;
+use leptos::prelude::*;
+
+use super::{Countdown, ErrorNotice};
+
+mod contact_picker;
+mod deliveries;
+mod enter_digits;
+mod overview;
+
+use crate::api::security::get_security_status;
+use contact_picker::ContactPicker;
+use enter_digits::{Digits, EnterDigits};
+use overview::Overview;
+
+/// How often the modal looks for news (the client's new PIN, delivery status) while some
+/// is expected.
+#[cfg(feature = "hydrate")]
+const STATUS_POLL_MS: u32 = 4_000;
+
+/// What the modal shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModalStep {
+    Overview,
+    PickContact(ContactPurpose),
+    EnterPin,
+    EnterCode,
+}
+
+/// What the picked contact will receive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactPurpose {
+    CreatePin,
+    ResetPin,
+    TwoStepCode,
+}
+
+impl ContactPurpose {
+    pub(super) fn link(self) -> Option<LinkPurpose> {
+        match self {
+            Self::CreatePin => Some(LinkPurpose::Setup),
+            Self::ResetPin => Some(LinkPurpose::Reset),
+            Self::TwoStepCode => None,
+        }
+    }
+
+    pub(super) fn title(self) -> &'static str {
+        match self {
+            Self::CreatePin => "Create PIN: who sets it?",
+            Self::ResetPin => "Reset PIN: who sets the new one?",
+            Self::TwoStepCode => "Send a 2-step verification code to…",
+        }
+    }
+
+    pub(super) fn send_label(self) -> &'static str {
+        match self {
+            Self::CreatePin => "Send setup link",
+            Self::ResetPin => "Reset PIN and send link",
+            Self::TwoStepCode => "Send code",
+        }
+    }
+}
+
+/// The message under the status after an action.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Feedback {
+    Success(String),
+    /// A PIN mismatch: `repeated` from the second in a row on, which offers the ways out.
+    Mismatch {
+        text: String,
+        repeated: bool,
+    },
+    Warning(String),
+    Error(AppError),
+}
+
+pub(super) fn at(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%b %-d, %H:%M UTC").to_string()
+}
+#[component]
+pub fn SecurityModal(
+    client_id: i32,
+    /// `Some(step)` while the modal is open.
+    open: RwSignal<Option<ModalStep>>,
+    /// The page's countdown of the verified window, restarted from every fresh status.
+    countdown: Countdown,
+    /// Told about each fresh status, so the page behind can follow.
+    #[prop(optional, into)]
+    on_status: Option<Callback<SecurityStatus>>,
+) -> impl IntoView {
+    let dialog = NodeRef::<html::Dialog>::new();
+    let status = RwSignal::new(None::<SecurityStatus>);
+    let load_error = RwSignal::new(None::<AppError>);
+    let feedback = RwSignal::new(None::<Feedback>);
+    let busy = RwSignal::new(false);
+    let title_id = format!("security-modal-title-{client_id}");
+
+    let apply = move |s: SecurityStatus| {
+        countdown.reset(s.seconds_verified());
+        if let Some(cb) = on_status {
+            cb.run(s.clone());
+        }
+        status.set(Some(s));
+    };
+    let step = move || open.get().unwrap_or(ModalStep::Overview);
+    let go = move |to: ModalStep| open.set(Some(to));
+
+    let load = move || {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match get_security_status(client_id).await {
+                Ok(s) => {
+                    // The dashboard's "Send Security PIN Setup Link" asks to create a PIN;
+                    // once one exists the choice is Reset, which staff make in the overview.
+                    if open.get_untracked()
+                        == Some(ModalStep::PickContact(ContactPurpose::CreatePin))
+                        && s.pin_state.offers_reset()
+                    {
+                        feedback.set(Some(Feedback::Warning(
+                            "This client already has a PIN. Use Reset PIN to send a new link."
+                                .into(),
+                        )));
+                        open.set(Some(ModalStep::Overview));
+                    }
+                    apply(s);
+                    load_error.set(None);
+                }
+                Err(e) => load_error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+
+    // While a link is out, the client may set their PIN at any moment, and queued messages
+    // change to sent or failed: look again every few seconds so Verify PIN opens and the
+    // delivery status moves without staff closing and reopening the modal.
+    #[cfg(feature = "hydrate")]
+    {
+        let poll = StoredValue::new_local(None::<gloo_timers::callback::Interval>);
+        Effect::new(move |_| {
+            let waiting = open.get().is_some()
+                && status.with(|s| s.as_ref().is_some_and(SecurityStatus::expects_news));
+            if !waiting {
+                poll.set_value(None);
+            } else if poll.with_value(Option::is_none) {
+                let tick = gloo_timers::callback::Interval::new(STATUS_POLL_MS, move || {
+                    leptos::task::spawn_local(async move {
+                        if let Ok(s) = get_security_status(client_id).await
+                            && open.get_untracked().is_some()
+                        {
+                            apply(s);
+                        }
+                    });
+                });
+                poll.set_value(Some(tick));
+            }
+        });
+    }
+
+    // Open and close the native dialog with the signal, remembering who opened it.
+    let opener = super::FocusReturn::new();
+    Effect::new(move |_| {
+        let want_open = open.get().is_some();
+        let Some(d) = dialog.get() else { return };
+        if want_open && !d.open() {
+            opener.remember();
+            feedback.set(None);
+            let _ = d.show_modal();
+            load();
+        } else if !want_open && d.open() {
+            d.close();
+        }
+    });
+    let on_close = move |_| {
+        open.set(None);
+        opener.restore();
+    };
+
+    let offers = move || {
+        view! {
+            <div class="offer" role="group" aria-label="Other ways to verify">
+                <button type="button" class="button" on:click=move |_| { feedback.set(None); go(ModalStep::PickContact(ContactPurpose::ResetPin)) }>
+                    "Reset PIN"
+                </button>
+                <button type="button" class="button" on:click=move |_| { feedback.set(None); go(ModalStep::PickContact(ContactPurpose::TwoStepCode)) }>
+                    "Send 2-Step Verification Code"
+                </button>
+            </div>
+        }
+    };
+
+    let body = move || {
+        let Some(s) = status.get() else {
+            return match load_error.get() {
+                Some(error) => view! { <ErrorNotice error /> }.into_any(),
+                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+            };
+        };
+        match step() {
+            ModalStep::Overview => {
+                view! { <Overview s feedback go countdown busy apply /> }.into_any()
+            }
+            ModalStep::PickContact(purpose) => {
+                view! { <ContactPicker s purpose busy feedback go apply /> }.into_any()
+            }
+            ModalStep::EnterPin => {
+                view! { <EnterDigits client_id kind=Digits::Pin busy feedback go apply /> }
+                    .into_any()
+            }
+            ModalStep::EnterCode => {
+                view! { <EnterDigits client_id kind=Digits::Code busy feedback go apply /> }
+                    .into_any()
+            }
+        }
+    };
+
+    view! {
+        <dialog node_ref=dialog class="modal" aria-labelledby=title_id.clone() on:close=on_close>
+            <header class="modal-head">
+                <h2 id=title_id.clone()>
+                    "Security Verification"
+                    <span class="modal-sub">{move || status.get().map(|s| s.business_name)}</span>
+                </h2>
+                <button type="button" class="modal-close" aria-label="Close" on:click=move |_| open.set(None)>
+                    "×"
+                </button>
+            </header>
+            <div class="modal-body">
+                {body}
+                <div aria-live="polite" class="feedback-slot">
+                    {move || feedback.get().map(|f| match f {
+                        Feedback::Success(text) => view! { <p class="notice notice-success" role="status">{text}</p> }.into_any(),
+                        Feedback::Warning(text) => view! { <p class="notice notice-warning" role="alert">{text}</p> }.into_any(),
+                        Feedback::Mismatch { text, repeated } => view! {
+                            <div class="notice notice-error" role="alert" data-testid="pin-mismatch">
+                                <p>{text}</p>
+                                {repeated.then(offers)}
+                            </div>
+                        }.into_any(),
+                        Feedback::Error(error) => view! { <ErrorNotice error /> }.into_any(),
+                    })}
+                </div>
+            </div>
+        </dialog>
+    }
+}

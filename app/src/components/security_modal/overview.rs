@@ -1,0 +1,148 @@
+//! The modal's first view: the client's status and the three actions.
+
+use janus_domain::dashboard::PinState;
+use janus_domain::security::SecurityStatus;
+use janus_domain::verification::format_countdown;
+use leptos::prelude::*;
+
+use super::deliveries::{Deliveries, Resend};
+use super::{ContactPurpose, Feedback, ModalStep, at};
+use crate::components::Countdown;
+
+fn pin_line(s: &SecurityStatus) -> String {
+    match (s.pin_state, &s.link) {
+        (PinState::PinSet, _) => match s.pin_set_at {
+            Some(t) => format!("Set on {}", at(t)),
+            None => "Set".into(),
+        },
+        (PinState::ResetPending, Some(l)) => format!(
+            "Reset in progress: link sent {} to {}, valid until {}",
+            at(l.sent_at),
+            l.contact_name,
+            at(l.expires_at)
+        ),
+        (PinState::ResetPending, None) => {
+            "Reset in progress: the reset link expired unused; send a new one".into()
+        }
+        (PinState::LinkSent, Some(l)) => format!(
+            "Setup link sent {} to {}, valid until {}",
+            at(l.sent_at),
+            l.contact_name,
+            at(l.expires_at)
+        ),
+        _ => "No PIN yet".into(),
+    }
+}
+
+#[component]
+pub(super) fn Overview(
+    s: SecurityStatus,
+    feedback: RwSignal<Option<Feedback>>,
+    go: impl Fn(ModalStep) + Copy + Send + Sync + 'static,
+    countdown: Countdown,
+    busy: RwSignal<bool>,
+    apply: impl Fn(SecurityStatus) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let client_id = s.client_id;
+    let link_deliveries = s.link.clone().map(|l| {
+        let resend = Resend::Link {
+            purpose: l.purpose,
+            contact_id: l.contact_id,
+        };
+        view! {
+            <div><dt>"Link messages"</dt><dd>
+                <Deliveries client_id label="Link messages" deliveries=l.deliveries resend busy feedback apply />
+            </dd></div>
+        }
+    });
+    let code_deliveries = s.code.clone().map(|c| {
+        let resend = Resend::Code {
+            contact_id: c.contact_id,
+        };
+        view! {
+            <div><dt>"Code messages"</dt><dd>
+                <Deliveries client_id label="Code messages" deliveries=c.deliveries resend busy feedback apply />
+            </dd></div>
+        }
+    });
+    let blocked = s.verify_pin_blocked();
+    let create_or_reset = if s.pin_state.offers_reset() {
+        ContactPurpose::ResetPin
+    } else {
+        ContactPurpose::CreatePin
+    };
+    let (current, last) = (s.current.clone(), s.last.clone());
+    let verification = move || {
+        let left = countdown.seconds_left();
+        match (&current, &last) {
+            (Some(v), _) if left > 0 => view! {
+                <span class="verified-text">
+                    {format!("Verified by {} with the {} at {}. ", v.staff_name, v.method.label(), at(v.at))}
+                    <strong role="timer">{format_countdown(left)}</strong>" left"
+                </span>
+            }
+            .into_any(),
+            (Some(v), _) | (None, Some(v)) => format!(
+                "Not verified. Last verified by {} with the {} at {}; ended {}.",
+                v.staff_name,
+                v.method.label(),
+                at(v.at),
+                at(v.until)
+            )
+            .into_any(),
+            (None, None) => "Not verified yet.".into_any(),
+        }
+    };
+    let lock = s.locked_until.map(|until| {
+        format!(
+            "Locked until {} after {} failed PIN checks in a row.",
+            at(until),
+            s.max_failures
+        )
+    });
+    let code = s.code.as_ref().map(|c| {
+        format!(
+            "Sent to {} at {}; valid until {}; {} check{} left.",
+            c.contact_name,
+            at(c.sent_at),
+            at(c.expires_at),
+            c.checks_left,
+            if c.checks_left == 1 { "" } else { "s" }
+        )
+    });
+    let has_code = code.is_some();
+    let reason_id = format!("verify-reason-{}", s.client_id);
+    view! {
+        <dl class="status-list" data-testid="security-status">
+            <div><dt>"PIN"</dt><dd data-testid="pin-line">{pin_line(&s)}</dd></div>
+            <div><dt>"Verification"</dt><dd data-testid="verification-line">{verification}</dd></div>
+            {lock.map(|l| view! { <div><dt>"Lockout"</dt><dd class="text-danger">{l}</dd></div> })}
+            {link_deliveries}
+            {code.map(|c| view! { <div><dt>"2-step code"</dt><dd>{c}</dd></div> })}
+            {code_deliveries}
+        </dl>
+        <div class="modal-actions">
+            <button
+                type="button"
+                class="button button-primary"
+                disabled=blocked.is_some()
+                aria-describedby=blocked.is_some().then(|| reason_id.clone())
+                on:click=move |_| { feedback.set(None); go(ModalStep::EnterPin) }
+            >
+                "Verify PIN"
+            </button>
+            <button type="button" class="button" on:click=move |_| { feedback.set(None); go(ModalStep::PickContact(create_or_reset)) }>
+                {if create_or_reset == ContactPurpose::ResetPin { "Reset PIN" } else { "Create PIN" }}
+            </button>
+            <button type="button" class="button" on:click=move |_| { feedback.set(None); go(ModalStep::PickContact(ContactPurpose::TwoStepCode)) }>
+                "Send 2-Step Verification Code"
+            </button>
+            {has_code.then(|| view! {
+                <button type="button" class="button" on:click=move |_| { feedback.set(None); go(ModalStep::EnterCode) }>
+                    "Enter 2-step code"
+                </button>
+            })}
+        </div>
+        {blocked.map(|why| view! { <p id=reason_id class="muted small" data-testid="verify-blocked">{why}</p> })}
+    }
+}

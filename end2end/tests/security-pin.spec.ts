@@ -1,0 +1,273 @@
+import { devices, expect, Page, test } from "@playwright/test";
+import { cspViolations, hydrated, mailboxCode, mailboxLink, openLeadCard, signIn, watchCsp } from "./helpers";
+
+test.afterEach(async ({ page }) => {
+  expect(cspViolations(page), "the Content-Security-Policy blocked nothing").toEqual([]);
+});
+
+// The walk-throughs below change shared state (one server and database for both
+// viewports), so each works on its own client and most run once, in the desktop project;
+// the client's own page is opened in a phone viewport inside them.
+const desktopOnly = () =>
+  test.skip(test.info().project.name !== "desktop", "runs once; uses a phone viewport inside");
+
+test("the whole PIN walk-through: create, set on a phone, verify, reset, verify", async ({ page, browser }) => {
+  desktopOnly();
+  test.setTimeout(120_000);
+  const { ownerName, ownerEmail } = await openLeadCard(page, "compeo", 0);
+  const pinButton = page.getByTestId("security-pin-button");
+  await expect(pinButton).toHaveAttribute("data-verified", "false");
+  await expect(pinButton).toContainText("Not verified");
+
+  // Sensitive work waits for a verified caller, and the notice offers the way there.
+  await page.getByRole("button", { name: "Sync Employees" }).click();
+  const gate = page.getByRole("alert").filter({ hasText: "Verify the caller first" });
+  await expect(gate).toBeVisible();
+  await gate.getByRole("button", { name: "Open Security PIN" }).click();
+
+  const dialog = page.getByRole("dialog", { name: /Security Verification/ });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByTestId("pin-line")).toHaveText("No PIN yet");
+  await expect(dialog.getByRole("button", { name: "Verify PIN" })).toBeDisabled();
+  await expect(dialog.getByTestId("verify-blocked")).toContainText("create one first");
+
+  // Create PIN: only the Owner and Authorized Representatives can be chosen.
+  await dialog.getByRole("button", { name: "Create PIN" }).click();
+  await expect(dialog.getByRole("group", { name: "Create PIN: who sets it?" })).toBeVisible();
+  const radios = dialog.getByRole("radio");
+  for (let i = 0; i < (await radios.count()); i++) {
+    const li = dialog.locator("li.choice").nth(i);
+    const role = (await li.locator(".role").textContent())!;
+    if (role === "Owner" || role === "Authorized Representative") {
+      await expect(radios.nth(i)).toBeEnabled();
+    } else {
+      await expect(radios.nth(i)).toBeDisabled();
+      await expect(li).toContainText("Only the Owner or an Authorized Representative may set the PIN.");
+    }
+  }
+  await dialog.getByRole("radio", { name: /Owner/ }).check();
+  await dialog.getByRole("button", { name: "Send setup link" }).click();
+  await expect(dialog.getByTestId("pin-line")).toContainText(`Setup link sent`);
+  await expect(dialog.getByTestId("pin-line")).toContainText(`to ${ownerName}`);
+  // Each message of the link, by email and SMS, with its delivery status.
+  const linkMessages = dialog.getByRole("table", { name: "Link messages" });
+  await expect(linkMessages.locator("tr")).toHaveCount(2);
+  await expect(linkMessages.locator('tr[data-channel="SMS"] [data-testid=delivery-status]')).toHaveText("Sent");
+
+  // The client opens the link from the mailbox on a phone and sets a PIN, while staff
+  // keep the modal open.
+  const link = await mailboxLink(browser, ownerEmail);
+  const phone = await browser.newContext({ ...devices["Pixel 7"] });
+  const client = await phone.newPage();
+  watchCsp(client);
+  await client.goto(link);
+  await hydrated(client);
+  await expect(client.getByRole("heading", { name: "Set your security PIN" })).toBeVisible();
+  await expect(client.locator(".client-brand")).toHaveText("Compeo");
+  await client.getByLabel("New PIN").fill("123456");
+  await expect(client.getByTestId("pin-problem")).toContainText("counting up or down");
+  await expect(client.getByRole("button", { name: "Save my PIN" })).toBeDisabled();
+  await client.getByLabel("New PIN").fill("731946");
+  await client.getByLabel("Type it again").fill("731947");
+  await expect(client.getByTestId("confirm-problem")).toContainText("do not match");
+  await client.getByLabel("Type it again").fill("731946");
+  await client.getByRole("button", { name: "Save my PIN" }).click();
+  await expect(client.getByTestId("setup-complete")).toContainText("Setup complete");
+
+  // The open modal notices the new PIN by itself. Staff verify: wrong once (ask again),
+  // wrong twice (the ways out), then right.
+  await expect(dialog.getByTestId("pin-line")).toContainText("Set on", { timeout: 15_000 });
+  await dialog.getByRole("button", { name: "Verify PIN" }).click();
+  const pinField = dialog.getByLabel("PIN the caller reads out");
+  await expect(pinField).toBeFocused();
+  await pinField.fill("284617");
+  await dialog.getByRole("button", { name: "Check PIN" }).click();
+  const mismatch = dialog.getByTestId("pin-mismatch");
+  await expect(mismatch).toContainText("Ask the client to repeat the number");
+  await expect(mismatch.getByRole("button")).toHaveCount(0);
+  await pinField.fill("284618");
+  await dialog.getByRole("button", { name: "Check PIN" }).click();
+  await expect(mismatch).toContainText("2 in a row");
+  await expect(mismatch.getByRole("button", { name: "Reset PIN" })).toBeVisible();
+  await expect(mismatch.getByRole("button", { name: "Send 2-Step Verification Code" })).toBeVisible();
+  await pinField.fill("731946");
+  await dialog.getByRole("button", { name: "Check PIN" }).click();
+  await expect(dialog.getByRole("status")).toContainText("PIN verified");
+  await expect(dialog.getByTestId("verification-line")).toContainText("Verified by Avery Morgan with the security PIN");
+
+  // Green, with a countdown that moves on its own.
+  await expect(pinButton).toHaveAttribute("data-verified", "true");
+  await expect(pinButton).toHaveClass(/pin-green/);
+  const shown = (await pinButton.locator("[role=timer]").textContent())!;
+  expect(shown).toMatch(/^(1:00:00|59:[0-5]\d)$/);
+  await expect(pinButton.locator("[role=timer]")).not.toHaveText(shown, { timeout: 3_000 });
+  await page.keyboard.press("Escape");
+  await expect(pinButton).toBeFocused();
+
+  // Now sensitive work runs, and everything is in the audit list, newest first.
+  await page.getByRole("button", { name: "Sync Employees" }).click();
+  const audit = page.getByTestId("audit-list");
+  await expect(audit.locator("tbody tr").first()).toContainText("Sync Employees");
+  for (const action of ["PIN verification", "PIN set by client", "PIN link sent"]) {
+    await expect(audit).toContainText(action);
+  }
+  await expect(audit).not.toContainText("731946");
+
+  // Reset: the old PIN stops working at once and Verify PIN waits for the new one.
+  await pinButton.click();
+  await dialog.getByRole("button", { name: "Reset PIN" }).click();
+  await expect(dialog).toContainText("The current PIN stops working as soon as you send the reset link.");
+  await dialog.getByRole("radio", { name: /Owner/ }).check();
+  await dialog.getByRole("button", { name: "Reset PIN and send link" }).click();
+  await expect(dialog.getByTestId("pin-line")).toContainText("Reset in progress");
+  await expect(dialog.getByRole("button", { name: "Verify PIN" })).toBeDisabled();
+  await expect(dialog.getByTestId("verify-blocked")).toContainText("The PIN was reset");
+  await page.keyboard.press("Escape");
+
+  const resetLink = await mailboxLink(browser, ownerEmail);
+  expect(resetLink).not.toBe(link);
+  await client.goto(resetLink);
+  await hydrated(client);
+  await expect(client.getByRole("heading", { name: "Choose a new security PIN" })).toBeVisible();
+  await client.getByLabel("New PIN").fill("582931");
+  await client.getByLabel("Type it again").fill("582931");
+  await client.getByRole("button", { name: "Save my PIN" }).click();
+  await expect(client.getByTestId("setup-complete")).toContainText("the old one no longer works");
+  await client.goto(link);
+  await expect(client.getByTestId("link-problem")).toContainText("ask your enrollment contact to send you a new link");
+  expect(cspViolations(client), "the client page's policy blocked nothing").toEqual([]);
+  await phone.close();
+
+  await pinButton.click();
+  await dialog.getByRole("button", { name: "Verify PIN" }).click();
+  await dialog.getByLabel("PIN the caller reads out").fill("582931");
+  await dialog.getByRole("button", { name: "Check PIN" }).click();
+  await expect(dialog.getByRole("status")).toContainText("PIN verified");
+});
+
+test("a 2-step code verifies the caller", async ({ page, browser }) => {
+  desktopOnly();
+  const { ownerEmail } = await openLeadCard(page, "compeo", 1);
+  const pinButton = page.getByTestId("security-pin-button");
+  await pinButton.click();
+  const dialog = page.getByRole("dialog", { name: /Security Verification/ });
+  await dialog.getByRole("button", { name: "Send 2-Step Verification Code" }).click();
+  await expect(dialog.getByRole("group", { name: /2-step verification code/ })).toBeVisible();
+  // Every contact can receive a code; the picker says on which channels.
+  for (const radio of await dialog.getByRole("radio").all()) {
+    await expect(radio).toBeEnabled();
+  }
+  await expect(dialog.locator("li.choice").first()).toContainText("Email and SMS");
+  await dialog.getByRole("radio", { name: /Owner/ }).check();
+  await dialog.getByRole("button", { name: "Send code" }).click();
+  await expect(dialog.getByRole("status")).toContainText("Code sent to");
+  const field = dialog.getByLabel("Code the client reads back");
+  await expect(field).toBeFocused();
+
+  const code = await mailboxCode(browser, ownerEmail);
+  const wrong = code.slice(0, 5) + String((Number(code[5]) + 1) % 10);
+  await field.fill(wrong);
+  await dialog.getByRole("button", { name: "Check code" }).click();
+  await expect(dialog.getByRole("alert").filter({ hasText: "does not match" })).toContainText("4 checks left");
+  await field.fill(code);
+  await dialog.getByRole("button", { name: "Check code" }).click();
+  await expect(dialog.getByRole("status")).toContainText("Code verified");
+  await expect(dialog.getByTestId("verification-line")).toContainText("with the 2-step code");
+  await expect(pinButton).toHaveAttribute("data-verified", "true");
+});
+
+test("the dashboard's ⋮ menu sends a setup link after a confirmation", async ({ page }) => {
+  // Each viewport on a client of its own brand.
+  const brand = test.info().project.name === "phone" ? "peopaygo" : "cornerstone";
+  await signIn(page, `/?tab=currently-enrolling&q=${brand}`);
+  await hydrated(page);
+  const row = page.locator("table.clients tbody tr").first();
+  const business = (await row.locator("th").textContent())!.trim();
+  await expect(row.getByTestId("row-verification")).toHaveText("Not verified");
+  const menuButton = row.getByRole("button", { name: /^Options for / });
+
+  await menuButton.click();
+  await row.getByRole("menuitem", { name: "Send Security PIN Setup Link" }).click();
+  const confirm = page.getByRole("dialog", { name: `Send a Security PIN setup link to ${business}?` });
+  await expect(confirm).toBeVisible();
+  await confirm.getByRole("button", { name: "Cancel" }).click();
+  await expect(confirm).toBeHidden();
+  await expect(menuButton).toBeFocused();
+
+  await menuButton.click();
+  await row.getByRole("menuitem", { name: "Send Security PIN Setup Link" }).click();
+  await confirm.getByRole("button", { name: "Continue" }).click();
+  const dialog = page.getByRole("dialog", { name: /Security Verification/ });
+  await expect(dialog).toContainText(business);
+  await expect(dialog.getByRole("group", { name: "Create PIN: who sets it?" })).toBeVisible();
+  await dialog.getByRole("radio", { name: /Owner/ }).check();
+  await dialog.getByRole("button", { name: "Send setup link" }).click();
+  await expect(dialog.getByTestId("pin-line")).toContainText("Setup link sent");
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+  await expect(row.locator("td[data-label='Security PIN']")).toContainText("Link sent");
+});
+
+test("the client PIN page works with JavaScript turned off", async ({ page, browser }) => {
+  desktopOnly();
+  const { ownerEmail } = await openLeadCard(page, "compeo", 2);
+  await page.getByTestId("security-pin-button").click();
+  const dialog = page.getByRole("dialog", { name: /Security Verification/ });
+  await dialog.getByRole("button", { name: "Create PIN" }).click();
+  await dialog.getByRole("radio", { name: /Owner/ }).check();
+  await dialog.getByRole("button", { name: "Send setup link" }).click();
+  await expect(dialog.getByTestId("pin-line")).toContainText("Setup link sent");
+  const link = await mailboxLink(browser, ownerEmail);
+
+  const noScript = await browser.newContext({ ...devices["Pixel 7"], javaScriptEnabled: false });
+  const client = await noScript.newPage();
+  await client.goto(link);
+  await expect(client.getByRole("heading", { name: "Set your security PIN" })).toBeVisible();
+  await client.getByLabel("New PIN").fill("111111");
+  await client.getByLabel("Type it again").fill("111111");
+  await client.getByRole("button", { name: "Save my PIN" }).click();
+  await expect(client).toHaveURL(/\?problem=repeated$/);
+  await expect(client.getByTestId("pin-problem")).toContainText("one digit repeated");
+
+  await client.getByLabel("New PIN").fill("731946");
+  await client.getByLabel("Type it again").fill("731964");
+  await client.getByRole("button", { name: "Save my PIN" }).click();
+  await expect(client.getByTestId("confirm-problem")).toContainText("do not match");
+
+  await client.getByLabel("New PIN").fill("731946");
+  await client.getByLabel("Type it again").fill("731946");
+  await client.getByRole("button", { name: "Save my PIN" }).click();
+  await expect(client).toHaveURL(/\/pin\/complete\/compeo\?purpose=setup$/);
+  await expect(client.getByRole("heading", { name: "Setup complete" })).toBeVisible();
+  await noScript.close();
+});
+
+test.describe("with a one-minute verified window", () => {
+  test.use({ baseURL: "http://127.0.0.1:3101" });
+
+  test("the button turns red by itself when the window ends", async ({ page, browser }) => {
+    desktopOnly();
+    test.setTimeout(150_000);
+    const { ownerEmail } = await openLeadCard(page, "compeo", 0);
+    const pinButton = page.getByTestId("security-pin-button");
+    await pinButton.click();
+    const dialog = page.getByRole("dialog", { name: /Security Verification/ });
+    await dialog.getByRole("button", { name: "Send 2-Step Verification Code" }).click();
+    await dialog.getByRole("radio", { name: /Owner/ }).check();
+    await dialog.getByRole("button", { name: "Send code" }).click();
+    const code = await mailboxCode(browser, ownerEmail, "http://127.0.0.1:3101");
+    await dialog.getByLabel("Code the client reads back").fill(code);
+    await dialog.getByRole("button", { name: "Check code" }).click();
+    await expect(dialog.getByRole("status")).toContainText("Code verified");
+    await page.keyboard.press("Escape");
+
+    await expect(pinButton).toHaveClass(/pin-green/);
+    await expect(pinButton.locator("[role=timer]")).toHaveText(/^(01:00|00:[0-5]\d)$/);
+    // A mark on the page: if it survives, nothing reloaded the page.
+    await page.evaluate(() => ((window as unknown as { mark: number }).mark = 42));
+    await expect(pinButton).toHaveClass(/pin-red/, { timeout: 75_000 });
+    await expect(pinButton).toContainText("Not verified");
+    expect(await page.evaluate(() => (window as unknown as { mark: number }).mark)).toBe(42);
+    await expect(page.getByText("Sync Employees and Send to BEIA wait for a verified caller.")).toBeVisible();
+  });
+});

@@ -1,0 +1,186 @@
+//! What *Verify PIN* costs beside the argon2id verification at its heart, measured in one
+//! run with `Leptos.toml`'s parameters: `cargo bench -p server --bench verify_pin`.
+//!
+//! 1. The bare verification on one thread, then on two threads at once.
+//! 2. The whole server function over HTTP against the running (optimised) server, one
+//!    request at a time: its mean over the bare mean is the overhead ratio (goal ≤ 1.10).
+//! 3. Throughput with several requests in flight, against twice the single-core hash
+//!    rate (goal ≥ 90%).
+//! 4. 500 concurrent requests (to 500 different clients): errors and the server's peak
+//!    resident memory (goal < 300 MB).
+//!
+//! Prints figures; asserts none.
+
+#[path = "../tests/common/mod.rs"]
+#[allow(unused_imports)]
+mod common;
+mod support;
+
+use std::time::{Duration, Instant};
+
+use common::process::{ServerProcess, client, workspace_root};
+use janus_domain::Secret;
+use janus_store::SecretHasher;
+use janus_store::entity::client_pin;
+use janus_store::seed::{DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD};
+use janus_store::seed_scale::SCALE_PIN;
+use sea_orm::{ColumnTrait, Database, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use support::{bench_env, load, ms, scale_database};
+
+const SEQUENTIAL: usize = 30;
+const BURST: usize = 500;
+
+#[tokio::main]
+async fn main() {
+    let settings = server::settings::load(&workspace_root().join("Leptos.toml")).unwrap();
+    let a = &settings.argon2;
+    println!(
+        "argon2id m={} KiB, t={}, p={}; at most {} hashes at once; {} CPUs",
+        a.memory_kib,
+        a.iterations,
+        a.parallelism,
+        a.max_concurrent,
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+
+    // 1. The bare verification.
+    let hasher = std::sync::Arc::new(SecretHasher::new(a, b"benchmark pepper").unwrap());
+    let phc = hasher.hash(Secret::new(SCALE_PIN)).await.unwrap();
+    let bare_once = |hasher: &SecretHasher| {
+        let started = Instant::now();
+        assert!(
+            hasher
+                .verify_on_this_thread(&Secret::new(SCALE_PIN), &phc)
+                .unwrap()
+        );
+        started.elapsed()
+    };
+    bare_once(&hasher);
+    let bare: Vec<Duration> = (0..SEQUENTIAL).map(|_| bare_once(&hasher)).collect();
+    let bare_mean = bare.iter().sum::<Duration>() / SEQUENTIAL as u32;
+    let single_core_rate = 1.0 / bare_mean.as_secs_f64();
+    let started = Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                for _ in 0..SEQUENTIAL / 2 {
+                    bare_once(&hasher);
+                }
+            });
+        }
+    });
+    let two_thread_rate = SEQUENTIAL as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "bare verify: mean {:.2} ms -> {:.1}/s on one core; two threads at once: {:.1}/s",
+        ms(bare_mean),
+        single_core_rate,
+        two_thread_rate
+    );
+
+    // The server, on a dataset with enough PIN clients for the burst.
+    let url = scale_database(10_000);
+    let db = Database::connect(&url).await.unwrap();
+    let pin_clients: Vec<i32> = client_pin::Entity::find()
+        .filter(client_pin::Column::PinHash.is_not_null())
+        .order_by_asc(client_pin::Column::ClientId)
+        .limit(BURST as u64)
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.client_id)
+        .collect();
+    assert_eq!(
+        pin_clients.len(),
+        BURST,
+        "the dataset has {BURST} clients with a PIN"
+    );
+    db.close().await.unwrap();
+    let env = bench_env(&url);
+    let log = support::bench_dir().join("verify-server.log");
+    let server = ServerProcess::start(&env, &log).await;
+    let cookie = server.sign_in(DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD).await;
+    let http = client();
+    let verify = {
+        let (http, base, cookie, ids) = (
+            http.clone(),
+            server.base.clone(),
+            cookie.clone(),
+            pin_clients.clone(),
+        );
+        move |n: usize| {
+            http.post(format!("{base}/api/verify_pin"))
+                .header(http::header::COOKIE, &cookie)
+                .form(&[
+                    ("client_id", ids[n % ids.len()].to_string()),
+                    ("pin", SCALE_PIN.to_owned()),
+                ])
+        }
+    };
+
+    // 2. One request at a time.
+    let _ = verify(0).send().await.unwrap();
+    let mut whole = Vec::new();
+    for n in 0..SEQUENTIAL {
+        let started = Instant::now();
+        let r = verify(n).send().await.unwrap();
+        assert!(r.status().is_success(), "verify_pin: {}", r.status());
+        let body = r.text().await.unwrap();
+        assert!(body.contains("Verified"), "{body}");
+        whole.push(started.elapsed());
+    }
+    let whole_mean = whole.iter().sum::<Duration>() / SEQUENTIAL as u32;
+    println!(
+        "Verify PIN over HTTP, one at a time: mean {:.2} ms = {:.3} x the bare verify (goal <= 1.10)",
+        ms(whole_mean),
+        whole_mean.as_secs_f64() / bare_mean.as_secs_f64()
+    );
+
+    // 3. Throughput with requests in flight.
+    for workers in [2, 4, 8] {
+        let run = load(workers, Duration::from_secs(8), verify.clone()).await;
+        println!(
+            "  {workers} in flight: {:.1} verifications/s = {:.0}% of twice the single-core rate ({:.1}/s); p50 {:.1} ms, p99 {:.1} ms, errors {}",
+            run.per_second(),
+            100.0 * run.per_second() / (2.0 * single_core_rate),
+            2.0 * single_core_rate,
+            ms(run.percentile(0.5)),
+            ms(run.percentile(0.99)),
+            run.errors
+        );
+    }
+
+    // 4. A burst of 500 at once, to 500 different clients.
+    let before = server.peak_rss_bytes();
+    let started = Instant::now();
+    let burst: Vec<_> = (0..BURST)
+        .map(|n| {
+            let request = verify(n);
+            tokio::spawn(async move { request.send().await.map(|r| r.status()) })
+        })
+        .collect();
+    let mut errors = 0;
+    for t in burst {
+        match t.await.unwrap() {
+            Ok(status) if status.is_success() => {}
+            Ok(status) => {
+                errors += 1;
+                if errors <= 3 {
+                    println!("  burst error: {status}");
+                }
+            }
+            Err(e) => {
+                errors += 1;
+                if errors <= 3 {
+                    println!("  burst error: {e}");
+                }
+            }
+        }
+    }
+    println!(
+        "{BURST} concurrent Verify PIN requests: done in {:.1} s, {errors} errors; server peak RSS {:.0} MB (before the burst {:.0} MB; goal < 300 MB)",
+        started.elapsed().as_secs_f64(),
+        server.peak_rss_bytes() as f64 / 1e6,
+        before as f64 / 1e6
+    );
+}

@@ -1,0 +1,160 @@
+//! Layers every response and request passes through for safety (issue 5, DESIGN.md §2):
+//! security headers, refusing cross-origin writes, and a cap on request bodies.
+
+use axum::body::{Body, HttpBody};
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http::{HeaderValue, Method, StatusCode, header};
+use janus_store::Store;
+
+/// The largest request body accepted. Server-function arguments are a few hundred bytes;
+/// nothing the app takes comes near this.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// For responses that are not pages (server functions, files, errors): nothing may run,
+/// load or frame them.
+const NON_PAGE_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Two years, with subdomains: what the HSTS preload list asks for.
+const HSTS: &str = "max-age=63072000; includeSubDomains";
+
+/// Adds the security headers to every response. Pages bring their own
+/// Content-Security-Policy (with the nonce of their inline scripts, see `app::shell`);
+/// every other response gets one that allows nothing.
+pub async fn security_headers(
+    State(store): State<Store>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(NON_PAGE_CSP));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    // For browsers that predate frame-ancestors.
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if store.settings.site.public_url.starts_with("https://") {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
+    response
+}
+
+/// Refuses a write (any method but GET, HEAD and OPTIONS) that a browser says comes from
+/// another site: its `Origin` must be the site's own (the public URL, or the host the
+/// request was sent to), and `Sec-Fetch-Site` must not be `cross-site`. Requests without
+/// either header do not come from a browser page and have no cookie a page could borrow.
+pub async fn same_origin_writes(
+    State(store): State<Store>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    let allowed = match origin {
+        Some(origin) => same_origin(origin, &store.settings.site.public_url, host),
+        None => fetch_site != Some("cross-site"),
+    };
+    if allowed {
+        next.run(request).await
+    } else {
+        tracing::warn!(origin, path = %request.uri().path(), "cross-origin write refused");
+        (
+            StatusCode::FORBIDDEN,
+            "This request came from another site and was refused.",
+        )
+            .into_response()
+    }
+}
+
+/// Whether `origin` (as a browser sends it: scheme://host[:port]) is this site.
+fn same_origin(origin: &str, public_url: &str, host: Option<&str>) -> bool {
+    let public = public_url.trim_end_matches('/');
+    let public_origin = match public.find("://") {
+        Some(i) => match public[i + 3..].find('/') {
+            Some(j) => &public[..i + 3 + j],
+            None => public,
+        },
+        None => public,
+    };
+    if origin.eq_ignore_ascii_case(public_origin) {
+        return true;
+    }
+    let authority = origin.split_once("://").map(|(_, a)| a);
+    matches!((authority, host), (Some(a), Some(h)) if a.eq_ignore_ascii_case(h))
+}
+
+/// Refuses request bodies over [`MAX_BODY_BYTES`]: by their declared (or known) length at
+/// once, and by what arrives when no length was declared.
+pub async fn cap_request_body(request: Request, next: Next) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .or_else(|| request.body().size_hint().upper());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "The request is too large (at most {} KiB).",
+                MAX_BODY_BYTES / 1024
+            ),
+        )
+            .into_response();
+    }
+    let (parts, body) = request.into_parts();
+    let limited = Body::new(http_body_util::Limited::new(body, MAX_BODY_BYTES));
+    next.run(Request::from_parts(parts, limited)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_origin;
+
+    #[test]
+    fn only_this_sites_origin_may_write() {
+        let public = "https://janus.example.com";
+        assert!(same_origin("https://janus.example.com", public, None));
+        assert!(same_origin("https://JANUS.example.com", public, None));
+        assert!(same_origin(
+            "http://localhost:3000",
+            "http://127.0.0.1:3000",
+            Some("localhost:3000")
+        ));
+        assert!(!same_origin(
+            "https://evil.example",
+            public,
+            Some("janus.example.com")
+        ));
+        assert!(
+            !same_origin("http://janus.example.com", public, None),
+            "scheme counts"
+        );
+        assert!(!same_origin(
+            "https://janus.example.com.evil.example",
+            public,
+            None
+        ));
+        assert!(!same_origin("null", public, Some("janus.example.com")));
+    }
+}

@@ -1,0 +1,37 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "messages")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub client_id: Option<i32>,
+    pub contact_id: Option<i32>,
+    pub kind: String,
+    pub channel: String,
+    pub recipient: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: Option<String>,
+    /// `queued`, `sent`, `failed` or `expired`.
+    pub status: String,
+    pub created_at: DateTimeUtc,
+    pub attempts: i32,
+    pub next_attempt_at: Option<DateTimeUtc>,
+    /// A worker's lease on the row; past it, another worker may take the row over.
+    pub claimed_until: Option<DateTimeUtc>,
+    /// After this the message is worthless (its code or link has expired) and is never sent.
+    pub deliver_by: Option<DateTimeUtc>,
+    pub sent_at: Option<DateTimeUtc>,
+    /// Why the last attempt failed, in words staff can act on.
+    pub last_error: Option<String>,
+    /// The setup or reset link this message carries, if any.
+    pub pin_link_id: Option<i32>,
+    /// The 2-step code this message carries, if any.
+    pub two_step_code_id: Option<i32>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

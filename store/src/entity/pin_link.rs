@@ -1,0 +1,24 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "pin_links")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub client_id: i32,
+    pub contact_id: i32,
+    pub staff_user_id: i32,
+    pub purpose: String,
+    /// SHA-256 of the link's token, hex; the token itself is never stored.
+    #[sea_orm(unique)]
+    pub token_hash: String,
+    pub sent_at: DateTimeUtc,
+    pub expires_at: DateTimeUtc,
+    pub used_at: Option<DateTimeUtc>,
+    pub cancelled_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,200 @@
+//! PIN checks and 2-step codes against a real database (SQLite here, PostgreSQL when
+//! `DATABASE_URL` names one), with a fixed clock: lockout, concurrent guesses, code expiry,
+//! checks and send limits.
+
+mod common;
+
+use std::sync::Arc;
+
+use chrono::Duration;
+use common::pin_world::*;
+use janus_domain::security::{CodeCheckOutcome, LinkPurpose, PinCheckOutcome};
+use janus_domain::{AppError, Secret};
+use janus_store::entity::{audit_event, client_pin};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+#[tokio::test]
+async fn five_misses_lock_pin_checks_for_fifteen_minutes() {
+    let w = world().await;
+    let s = &w.t.store;
+    set_pin(&w, LinkPurpose::Setup, GOOD_PIN).await;
+    for n in 1..=4 {
+        assert_eq!(
+            verify(&w, OTHER_PIN).await.unwrap(),
+            PinCheckOutcome::Mismatch {
+                consecutive_failures: n,
+                locked_until: None
+            }
+        );
+    }
+    let until = s.clock.now() + Duration::minutes(15);
+    assert_eq!(
+        verify(&w, OTHER_PIN).await.unwrap(),
+        PinCheckOutcome::Mismatch {
+            consecutive_failures: 5,
+            locked_until: Some(until)
+        }
+    );
+    // Even the right PIN is refused while locked.
+    assert!(
+        matches!(refused(verify(&w, GOOD_PIN).await), AppError::TooManyAttempts(m) if m.contains("locked"))
+    );
+    let status = s.security_status(w.client.id).await.unwrap();
+    assert_eq!(status.locked_until, Some(until));
+    assert!(status.verify_pin_blocked().unwrap().contains("locked"));
+
+    w.t.clock.advance(Duration::minutes(15));
+    assert_eq!(
+        verify(&w, GOOD_PIN).await.unwrap(),
+        PinCheckOutcome::Verified
+    );
+    let locks = audit_event::Entity::find()
+        .filter(audit_event::Column::Action.eq("pin_locked"))
+        .all(&s.db)
+        .await
+        .unwrap();
+    assert_eq!(locks.len(), 1);
+}
+
+#[tokio::test]
+async fn concurrent_guesses_never_exceed_the_limit_and_each_is_audited() {
+    const GUESSES: usize = 30;
+    let w = world().await;
+    set_pin(&w, LinkPurpose::Setup, GOOD_PIN).await;
+    let store = Arc::new(w.t.store.clone());
+    let tasks: Vec<_> = (0..GUESSES)
+        .map(|_| {
+            let (store, me) = (store.clone(), w.me.clone());
+            let id = w.client.id;
+            tokio::spawn(async move {
+                store
+                    .verify_pin(id, Secret::new(OTHER_PIN), &me)
+                    .await
+                    .map(|r| r.outcome)
+            })
+        })
+        .collect();
+    let mut compared = 0;
+    for t in tasks {
+        if t.await.unwrap().is_ok() {
+            compared += 1;
+        }
+    }
+    assert!(compared <= 5, "{compared} guesses were compared");
+    let row = client_pin::Entity::find_by_id(w.client.id)
+        .one(&w.t.store.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(row.locked_until.is_some());
+    // Every attempt, compared or refused at the gate, left exactly one audit row.
+    let audited = audit_event::Entity::find()
+        .filter(audit_event::Column::ClientId.eq(w.client.id))
+        .filter(audit_event::Column::Action.eq("pin_check"))
+        .count(&w.t.store.db)
+        .await
+        .unwrap();
+    assert_eq!(audited, GUESSES as u64, "one row per guess");
+}
+
+/// The code in the newest SMS to the owner.
+async fn sent_code(w: &World) -> String {
+    let sms = last_message(w, "sms", w.owner.mobile_phone.as_ref().unwrap()).await;
+    let at = sms.text_body.find("code is ").unwrap() + 8;
+    sms.text_body[at..at + 6].to_owned()
+}
+
+async fn check_code(w: &World, code: &str) -> Result<CodeCheckOutcome, AppError> {
+    w.t.store
+        .verify_code(w.client.id, Secret::new(code), &w.me)
+        .await
+        .map(|r| r.outcome)
+}
+
+fn wrong(code: &str) -> String {
+    let last = code.as_bytes()[5] - b'0';
+    format!("{}{}", &code[..5], (last + 1) % 10)
+}
+
+#[tokio::test]
+async fn two_step_codes_verify_once_expire_and_a_new_code_voids_the_old() {
+    let w = world().await;
+    let s = &w.t.store;
+    let id = w.client.id;
+    assert!(matches!(
+        refused(check_code(&w, "123456").await),
+        AppError::InvalidInput { .. }
+    ));
+
+    s.send_code(id, w.other.id, &w.me).await.unwrap(); // any contact may receive a code
+    s.send_code(id, w.owner.id, &w.me).await.unwrap();
+    let code = sent_code(&w).await;
+    let email = last_message(&w, "email", &w.owner.email).await;
+    assert!(email.text_body.contains(&code));
+    let status = s.security_status(id).await.unwrap();
+    assert_eq!(status.code.as_ref().unwrap().contact_name, w.owner.name);
+
+    assert_eq!(
+        check_code(&w, &wrong(&code)).await.unwrap(),
+        CodeCheckOutcome::Mismatch { checks_left: 4 }
+    );
+    assert_eq!(
+        check_code(&w, &code).await.unwrap(),
+        CodeCheckOutcome::Verified
+    );
+    assert!(s.is_verified(id).await.unwrap());
+    assert!(
+        refused(check_code(&w, &code).await)
+            .to_string()
+            .contains("No 2-step code")
+    );
+
+    // A new code voids the old one; a code expires after 10 minutes.
+    s.send_code(id, w.owner.id, &w.me).await.unwrap();
+    let old = sent_code(&w).await;
+    s.send_code(id, w.owner.id, &w.me).await.unwrap();
+    let new = sent_code(&w).await;
+    if old != new {
+        assert!(matches!(
+            check_code(&w, &old).await.unwrap(),
+            CodeCheckOutcome::Mismatch { .. }
+        ));
+    }
+    w.t.clock.advance(Duration::minutes(10));
+    assert!(
+        refused(check_code(&w, &new).await)
+            .to_string()
+            .contains("expired")
+    );
+}
+
+#[tokio::test]
+async fn a_code_allows_five_checks_and_a_contact_five_sends_per_ten_minutes() {
+    let w = world().await;
+    let s = &w.t.store;
+    let id = w.client.id;
+    s.send_code(id, w.owner.id, &w.me).await.unwrap();
+    let code = sent_code(&w).await;
+    for left in (0..5).rev() {
+        assert_eq!(
+            check_code(&w, &wrong(&code)).await.unwrap(),
+            CodeCheckOutcome::Mismatch { checks_left: left }
+        );
+    }
+    assert!(matches!(
+        refused(check_code(&w, &code).await),
+        AppError::TooManyAttempts(_)
+    ));
+
+    for _ in 0..4 {
+        w.t.clock.advance(Duration::minutes(1));
+        s.send_code(id, w.owner.id, &w.me).await.unwrap();
+    }
+    let limit = refused(s.send_code(id, w.owner.id, &w.me).await);
+    assert!(
+        matches!(&limit, AppError::TooManyAttempts(m) if m.contains("5 codes")),
+        "{limit:?}"
+    );
+    w.t.clock.advance(Duration::minutes(6));
+    s.send_code(id, w.owner.id, &w.me).await.unwrap();
+}
