@@ -2,6 +2,7 @@
 //! passes through (the staff page guard and the server-function error status).
 
 use std::net::SocketAddr;
+use std::sync::OnceLock;
 
 use app::{App, shell};
 use axum::Router;
@@ -15,7 +16,7 @@ use janus_domain::AppError;
 use janus_store::Store;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 
 use crate::hardening;
 
@@ -47,9 +48,19 @@ pub async fn serve(store: Store) -> Result<(), String> {
     .map_err(|e| format!("server stopped: {e}"))
 }
 
+/// The app's routes, generated once per process. `generate_route_list` runs the whole app
+/// with a process-wide flag set that parks, forever, any resource first polled meanwhile
+/// (leptos-rs/leptos#4773): a second router built while pages render (as the HTTP tests
+/// do, one router per test) would hang those renders. `OnceLock` makes later callers wait
+/// for the one generation, and no page can render before a router exists.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The whole application as a router, so tests can call it without a socket.
 pub fn app(store: Store, options: LeptosOptions) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let context = {
         let store = store.clone();
         move || provide_context(store.clone())
