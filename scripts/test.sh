@@ -11,6 +11,9 @@ export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_INCREMENTAL=0
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+# A test that hangs must fail the run in minutes, not use up CI's limit: tests are built
+# first, then run under a deadline far above their normal time (about a minute).
+run_tests() { cargo test --no-run "$@" && timeout --kill-after=30 15m cargo test "$@"; }
 
 # Everything this run prints, the logs of the servers it starts and the secrets its tests
 # used go to target/test-logs/; the last step searches the logs and databases for them.
@@ -27,7 +30,7 @@ step "Lint: WebAssembly side (app with hydrate, frontend)"
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 step "Unit, persistence and HTTP tests on SQLite"
-cargo test
+run_tests
 
 step "Fuzzing the PIN and code parsers (libFuzzer, 30 seconds)"
 cargo +nightly fuzz run pin_and_code --fuzz-dir fuzz --target-dir target/fuzz -- -max_total_time=30
@@ -44,10 +47,10 @@ as_pg "$pg_bin/initdb" -D "$pg_dir/data" -A trust -U postgres >/dev/null
 as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
   -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
 export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
-cargo test -p janus-store --test persistence --test security_links --test security_checks --test outbox --test delivery_status --test throttle --test staff_accounts
+run_tests -p janus-store --test persistence --test security_links --test security_checks --test outbox --test delivery_status --test throttle --test staff_accounts
 # The fault test that needs PostgreSQL (a database outage against the real server process;
 # the other fault tests ran on SQLite above).
-cargo test -p server --test faults -- --ignored
+run_tests -p server --test faults -- --ignored
 unset DATABASE_URL
 # Kept for the secret search at the end (the cluster itself is deleted now).
 as_pg "$pg_bin/pg_dumpall" -h 127.0.0.1 -p "$pg_port" -U postgres >target/test-logs/postgres.sql
@@ -57,7 +60,7 @@ trap - EXIT
 
 step "End to end: Playwright in Chromium"
 cargo leptos build
-(cd end2end && npx playwright test)
+(cd end2end && timeout --kill-after=30 20m npx playwright test)
 
 step "Secrets at rest: this run's logs and databases searched for every PIN, code and token it used"
 python3 scripts/search-secrets.py
