@@ -43,6 +43,12 @@ if ! command -v wasm-opt >/dev/null; then
   npm install -g binaryen@132.0.0 >/dev/null
 fi
 
+# The client page's bundle is precompressed in release builds (scripts/build-pin-page.sh).
+if ! command -v brotli >/dev/null; then
+  say "Installing brotli (Debian)"
+  apt_install brotli
+fi
+
 if $want_test; then
   if ! command -v chromium >/dev/null; then
     say "Installing Chromium (Debian)"

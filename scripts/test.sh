@@ -26,8 +26,8 @@ cargo fmt --all --check
 
 step "Lint: server side (app with ssr, domain, store, server)"
 cargo clippy --all-targets -- -D warnings
-step "Lint: WebAssembly side (app with hydrate, frontend)"
-cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+step "Lint: WebAssembly side (app with hydrate, frontend, the client page's pin-page)"
+cargo clippy -p frontend -p pin-page --target wasm32-unknown-unknown -- -D warnings
 
 step "Unit, persistence and HTTP tests on SQLite"
 run_tests
@@ -60,6 +60,7 @@ trap - EXIT
 
 step "End to end: Playwright in Chromium"
 cargo leptos build
+scripts/build-pin-page.sh
 (cd end2end && timeout --kill-after=30 20m npx playwright test)
 
 step "Secrets at rest: this run's logs and databases searched for every PIN, code and token it used"

@@ -9,6 +9,7 @@
 
 pub mod api;
 mod components;
+pub mod page_scripts;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod session_cookie;
@@ -18,6 +19,7 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
+use crate::page_scripts::PageScripts;
 use crate::pages::{
     ClientPinPage, DashboardPage, DevMailboxPage, LeadCardPage, LoginPage, MessageTemplatesPage,
     NotFoundPage, SetupCompletePage, StaffUsersPage,
@@ -54,8 +56,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <PageScripts options />
                 <MetaTags />
             </head>
             <body>

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppError;
 use crate::dashboard::{BrandView, ContactView, PinState};
-use crate::pin::{PinProblem, check_format};
+use crate::pin::{PIN_LENGTH, PinProblem, check_format};
 use crate::settings::{SetupLinkSettings, TwoStepSettings};
 
 /// Why a PIN link was sent: a first PIN, or a new one replacing a forgotten one.
@@ -202,6 +202,43 @@ pub struct SecurityStatus {
 }
 
 impl SecurityStatus {
+    /// The status after a PIN check, from the status read while its hash was compared (see
+    /// `Store::verify_pin`): a check changes only the failure count, the lock and, when it
+    /// succeeds, the verification in force (`opened`).
+    pub fn after_pin_check(
+        mut self,
+        outcome: PinCheckOutcome,
+        opened: Option<VerificationView>,
+    ) -> Self {
+        match outcome {
+            PinCheckOutcome::Verified => {
+                self.consecutive_failures = 0;
+                self.locked_until = None;
+                if let Some(new) = opened {
+                    // The newest window is the one that lasts longest.
+                    let keeps_current = self.current.as_ref().is_some_and(|c| c.until > new.until);
+                    if !keeps_current {
+                        self.current = Some(new);
+                        self.last = None;
+                    }
+                }
+            }
+            PinCheckOutcome::Mismatch {
+                consecutive_failures,
+                locked_until,
+            } => {
+                // Reaching the limit locks checks and starts the count again.
+                self.consecutive_failures = if locked_until.is_some() {
+                    0
+                } else {
+                    consecutive_failures
+                };
+                self.locked_until = locked_until.or(self.locked_until);
+            }
+        }
+        self
+    }
+
     /// Why *Verify PIN* is unavailable right now, if it is.
     pub fn verify_pin_blocked(&self) -> Option<String> {
         if let Some(until) = self.locked_until {
@@ -325,6 +362,39 @@ pub fn check_new_pin_pair(pin: &str, confirm: &str) -> Result<(), SetupProblem> 
     Ok(())
 }
 
+/// What the client PIN page says under each box while the client types. A box that is
+/// empty, or still being filled with digits, gets no message yet; the confirmation is only
+/// judged once the PIN itself is acceptable, so the client meets one problem at a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypingProblems {
+    pub pin: Option<String>,
+    pub confirm: Option<String>,
+    /// Both boxes hold an acceptable, matching PIN: the form may be sent.
+    pub ready: bool,
+}
+
+pub fn typing_problems(pin: &str, confirm: &str) -> TypingProblems {
+    let still_typing =
+        |s: &str| s.is_empty() || (s.len() < PIN_LENGTH && s.bytes().all(|b| b.is_ascii_digit()));
+    let pin_problem = if still_typing(pin) {
+        None
+    } else {
+        crate::pin::check_new_pin(pin)
+            .err()
+            .map(PinProblem::message)
+    };
+    let confirm_problem = if still_typing(confirm) || pin_problem.is_some() {
+        None
+    } else {
+        (confirm != pin).then(|| SetupProblem::Mismatch.message())
+    };
+    TypingProblems {
+        pin: pin_problem,
+        confirm: confirm_problem,
+        ready: check_new_pin_pair(pin, confirm).is_ok(),
+    }
+}
+
 /// A PIN (`field` "pin") or code ("code") typed by staff: six ASCII digits, or a message
 /// saying what is wrong.
 pub fn check_typed_digits(field: &str, raw: &str) -> Result<(), AppError> {
@@ -427,6 +497,37 @@ mod tests {
             "{refused}"
         );
         assert!(check_code_send_allowed(&sends, t0() + Duration::minutes(10), &rules()).is_ok());
+    }
+
+    #[test]
+    fn typing_problems_wait_for_whole_pins_and_come_one_at_a_time() {
+        let quiet = TypingProblems {
+            pin: None,
+            confirm: None,
+            ready: false,
+        };
+        assert_eq!(typing_problems("", ""), quiet);
+        assert_eq!(typing_problems("7319", "73"), quiet, "still typing");
+        let weak = typing_problems("111111", "222222");
+        assert_eq!(weak.pin, Some(PinProblem::Repeated.message()));
+        assert_eq!(weak.confirm, None, "the PIN's own problem comes first");
+        assert!(!weak.ready);
+        assert_eq!(
+            typing_problems("73a", "").pin,
+            Some(PinProblem::NotDigits.message()),
+            "a wrong character is named at once"
+        );
+        let mismatch = typing_problems("731946", "731947");
+        assert_eq!(mismatch.pin, None);
+        assert_eq!(mismatch.confirm, Some(SetupProblem::Mismatch.message()));
+        assert_eq!(
+            typing_problems("731946", "731946"),
+            TypingProblems {
+                pin: None,
+                confirm: None,
+                ready: true
+            }
+        );
     }
 
     #[test]

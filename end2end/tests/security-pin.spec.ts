@@ -60,10 +60,21 @@ test("the whole PIN walk-through: create, set on a phone, verify, reset, verify"
   const phone = await browser.newContext({ ...devices["Pixel 7"] });
   const client = await phone.newPage();
   watchCsp(client);
+  const fetched: string[] = [];
+  client.on("request", (r) => fetched.push(new URL(r.url()).pathname));
   await client.goto(link);
   await hydrated(client);
   await expect(client.getByRole("heading", { name: "Set your security PIN" })).toBeVisible();
   await expect(client.locator(".client-brand")).toHaveText("Compeo");
+  // The page runs its own small bundle, never the staff app's.
+  expect(fetched.filter((p) => /^\/pkg\/pin-page\.[\w-]{16,}\.wasm$/.test(p))).toHaveLength(1);
+  expect(fetched.filter((p) => p.includes("janus") && !p.endsWith(".css"))).toEqual([]);
+  await client.getByLabel("New PIN").fill("4");
+  await client.getByLabel("Show digits").check();
+  await expect(client.getByLabel("New PIN")).toHaveAttribute("type", "text");
+  await client.getByLabel("Show digits").uncheck();
+  await expect(client.getByLabel("New PIN")).toHaveAttribute("type", "password");
+  await expect(client.getByTestId("pin-problem")).toBeEmpty();
   await client.getByLabel("New PIN").fill("123456");
   await expect(client.getByTestId("pin-problem")).toContainText("counting up or down");
   await expect(client.getByRole("button", { name: "Save my PIN" })).toBeDisabled();

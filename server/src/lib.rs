@@ -1,5 +1,6 @@
 //! The server's pieces, as a library so the HTTP tests can build the same router `main` does.
 
+pub mod assets;
 pub mod delivery;
 pub mod hardening;
 pub mod router;

@@ -77,6 +77,10 @@ pub fn app(store: Store, options: LeptosOptions) -> Router {
             let options = options.clone();
             move || shell(options.clone())
         })
+        .nest(
+            &format!("/{}", options.site_pkg_dir),
+            crate::assets::package_files(&options),
+        )
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(options)
         .layer(middleware::from_fn_with_state(

@@ -1,12 +1,13 @@
 //! The client PIN page behind a setup or reset link: public, mobile first, branded for the
-//! client's brand. With JavaScript the rules run as the client types (the same rules crate
-//! the server uses); without it the form posts normally and the server answers with a
-//! redirect: to *Setup complete*, or back here with the problem named in the address.
+//! client's brand. The form always posts normally and the server answers with a redirect:
+//! to *Setup complete*, or back here with the problem named in the address. These pages do
+//! not load the app's WebAssembly: their own small script (the `pin_page` crate) runs the
+//! rules crate as the client types (see `crate::page_scripts`).
 
 use janus_domain::AppError;
 use janus_domain::dashboard::BrandView;
-use janus_domain::pin::{PIN_LENGTH, check_new_pin};
-use janus_domain::security::{LinkPurpose, SetupPage, SetupProblem, check_new_pin_pair};
+use janus_domain::pin::PIN_LENGTH;
+use janus_domain::security::{LinkPurpose, SetupPage, SetupProblem};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -72,18 +73,13 @@ fn LinkProblem(error: AppError) -> impl IntoView {
     }
 }
 
+/// The form, rendered whole on the server. It works as a plain form post; the page's own
+/// small script (`pin_page`, not the app's bundle) adds the checks as the client types and
+/// finds its elements by these ids.
 #[component]
 fn PinForm(page: SetupPage, token: String, problem: Option<String>) -> impl IntoView {
-    let action = ServerAction::<CompletePinSetup>::new();
-    let pin = RwSignal::new(String::new());
-    let confirm = RwSignal::new(String::new());
-    let show = RwSignal::new(false);
-    // Live checks and the show-digits switch need the script; before it runs (or without
-    // it) the form is a plain form that the server checks.
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
-
-    let from_address = StoredValue::new(problem.map(|code| match SetupProblem::from_code(&code) {
+    // What the server said about the last attempt, carried in the address as a code.
+    let said = problem.map(|code| match SetupProblem::from_code(&code) {
         Some(p) => (p.field(), p.message()),
         None if code == "wait" => (
             "form",
@@ -93,47 +89,14 @@ fn PinForm(page: SetupPage, token: String, problem: Option<String>) -> impl Into
             "form",
             "We could not save your PIN just now. Please try again.".to_owned(),
         ),
-    }));
-    let still_typing = |s: &str| s.len() < PIN_LENGTH && s.bytes().all(|b| b.is_ascii_digit());
-    let pin_problem = move || {
-        let p = pin.get();
-        if p.is_empty() || still_typing(&p) {
-            return None;
-        }
-        check_new_pin(&p).err().map(|e| e.message())
+    });
+    let said_for = |field: &str| {
+        said.as_ref()
+            .filter(|(f, _)| *f == field)
+            .map(|(_, m)| m.clone())
     };
-    let confirm_problem = move || {
-        let c = confirm.get();
-        if c.is_empty() || still_typing(&c) || pin_problem().is_some() {
-            return None;
-        }
-        (c != pin.get()).then(|| SetupProblem::Mismatch.message())
-    };
-    let server_problem = move || match action.value().get() {
-        Some(Err(AppError::InvalidInput { field, message })) => Some((field, message)),
-        Some(Err(e)) => Some(("form".into(), e.to_string())),
-        _ => None,
-    };
-    let message_for = move |field: &'static str| {
-        move || {
-            let live = match field {
-                "pin" => pin_problem(),
-                "confirm" => confirm_problem(),
-                _ => None,
-            };
-            live.or_else(|| server_problem().filter(|(f, _)| f == field).map(|(_, m)| m))
-                .or_else(|| {
-                    // Shown until the client starts typing again.
-                    (!hydrated.get() || (pin.get().is_empty() && confirm.get().is_empty()))
-                        .then(|| from_address.get_value())
-                        .flatten()
-                        .filter(|(f, _)| *f == field)
-                        .map(|(_, m)| m)
-                })
-        }
-    };
-    let ready = move || check_new_pin_pair(&pin.get(), &confirm.get()).is_ok();
-    let done = move || action.value().get().and_then(Result::ok);
+    let (said_pin, said_confirm, said_form) =
+        (said_for("pin"), said_for("confirm"), said_for("form"));
     let intro = match page.purpose {
         LinkPurpose::Setup => format!(
             "Hello {}. Choose a 6-digit security PIN for {}. Staff will ask you for it when you call, to make sure it is really you.",
@@ -144,50 +107,31 @@ fn PinForm(page: SetupPage, token: String, problem: Option<String>) -> impl Into
             page.contact_name, page.business_name
         ),
     };
-    let brand = page.brand.clone();
-    let token = StoredValue::new(token);
     view! {
         <ClientFrame brand=Some(page.brand.clone())>
-            <Show
-                when=move || done().is_none()
-                fallback=move || view! { <SetupComplete brand=brand.clone() purpose=page.purpose /> }
-            >
-                <h1>{match page.purpose { LinkPurpose::Setup => "Set your security PIN", LinkPurpose::Reset => "Choose a new security PIN" }}</h1>
-                <p>{intro.clone()}</p>
-                <ActionForm action attr:class="pin-form" attr:novalidate=true>
-                    <input type="hidden" name="token" value=token.get_value() />
-                    <DigitsField id="pin" label="New PIN" value=pin show autocomplete="new-password" problem=Signal::derive(message_for("pin")) />
-                    <DigitsField id="confirm" label="Type it again" value=confirm show autocomplete="new-password" problem=Signal::derive(message_for("confirm")) />
-                    <Show when=move || hydrated.get()>
-                        <label class="show-digits">
-                            <input type="checkbox" prop:checked=move || show.get() on:change=move |ev| show.set(event_target_checked(&ev)) />
-                            " Show digits"
-                        </label>
-                    </Show>
-                    <p class="field-problem" role="alert">{message_for("form")}</p>
-                    <p class="muted small">"Avoid easy PINs such as 123456, 111111, 121212 or a date — they are refused."</p>
-                    <button
-                        type="submit"
-                        class="button button-primary button-wide"
-                        disabled=move || hydrated.get() && (!ready() || action.pending().get())
-                    >
-                        {move || if action.pending().get() { "Saving…" } else { "Save my PIN" }}
-                    </button>
-                </ActionForm>
-            </Show>
+            <h1>{match page.purpose { LinkPurpose::Setup => "Set your security PIN", LinkPurpose::Reset => "Choose a new security PIN" }}</h1>
+            <p>{intro}</p>
+            <form id="pin-form" class="pin-form" method="post" action=complete_pin_setup_path() novalidate=true>
+                <input type="hidden" name="token" value=token />
+                <DigitsField id="pin" label="New PIN" problem=said_pin />
+                <DigitsField id="confirm" label="Type it again" problem=said_confirm />
+                // Shown by the script: without it the digits cannot be revealed.
+                <label class="show-digits" id="show-digits-label" hidden>
+                    <input type="checkbox" id="show-digits" />
+                    " Show digits"
+                </label>
+                <p id="form-problem" class="field-problem" role="alert">{said_form}</p>
+                <p class="muted small">"Avoid easy PINs such as 123456, 111111, 121212 or a date — they are refused."</p>
+                <button id="pin-submit" type="submit" class="button button-primary button-wide">
+                    "Save my PIN"
+                </button>
+            </form>
         </ClientFrame>
     }
 }
 
 #[component]
-fn DigitsField(
-    id: &'static str,
-    label: &'static str,
-    value: RwSignal<String>,
-    show: RwSignal<bool>,
-    autocomplete: &'static str,
-    problem: Signal<Option<String>>,
-) -> impl IntoView {
+fn DigitsField(id: &'static str, label: &'static str, problem: Option<String>) -> impl IntoView {
     let problem_id = format!("{id}-problem");
     view! {
         <div class="field">
@@ -196,17 +140,16 @@ fn DigitsField(
                 id=id
                 name=id
                 class="digits digits-large"
-                type=move || if show.get() { "text" } else { "password" }
+                type="password"
                 inputmode="numeric"
                 pattern="[0-9]*"
-                maxlength="6"
-                autocomplete=autocomplete
+                maxlength=PIN_LENGTH.to_string()
+                autocomplete="new-password"
                 required=true
-                aria-invalid=move || problem.get().is_some().to_string()
+                aria-invalid=problem.is_some().to_string()
                 aria-describedby=problem_id.clone()
-                on:input=move |ev| value.set(event_target_value(&ev))
             />
-            <p id=problem_id class="field-problem" aria-live="polite" data-testid=format!("{id}-problem")>{move || problem.get()}</p>
+            <p id=problem_id class="field-problem" aria-live="polite" data-testid=format!("{id}-problem")>{problem}</p>
         </div>
     }
 }
@@ -260,4 +203,9 @@ pub fn SetupCompletePage() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// Where the form posts: the server function's own address, so the two cannot drift apart.
+fn complete_pin_setup_path() -> &'static str {
+    <CompletePinSetup as leptos::server_fn::ServerFn>::PATH
 }

@@ -123,9 +123,18 @@ pub async fn set_pin(w: &World, purpose: LinkPurpose, pin: &str) {
         .unwrap();
 }
 
+/// *Verify PIN*, checking on the way that the status it answers with is the one a fresh
+/// read gives (the use case builds it while the hash is compared, then applies the outcome).
 pub async fn verify(w: &World, pin: &str) -> Result<PinCheckOutcome, AppError> {
-    w.t.store
-        .verify_pin(w.client.id, Secret::new(pin), &w.me)
-        .await
-        .map(|r| r.outcome)
+    let result =
+        w.t.store
+            .verify_pin(w.client.id, Secret::new(pin), &w.me)
+            .await?;
+    assert_eq!(
+        result.status,
+        w.t.store.security_status(w.client.id).await.unwrap(),
+        "the status answered with {:?}",
+        result.outcome
+    );
+    Ok(result.outcome)
 }

@@ -1,0 +1,93 @@
+//! Which script a page loads. Staff pages hydrate with the app's WebAssembly bundle. The
+//! client PIN pages (`/pin/…`, opened by clients on their phones) are rendered whole on the
+//! server and load only their own small bundle, the `pin_page` crate: it runs the shared
+//! PIN rules as the client types, at a tenth of the app bundle's weight.
+//!
+//! That bundle is built after the app (`scripts/build-pin-page.sh`), under a name carrying
+//! its content hash so it can be cached for good; the hash is in `pin-page.hash` beside it.
+
+use leptos::prelude::*;
+
+/// Paths served to clients rather than staff.
+pub fn is_client_page(path: &str) -> bool {
+    path.starts_with("/pin/")
+}
+
+/// The stem of the client page bundle's files, `pin-page.<hash>`, read from the site's
+/// package folder; `None` (the page then works as a plain form) when it was not built.
+#[cfg(feature = "ssr")]
+pub fn pin_page_bundle(options: &LeptosOptions) -> Option<String> {
+    let manifest = std::path::Path::new(options.site_root.as_ref())
+        .join(options.site_pkg_dir.as_ref())
+        .join("pin-page.hash");
+    match std::fs::read_to_string(&manifest) {
+        Ok(hash) if is_content_hash(hash.trim()) => Some(format!("pin-page.{}", hash.trim())),
+        Ok(_) => {
+            tracing::warn!(path = %manifest.display(), "the client page bundle's hash is unreadable");
+            None
+        }
+        Err(_) => {
+            tracing::warn!(path = %manifest.display(), "the client page bundle was not built; the page works without it");
+            None
+        }
+    }
+}
+
+/// Whether `s` can be part of a file name we serve as content-addressed.
+pub fn is_content_hash(s: &str) -> bool {
+    s.len() >= 16
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The scripts in the document head for the page being rendered.
+#[component]
+pub fn PageScripts(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        let path = use_context::<http::request::Parts>()
+            .map(|parts| parts.uri.path().to_owned())
+            .unwrap_or_default();
+        if is_client_page(&path) {
+            let start = pin_page_bundle(&options).map(|stem| {
+                let pkg = options.site_pkg_dir.clone();
+                view! {
+                    <link rel="modulepreload" href=format!("/{pkg}/{stem}.js") />
+                    <script
+                        type="module"
+                        nonce=leptos::nonce::use_nonce()
+                        inner_html=format!("import init from \"/{pkg}/{stem}.js\"; init({{ module_or_path: \"/{pkg}/{stem}.wasm\" }});")
+                    ></script>
+                }
+            });
+            return start.into_any();
+        }
+    }
+    view! {
+        <AutoReload options=options.clone() />
+        <HydrationScripts options />
+    }
+    .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_pin_pages_are_client_pages() {
+        assert!(is_client_page("/pin/abc"));
+        assert!(is_client_page("/pin/complete/compeo"));
+        for staff in ["/", "/clients/3", "/login", "/pinned", "/dev/mailbox"] {
+            assert!(!is_client_page(staff), "{staff}");
+        }
+    }
+
+    #[test]
+    fn content_hashes_are_long_and_plain() {
+        assert!(is_content_hash("3f9a0c1d2e4b5a6978"));
+        assert!(is_content_hash("Xy_-0123456789abcdef"));
+        assert!(!is_content_hash("short"));
+        assert!(!is_content_hash("../../etc/passwd/aaaaaaaa"));
+    }
+}
