@@ -10,6 +10,7 @@ pub mod auth;
 pub mod clients;
 mod db;
 pub mod entity;
+mod hashing_pool;
 pub mod mailbox;
 mod migration;
 pub mod outbox;
