@@ -41,13 +41,14 @@ pub fn ClientPinPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let token = move || params.with(|p| p.get("token")).unwrap_or_default();
-    let setup = Resource::new(token, get_setup_page);
+    // Awaited directly rather than through a Resource: these pages never hydrate, so a
+    // resource's copy of the data for the browser would be bytes nobody reads.
     let problem = move || query.with(|q| q.get("problem"));
     view! {
         <Title text="Set your security PIN" />
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match setup.await {
+                match get_setup_page(token()).await {
                     Ok(page) => view! { <PinForm page token=token() problem=problem() /> }.into_any(),
                     Err(error) => view! { <LinkProblem error /> }.into_any(),
                 }
@@ -183,12 +184,11 @@ pub fn SetupCompletePage() -> impl IntoView {
             .and_then(|p| LinkPurpose::from_code(&p))
             .unwrap_or(LinkPurpose::Setup)
     };
-    let brand = Resource::new(slug, get_brand);
     view! {
         <Title text="Setup complete" />
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                let brand = brand.await.ok();
+                let brand = get_brand(slug()).await.ok();
                 let shown = brand.clone().unwrap_or(BrandView {
                     slug: String::new(),
                     name: "us".into(),

@@ -1,0 +1,159 @@
+//! The site's files and which ones a page loads: the client PIN page names only its own
+//! content-hashed bundle (with the page's nonce), staff pages hydrate with the app's, and
+//! `/pkg` answers with the precompressed file the browser accepts and a cache lifetime by
+//! name.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::{app_and_store, get, link_token, pin_client, post, send, sign_in};
+use http::{Request, StatusCode, header};
+use leptos::config::LeptosOptions;
+
+const HASH: &str = "0123456789abcdef0123";
+
+/// A site folder as a release build leaves it: the app's stylesheet and the client bundle,
+/// each with a brotli copy, and the bundle's hash file.
+fn site(test: &str) -> PathBuf {
+    let root = std::env::temp_dir().join(format!("janus-assets-{}-{test}", std::process::id()));
+    let pkg = root.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    for (name, body) in [
+        ("janus.css".to_owned(), "body{}".to_owned()),
+        ("janus.css.br".to_owned(), "brotli css".to_owned()),
+        (format!("pin-page.{HASH}.js"), "export default 1".to_owned()),
+        (format!("pin-page.{HASH}.wasm"), "wasm".repeat(100)),
+        (format!("pin-page.{HASH}.wasm.br"), "small".to_owned()),
+        ("pin-page.hash".to_owned(), format!("{HASH}\n")),
+    ] {
+        std::fs::write(pkg.join(name), body).unwrap();
+    }
+    root
+}
+
+fn nonce_of(csp: &str) -> &str {
+    csp.split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the policy")
+}
+
+#[tokio::test]
+async fn the_client_page_loads_only_its_own_bundle_and_staff_pages_hydrate() {
+    let (_, store) = app_and_store().await;
+    let options = LeptosOptions::builder()
+        .output_name("janus")
+        .site_root(site("pages").to_string_lossy().into_owned())
+        .build();
+    let app = server::router::app(store.clone(), options);
+    let cookie = sign_in(&app).await;
+    let (client_id, owner, _) = pin_client(&store).await;
+    let sent = send(
+        &app,
+        post(
+            "/api/send_pin_link",
+            &format!(
+                "client_id={client_id}&contact_id={}&purpose=setup",
+                owner.id
+            ),
+            Some(&cookie),
+        ),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    let token = link_token(&store, &owner.email).await;
+
+    let page = send(&app, get(&format!("/pin/{token}"), None)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let nonce = nonce_of(
+        page.headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap(),
+    );
+    let scripts: Vec<&str> = page.body.split("<script").skip(1).collect();
+    for script in &scripts {
+        assert!(
+            script.starts_with(&format!(" nonce=\"{nonce}\""))
+                || script.starts_with(&format!(" type=\"module\" nonce=\"{nonce}\"")),
+            "every script carries the nonce: <script{script}"
+        );
+        // Leptos' own bookkeeping stays; the page's data is not copied for a hydration
+        // that never comes.
+        assert!(!script.contains("business_name"), "<script{script}");
+    }
+    let loaders: Vec<&&str> = scripts.iter().filter(|s| s.contains("import ")).collect();
+    assert_eq!(loaders.len(), 1, "{}", page.body);
+    assert!(
+        loaders[0].contains(&format!("import init from \"/pkg/pin-page.{HASH}.js\""))
+            && loaders[0].contains(&format!("\"/pkg/pin-page.{HASH}.wasm\"")),
+        "{}",
+        loaders[0]
+    );
+    assert!(
+        !page.body.contains("/pkg/janus.js"),
+        "no staff bundle: {}",
+        page.body
+    );
+    assert!(
+        page.body.contains("id=\"pin-form\""),
+        "the form is rendered on the server"
+    );
+
+    let dashboard = send(&app, get("/", Some(&cookie))).await;
+    assert!(
+        dashboard.body.contains("/pkg/janus.js"),
+        "{}",
+        dashboard.body
+    );
+    assert!(!dashboard.body.contains("pin-page."), "{}", dashboard.body);
+}
+
+#[tokio::test]
+async fn package_files_come_precompressed_and_hashed_names_are_kept_for_good() {
+    let (_, store) = app_and_store().await;
+    let options = LeptosOptions::builder()
+        .output_name("janus")
+        .site_root(site("files").to_string_lossy().into_owned())
+        .build();
+    let app = server::router::app(store, options);
+    let fetch = |path: String, encodings: &'static str| {
+        Request::get(path)
+            .header(header::ACCEPT_ENCODING, encodings)
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+
+    let wasm = send(
+        &app,
+        fetch(format!("/pkg/pin-page.{HASH}.wasm"), "gzip, br"),
+    )
+    .await;
+    assert_eq!(wasm.status, StatusCode::OK);
+    assert_eq!(wasm.body, "small", "the brotli copy as it is");
+    assert_eq!(wasm.headers[header::CONTENT_ENCODING], "br");
+    assert_eq!(wasm.headers[header::CONTENT_TYPE], "application/wasm");
+    assert_eq!(
+        wasm.headers[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(wasm.headers[header::VARY], "accept-encoding");
+
+    // A browser that takes no brotli gets the file itself.
+    let plain = send(
+        &app,
+        fetch(format!("/pkg/pin-page.{HASH}.wasm"), "identity"),
+    )
+    .await;
+    assert_eq!(plain.body, "wasm".repeat(100));
+    assert!(!plain.headers.contains_key(header::CONTENT_ENCODING));
+
+    // No hash in the name: it may change under it, so browsers ask again each time.
+    let css = send(&app, fetch("/pkg/janus.css".into(), "br")).await;
+    assert_eq!(css.body, "brotli css");
+    assert_eq!(css.headers[header::CACHE_CONTROL], "no-cache");
+
+    let missing = send(&app, fetch("/pkg/nothing.js".into(), "br")).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(!missing.headers.contains_key(header::CACHE_CONTROL));
+}
