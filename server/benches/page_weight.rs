@@ -19,11 +19,9 @@ use std::time::Duration;
 use common::process::{
     ServerProcess, client, free_port, log_dir, seed_demo, server_env, workspace_root,
 };
-use janus_domain::contact::ContactRole;
 use janus_domain::messages::MailboxMessage;
-use janus_store::entity::{brand, client as client_row, contact};
 use janus_store::seed::{DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD};
-use sea_orm::{ColumnTrait, Database, EntityTrait, QueryFilter};
+use sea_orm::Database;
 
 const GOAL_BYTES: usize = 150 * 1024;
 const ACCEPT_ENCODING: &str = "br, gzip";
@@ -56,26 +54,7 @@ async fn main() {
 
     // A Compeo client in enrollment and its owner, as the lead card would offer them.
     let db = Database::connect(&database_url).await.unwrap();
-    let compeo = brand::Entity::find()
-        .filter(brand::Column::Slug.eq("compeo"))
-        .one(&db)
-        .await
-        .unwrap()
-        .unwrap();
-    let c = client_row::Entity::find()
-        .filter(client_row::Column::BrandId.eq(compeo.id))
-        .filter(client_row::Column::Stage.eq("currently_enrolling"))
-        .one(&db)
-        .await
-        .unwrap()
-        .unwrap();
-    let owner = contact::Entity::find()
-        .filter(contact::Column::ClientId.eq(c.id))
-        .filter(contact::Column::Role.eq(ContactRole::Owner.code()))
-        .one(&db)
-        .await
-        .unwrap()
-        .unwrap();
+    let (client_id, owner, _) = common::pin_client_in(&db).await;
 
     let cookie = server.sign_in(DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD).await;
     let http = client();
@@ -83,7 +62,7 @@ async fn main() {
         .post(format!("{}/api/send_pin_link", server.base))
         .header(http::header::COOKIE, &cookie)
         .form(&[
-            ("client_id", c.id.to_string()),
+            ("client_id", client_id.to_string()),
             ("contact_id", owner.id.to_string()),
             ("purpose", "setup".to_owned()),
         ])
@@ -113,8 +92,8 @@ async fn main() {
     }
 
     println!(
-        "{:<52} {:>6} {:>9} {:>9}  {}",
-        "file", "status", "encoding", "bytes", "cache-control"
+        "{:<52} {:>6} {:>9} {:>9}  cache-control",
+        "file", "status", "encoding", "bytes"
     );
     let mut total = 0;
     for (name, f) in &rows {

@@ -32,6 +32,16 @@ fn site(test: &str) -> PathBuf {
     root
 }
 
+/// The router over demo data, serving the site folder made for `test`.
+async fn app_on_site(test: &str) -> (axum::Router, janus_store::Store) {
+    let (_, store) = app_and_store().await;
+    let options = LeptosOptions::builder()
+        .output_name("janus")
+        .site_root(site(test).to_string_lossy().into_owned())
+        .build();
+    (server::router::app(store.clone(), options), store)
+}
+
 fn nonce_of(csp: &str) -> &str {
     csp.split("'nonce-")
         .nth(1)
@@ -41,12 +51,7 @@ fn nonce_of(csp: &str) -> &str {
 
 #[tokio::test]
 async fn the_client_page_loads_only_its_own_bundle_and_staff_pages_hydrate() {
-    let (_, store) = app_and_store().await;
-    let options = LeptosOptions::builder()
-        .output_name("janus")
-        .site_root(site("pages").to_string_lossy().into_owned())
-        .build();
-    let app = server::router::app(store.clone(), options);
+    let (app, store) = app_on_site("pages").await;
     let cookie = sign_in(&app).await;
     let (client_id, owner, _) = pin_client(&store).await;
     let sent = send(
@@ -111,12 +116,7 @@ async fn the_client_page_loads_only_its_own_bundle_and_staff_pages_hydrate() {
 
 #[tokio::test]
 async fn package_files_come_precompressed_and_hashed_names_are_kept_for_good() {
-    let (_, store) = app_and_store().await;
-    let options = LeptosOptions::builder()
-        .output_name("janus")
-        .site_root(site("files").to_string_lossy().into_owned())
-        .build();
-    let app = server::router::app(store, options);
+    let (app, _) = app_on_site("files").await;
     let fetch = |path: String, encodings: &'static str| {
         Request::get(path)
             .header(header::ACCEPT_ENCODING, encodings)

@@ -149,15 +149,8 @@ fn hash_with(
     let mut salt = [0u8; SALT_BYTES];
     rand::rng().fill_bytes(&mut salt);
     let mut out = [0u8; OUTPUT_BYTES];
-    argon2(params, pepper)
-        .or_internal()?
-        .hash_password_into_with_memory(
-            secret.expose().as_bytes(),
-            &salt,
-            &mut out,
-            memory.blocks(params.block_count()),
-        )
-        .or_internal()?;
+    let hasher = argon2(params, pepper).or_internal()?;
+    hash_into(&hasher, secret, &salt, &mut out, memory)?;
     let phc = PasswordHash {
         algorithm: Algorithm::Argon2id.ident(),
         version: Some(Version::V0x13.into()),
@@ -187,17 +180,28 @@ fn verify_with(
         return Err(crate::internal("a stored hash has no salt or no output"));
     };
     let mut out = vec![0u8; expected.len()];
-    Argon2::new_with_secret(pepper, algorithm, version, params.clone())
-        .or_internal()?
-        .hash_password_into_with_memory(
-            secret.expose().as_bytes(),
-            &salt,
-            &mut out,
-            memory.blocks(params.block_count()),
-        )
-        .or_internal()?;
+    let hasher = Argon2::new_with_secret(pepper, algorithm, version, params).or_internal()?;
+    hash_into(&hasher, secret, &salt, &mut out, memory)?;
     // Output compares in constant time.
     Ok(Output::new(&out).or_internal()? == expected)
+}
+
+/// The hash itself, into `out`, in the thread's own `memory`.
+fn hash_into(
+    hasher: &Argon2<'_>,
+    secret: &Secret,
+    salt: &[u8],
+    out: &mut [u8],
+    memory: &mut Memory,
+) -> Result<(), AppError> {
+    hasher
+        .hash_password_into_with_memory(
+            secret.expose().as_bytes(),
+            salt,
+            out,
+            memory.blocks(hasher.params().block_count()),
+        )
+        .or_internal()
 }
 
 fn argon2<'k>(params: &Params, pepper: &'k [u8]) -> Result<Argon2<'k>, String> {

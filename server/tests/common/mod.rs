@@ -20,7 +20,7 @@ use janus_store::Store;
 use janus_store::entity::{brand, client, contact};
 use janus_store::seed::{DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD};
 use leptos::config::LeptosOptions;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use tower::ServiceExt;
 
 pub async fn app() -> Router {
@@ -47,29 +47,34 @@ pub fn test_settings() -> Settings {
 /// A Compeo client in enrollment (so in the PIN workflow), its owner, and a contact of
 /// some other client.
 pub async fn pin_client(store: &Store) -> (i32, contact::Model, contact::Model) {
+    pin_client_in(&store.db).await
+}
+
+/// [`pin_client`] in any database with demo data (a server process's, say).
+pub async fn pin_client_in(db: &DatabaseConnection) -> (i32, contact::Model, contact::Model) {
     let compeo = brand::Entity::find()
         .filter(brand::Column::Slug.eq("compeo"))
-        .one(&store.db)
+        .one(db)
         .await
         .unwrap()
         .unwrap();
     let c = client::Entity::find()
         .filter(client::Column::BrandId.eq(compeo.id))
         .filter(client::Column::Stage.eq("currently_enrolling"))
-        .one(&store.db)
+        .one(db)
         .await
         .unwrap()
         .unwrap();
     let owner = contact::Entity::find()
         .filter(contact::Column::ClientId.eq(c.id))
         .filter(contact::Column::Role.eq(ContactRole::Owner.code()))
-        .one(&store.db)
+        .one(db)
         .await
         .unwrap()
         .unwrap();
     let stranger = contact::Entity::find()
         .filter(contact::Column::ClientId.ne(c.id))
-        .one(&store.db)
+        .one(db)
         .await
         .unwrap()
         .unwrap();
