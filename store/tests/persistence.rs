@@ -11,7 +11,7 @@ use janus_domain::dashboard::{ClientQuery, DashboardTab, EnrollmentStage, PAGE_S
 use janus_domain::{AppError, Secret};
 use janus_store::entity::{audit_event, brand, client, contact};
 use janus_store::seed::{DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD, SeedOutcome};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 fn query(tab: DashboardTab, search: &str, page: u64) -> ClientQuery {
     ClientQuery::new(tab, search, page).unwrap()
@@ -318,6 +318,77 @@ async fn the_scale_seed_adds_clients_that_list_and_search_like_any_other() {
         client::Entity::find().count(&t.store.db).await.unwrap(),
         48 + 250 + 1
     );
+}
+
+/// Paging through a search gives every match once, in name order, whichever way the
+/// database finds them: from a few matches (a rare name) or by walking the clients in name
+/// order (a common term). Checked against every client's names read directly.
+#[tokio::test]
+async fn searches_page_through_every_match_whether_rare_or_common() {
+    let t = test_store().await;
+    t.store.seed_scale(1500).await.unwrap();
+    let db = &t.store.db;
+    let clients = client::Entity::find().all(db).await.unwrap();
+    let brands: std::collections::HashMap<i32, String> = brand::Entity::find()
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|b| (b.id, b.name.to_lowercase()))
+        .collect();
+    let contacts = contact::Entity::find().all(db).await.unwrap();
+    let expected = |tab: DashboardTab, term: &str| {
+        let term = term.to_lowercase();
+        let mut found: Vec<(String, i32)> = clients
+            .iter()
+            .filter(|c| tab.stage().is_none_or(|s| s.code() == c.stage))
+            .filter(|c| {
+                c.business_name.to_lowercase().contains(&term)
+                    || brands[&c.brand_id].contains(&term)
+                    || contacts
+                        .iter()
+                        .any(|k| k.client_id == c.id && k.name.to_lowercase().contains(&term))
+            })
+            .map(|c| (c.business_name.clone(), c.id))
+            .collect();
+        found.sort();
+        found
+    };
+    let enrolling: Vec<&client::Model> = clients
+        .iter()
+        .filter(|c| c.stage == EnrollmentStage::CurrentlyEnrolling.code())
+        .collect();
+    let rare = enrolling[enrolling.len() / 2].business_name.clone();
+    let cases = [
+        (DashboardTab::CurrentlyEnrolling, rare.as_str()),
+        (DashboardTab::CurrentlyEnrolling, "compeo"),
+        (DashboardTab::All, "compeo"),
+    ];
+    for (tab, term) in cases {
+        let want = expected(tab, term);
+        let mut got = Vec::new();
+        for page in 1.. {
+            let p = t.store.list_clients(&query(tab, term, page)).await.unwrap();
+            assert_eq!(p.total as usize, want.len(), "{tab:?} {term:?}: total");
+            if p.rows.is_empty() {
+                break;
+            }
+            got.extend(p.rows.into_iter().map(|r| (r.business_name, r.id)));
+        }
+        if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+            assert_eq!(
+                got, want,
+                "{tab:?} {term:?}: every match once, in name order"
+            );
+        } else {
+            // PostgreSQL orders names by its own collation.
+            got.sort();
+            assert_eq!(got, want, "{tab:?} {term:?}: every match once");
+        }
+    }
+    // Both ways of finding the matches ran: up to 200 matches start from the matches.
+    assert!(expected(cases[0].0, cases[0].1).len() <= 200);
+    assert!(expected(cases[2].0, cases[2].1).len() > 200);
 }
 
 /// The search reads a trigram index on SQLite; triggers keep it in step with every change
