@@ -1,7 +1,7 @@
 //! Which script a page loads. Staff pages hydrate with the app's WebAssembly bundle. The
 //! client PIN pages (`/pin/…`, opened by clients on their phones) are rendered whole on the
 //! server and load only their own small bundle, the `pin_page` crate: it runs the shared
-//! PIN rules as the client types, at a tenth of the app bundle's weight.
+//! PIN rules as the client types, at a twentieth of the app bundle's weight.
 //!
 //! That bundle is built after the app (`scripts/build-pin-page.sh`), under a name carrying
 //! its content hash so it can be cached for good; the hash is in `pin-page.hash` beside it.

@@ -31,7 +31,8 @@ async fn cache_lifetime(request: Request, next: Next) -> Response {
     let headers = response.headers_mut();
     // The same address answers differently per Accept-Encoding; shared caches must know.
     headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    if response.status().is_success() {
+    // A 304 repeats the lifetime, so a revalidated file keeps its rule.
+    if response.status().is_success() || response.status() == http::StatusCode::NOT_MODIFIED {
         let lifetime = if immutable { FOREVER } else { REVALIDATE };
         response
             .headers_mut()

@@ -153,6 +153,18 @@ async fn package_files_come_precompressed_and_hashed_names_are_kept_for_good() {
     assert_eq!(css.body, "brotli css");
     assert_eq!(css.headers[header::CACHE_CONTROL], "no-cache");
 
+    // Asked again with its date: not modified, and still to be revalidated next time.
+    let again = Request::get("/pkg/janus.css")
+        .header(
+            header::IF_MODIFIED_SINCE,
+            css.headers[header::LAST_MODIFIED].clone(),
+        )
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let again = send(&app, again).await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(again.headers[header::CACHE_CONTROL], "no-cache");
+
     let missing = send(&app, fetch("/pkg/nothing.js".into(), "br")).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert!(!missing.headers.contains_key(header::CACHE_CONTROL));
