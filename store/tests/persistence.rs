@@ -11,7 +11,7 @@ use janus_domain::dashboard::{ClientQuery, DashboardTab, EnrollmentStage, PAGE_S
 use janus_domain::{AppError, Secret};
 use janus_store::entity::{audit_event, brand, client, contact};
 use janus_store::seed::{DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD, SeedOutcome};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 fn query(tab: DashboardTab, search: &str, page: u64) -> ClientQuery {
     ClientQuery::new(tab, search, page).unwrap()
