@@ -22,7 +22,10 @@ use rand::RngCore;
 use crate::OrInternal;
 use crate::hashing_pool::HashingPool;
 
-/// One thread's argon2 working memory, reused by every hash it computes.
+/// One thread's argon2 working memory, reused by every hash it computes. Between hashes
+/// it holds the last one's blocks, as freed memory does after argon2's own calls (the crate
+/// does not wipe it either); they are derived with the pepper, which a reader of this
+/// process's memory would hold anyway.
 #[derive(Default)]
 pub struct Memory(Vec<Block>);
 
