@@ -1,0 +1,156 @@
+//! The client PIN page's rules: what it shows above the form, and how a new PIN and its
+//! confirmation are judged, as the client types (in the browser) and when the form arrives
+//! (on the server).
+
+use serde::{Deserialize, Serialize};
+
+use super::LinkPurpose;
+use crate::dashboard::BrandView;
+use crate::pin::{PIN_LENGTH, PinProblem};
+
+/// What the client PIN page shows above the form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetupPage {
+    pub business_name: String,
+    pub contact_name: String,
+    pub brand: BrandView,
+    pub purpose: LinkPurpose,
+}
+
+/// Why the client PIN page refused a submission. Carried in the address after a plain
+/// (no-JavaScript) form post as `?problem=<code>`; never carries digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SetupProblem {
+    Pin(PinProblem),
+    Mismatch,
+}
+
+impl SetupProblem {
+    pub fn code(self) -> String {
+        match self {
+            Self::Pin(p) => p.code(),
+            Self::Mismatch => "mismatch".into(),
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        if code == "mismatch" {
+            Some(Self::Mismatch)
+        } else {
+            PinProblem::from_code(code).map(Self::Pin)
+        }
+    }
+
+    pub fn message(self) -> String {
+        match self {
+            Self::Pin(p) => p.message(),
+            Self::Mismatch => {
+                "The two PINs do not match. Type the same 6 digits in both boxes.".into()
+            }
+        }
+    }
+
+    /// The field the message belongs to.
+    pub fn field(self) -> &'static str {
+        match self {
+            Self::Pin(_) => "pin",
+            Self::Mismatch => "confirm",
+        }
+    }
+}
+
+/// The client page's rules for a new PIN and its confirmation, in the order the client
+/// meets them. The browser runs this as they type; the server runs it again.
+pub fn check_new_pin_pair(pin: &str, confirm: &str) -> Result<(), SetupProblem> {
+    crate::pin::check_new_pin(pin).map_err(SetupProblem::Pin)?;
+    if pin != confirm {
+        return Err(SetupProblem::Mismatch);
+    }
+    Ok(())
+}
+
+/// What the client PIN page says under each box while the client types. A box that is
+/// empty, or still being filled with digits, gets no message yet; the confirmation is only
+/// judged once the PIN itself is acceptable, so the client meets one problem at a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypingProblems {
+    pub pin: Option<String>,
+    pub confirm: Option<String>,
+    /// Both boxes hold an acceptable, matching PIN: the form may be sent.
+    pub ready: bool,
+}
+
+pub fn typing_problems(pin: &str, confirm: &str) -> TypingProblems {
+    let still_typing =
+        |s: &str| s.is_empty() || (s.len() < PIN_LENGTH && s.bytes().all(|b| b.is_ascii_digit()));
+    let pin_problem = if still_typing(pin) {
+        None
+    } else {
+        crate::pin::check_new_pin(pin)
+            .err()
+            .map(PinProblem::message)
+    };
+    let confirm_problem = if still_typing(confirm) || pin_problem.is_some() {
+        None
+    } else {
+        (confirm != pin).then(|| SetupProblem::Mismatch.message())
+    };
+    TypingProblems {
+        pin: pin_problem,
+        confirm: confirm_problem,
+        ready: check_new_pin_pair(pin, confirm).is_ok(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typing_problems_wait_for_whole_pins_and_come_one_at_a_time() {
+        let quiet = TypingProblems {
+            pin: None,
+            confirm: None,
+            ready: false,
+        };
+        assert_eq!(typing_problems("", ""), quiet);
+        assert_eq!(typing_problems("7319", "73"), quiet, "still typing");
+        let weak = typing_problems("111111", "222222");
+        assert_eq!(weak.pin, Some(PinProblem::Repeated.message()));
+        assert_eq!(weak.confirm, None, "the PIN's own problem comes first");
+        assert!(!weak.ready);
+        assert_eq!(
+            typing_problems("73a", "").pin,
+            Some(PinProblem::NotDigits.message()),
+            "a wrong character is named at once"
+        );
+        let mismatch = typing_problems("731946", "731947");
+        assert_eq!(mismatch.pin, None);
+        assert_eq!(mismatch.confirm, Some(SetupProblem::Mismatch.message()));
+        assert_eq!(
+            typing_problems("731946", "731946"),
+            TypingProblems {
+                pin: None,
+                confirm: None,
+                ready: true
+            }
+        );
+    }
+
+    #[test]
+    fn new_pin_pairs_check_strength_before_equality() {
+        assert_eq!(check_new_pin_pair("731946", "731946"), Ok(()));
+        assert_eq!(
+            check_new_pin_pair("123456", "123456"),
+            Err(SetupProblem::Pin(PinProblem::Run))
+        );
+        assert_eq!(
+            check_new_pin_pair("731946", "731947"),
+            Err(SetupProblem::Mismatch)
+        );
+        assert_eq!(
+            SetupProblem::from_code(&SetupProblem::Mismatch.code()),
+            Some(SetupProblem::Mismatch)
+        );
+    }
+}

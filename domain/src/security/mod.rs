@@ -1,0 +1,234 @@
+//! The Security Verification vocabulary shared by the modal, the client PIN page and the
+//! server: what a link is for, how a client was verified, who may receive a link or code,
+//! and the pure rules of links and 2-step codes (expiry, checks, send limits). What the
+//! modal shows is in `status`, the client PIN page's rules in `client_page`.
+
+mod client_page;
+mod status;
+
+pub use client_page::*;
+pub use status::*;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::AppError;
+use crate::dashboard::ContactView;
+use crate::pin::check_format;
+use crate::settings::{SetupLinkSettings, TwoStepSettings};
+
+/// Why a PIN link was sent: a first PIN, or a new one replacing a forgotten one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkPurpose {
+    Setup,
+    Reset,
+}
+
+impl LinkPurpose {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Setup => "setup",
+            Self::Reset => "reset",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Setup, Self::Reset]
+            .into_iter()
+            .find(|p| p.code() == code)
+    }
+}
+
+/// How a caller proved who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum VerifyMethod {
+    Pin,
+    TwoStepCode,
+}
+
+impl VerifyMethod {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Pin => "pin",
+            Self::TwoStepCode => "two_step_code",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Pin, Self::TwoStepCode]
+            .into_iter()
+            .find(|m| m.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pin => "security PIN",
+            Self::TwoStepCode => "2-step code",
+        }
+    }
+}
+
+/// The contact picker's rules, on the contacts the lead card lists too.
+impl ContactView {
+    /// Why this contact cannot receive a PIN setup or reset link, if it cannot.
+    pub fn link_refusal(&self) -> Option<String> {
+        if !self.role.may_manage_pin() {
+            return Some("Only the Owner or an Authorized Representative may set the PIN.".into());
+        }
+        self.address_problem()
+    }
+
+    /// Why this contact cannot receive a 2-step code, if it cannot.
+    pub fn code_refusal(&self) -> Option<String> {
+        self.address_problem()
+    }
+
+    fn address_problem(&self) -> Option<String> {
+        crate::contact::address_problem(&self.name, &self.email, self.mobile_phone.as_deref())
+    }
+
+    /// The channels a message to this contact goes out on.
+    pub fn channels(&self) -> &'static str {
+        if self.mobile_phone.is_some() {
+            "Email and SMS"
+        } else {
+            "Email only (no mobile number)"
+        }
+    }
+}
+
+/// A PIN (`field` "pin") or code ("code") typed by staff: six ASCII digits, or a message
+/// saying what is wrong.
+pub fn check_typed_digits(field: &str, raw: &str) -> Result<(), AppError> {
+    let noun = if field == "pin" { "PIN" } else { field };
+    check_format(raw)
+        .map(|_| ())
+        .map_err(|p| AppError::invalid(field, p.message_about(noun)))
+}
+
+pub fn link_expires_at(sent_at: DateTime<Utc>, rules: &SetupLinkSettings) -> DateTime<Utc> {
+    sent_at + Duration::hours(rules.valid_hours.into())
+}
+
+pub fn code_expires_at(sent_at: DateTime<Utc>, rules: &TwoStepSettings) -> DateTime<Utc> {
+    sent_at + Duration::minutes(rules.valid_minutes.into())
+}
+
+/// Whether one more code may go to a contact who was sent codes at `recent_sends`
+/// (OWASP: limit the rate of one-time-code sends per recipient). The refusal says when
+/// the next send is possible.
+pub fn check_code_send_allowed(
+    recent_sends: &[DateTime<Utc>],
+    now: DateTime<Utc>,
+    rules: &TwoStepSettings,
+) -> Result<(), AppError> {
+    let window = Duration::minutes(rules.send_window_minutes.into());
+    let mut in_window: Vec<_> = recent_sends
+        .iter()
+        .copied()
+        .filter(|t| *t > now - window && *t <= now)
+        .collect();
+    if in_window.len() < rules.max_sends as usize {
+        return Ok(());
+    }
+    in_window.sort();
+    // The send that leaves the window first frees the next slot.
+    let free_at = in_window[in_window.len() - rules.max_sends as usize] + window;
+    let wait = (free_at - now).num_seconds().max(1);
+    Err(AppError::TooManyAttempts(format!(
+        "{} codes were sent to this contact in the last {} minutes. The next one can be sent in {}.",
+        rules.max_sends,
+        rules.send_window_minutes,
+        human_wait(wait)
+    )))
+}
+
+fn human_wait(seconds: i64) -> String {
+    if seconds < 60 {
+        format!("{seconds} s")
+    } else {
+        format!("{} min", (seconds + 59) / 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contact::ContactRole;
+    use chrono::TimeZone;
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap()
+    }
+
+    fn rules() -> TwoStepSettings {
+        TwoStepSettings::default()
+    }
+
+    #[test]
+    fn links_last_24_hours_and_codes_10_minutes() {
+        assert_eq!(
+            link_expires_at(t0(), &SetupLinkSettings::default()),
+            t0() + Duration::hours(24)
+        );
+        assert_eq!(
+            code_expires_at(t0(), &rules()),
+            t0() + Duration::minutes(10)
+        );
+    }
+
+    #[test]
+    fn the_sixth_send_in_ten_minutes_is_refused_until_the_first_ages_out() {
+        let sends: Vec<_> = (0..5).map(|i| t0() + Duration::minutes(i)).collect();
+        let now = t0() + Duration::minutes(5);
+        assert!(check_code_send_allowed(&sends[..4], now, &rules()).is_ok());
+        let refused = check_code_send_allowed(&sends, now, &rules()).unwrap_err();
+        assert!(
+            matches!(&refused, AppError::TooManyAttempts(m) if m.contains("in 5 min")),
+            "{refused}"
+        );
+        assert!(check_code_send_allowed(&sends, t0() + Duration::minutes(10), &rules()).is_ok());
+    }
+
+    #[test]
+    fn staff_typed_digits_must_be_six_ascii_digits() {
+        assert!(check_typed_digits("pin", "004271").is_ok());
+        for bad in [
+            "",
+            "12345",
+            "1234567",
+            "12a456",
+            "１２３４５６",
+            " 12345",
+            "12345٦",
+        ] {
+            let e = check_typed_digits("pin", bad).unwrap_err();
+            assert!(
+                matches!(e, AppError::InvalidInput { ref field, .. } if field == "pin"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_owner_and_authorized_representative_may_receive_a_link() {
+        let mut c = ContactView {
+            id: 1,
+            name: "A".into(),
+            role: ContactRole::Owner,
+            email: "a@x.example".into(),
+            mobile_phone: None,
+        };
+        assert_eq!(c.link_refusal(), None);
+        assert_eq!(c.channels(), "Email only (no mobile number)");
+        c.mobile_phone = Some("555-0100".into());
+        assert!(c.link_refusal().unwrap().contains("mobile number"));
+        assert!(c.code_refusal().unwrap().contains("mobile number"));
+        c.mobile_phone = None;
+        c.role = ContactRole::ALL
+            .into_iter()
+            .find(|r| !r.may_manage_pin())
+            .unwrap();
+        assert!(c.link_refusal().is_some());
+    }
+}

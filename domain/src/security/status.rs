@@ -1,0 +1,230 @@
+//! What the Security Verification modal shows: the PIN state, the link or code out, each
+//! message's delivery, the verification in force, and the answer to each modal action.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{LinkPurpose, VerifyMethod};
+use crate::dashboard::{BrandView, ContactView, PinState};
+
+/// The link that is out now, waiting for the client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkView {
+    pub purpose: LinkPurpose,
+    pub contact_id: i32,
+    pub contact_name: String,
+    pub sent_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// The email and SMS that carry it.
+    pub deliveries: Vec<DeliveryView>,
+}
+
+/// Where one outgoing message stands in the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DeliveryStatus {
+    /// Waiting for the delivery worker (and, after a transient error, for the next try).
+    Queued,
+    /// Handed to the mail server or SMS provider.
+    Sent,
+    /// Refused for good, or out of attempts.
+    Failed,
+    /// Its link or code ran out before it could go; never sent late.
+    Expired,
+}
+
+impl DeliveryStatus {
+    /// The value stored in `messages.status`.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+            Self::Expired => "expired",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Queued, Self::Sent, Self::Failed, Self::Expired]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Queued => "Queued",
+            Self::Sent => "Sent",
+            Self::Failed => "Failed",
+            Self::Expired => "Expired",
+        }
+    }
+}
+
+/// One message of the current link or code, as the modal lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryView {
+    /// `Email` or `SMS`.
+    pub channel: String,
+    /// The address with most of it hidden.
+    pub destination: String,
+    pub status: DeliveryStatus,
+    /// Why the last attempt failed, when it did (also while a retry is queued).
+    pub error: Option<String>,
+    pub attempts: u32,
+    /// When it was sent, or queued if not yet.
+    pub at: DateTime<Utc>,
+}
+
+/// One verification of the caller, current or past.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerificationView {
+    pub staff_name: String,
+    pub method: VerifyMethod,
+    pub at: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+    /// By the server's clock when this view was made; 0 for a window that has ended.
+    pub seconds_left: i64,
+}
+
+/// The 2-step code that is out now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeView {
+    pub contact_id: i32,
+    pub contact_name: String,
+    pub sent_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub checks_left: u32,
+    /// The SMS and email that carry it.
+    pub deliveries: Vec<DeliveryView>,
+}
+
+/// Everything the Security Verification modal shows about one client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityStatus {
+    pub client_id: i32,
+    pub business_name: String,
+    pub brand: BrandView,
+    pub pin_state: PinState,
+    pub pin_set_at: Option<DateTime<Utc>>,
+    pub link: Option<LinkView>,
+    /// The verification in force now, if any.
+    pub current: Option<VerificationView>,
+    /// Otherwise the last one, which has ended.
+    pub last: Option<VerificationView>,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub consecutive_failures: u32,
+    pub max_failures: u32,
+    pub code: Option<CodeView>,
+    /// Owner and Authorized Representatives first, as on the lead card.
+    pub contacts: Vec<ContactView>,
+}
+
+impl SecurityStatus {
+    /// The status after a PIN check, from the status read while its hash was compared (see
+    /// `Store::verify_pin`): a check changes only the failure count, the lock and, when it
+    /// succeeds, the verification in force (`opened`).
+    pub fn after_pin_check(
+        mut self,
+        outcome: PinCheckOutcome,
+        opened: Option<VerificationView>,
+    ) -> Self {
+        match outcome {
+            PinCheckOutcome::Verified => {
+                self.consecutive_failures = 0;
+                self.locked_until = None;
+                if let Some(new) = opened {
+                    // The newest window is the one that lasts longest.
+                    let keeps_current = self.current.as_ref().is_some_and(|c| c.until > new.until);
+                    if !keeps_current {
+                        self.current = Some(new);
+                        self.last = None;
+                    }
+                }
+            }
+            PinCheckOutcome::Mismatch {
+                consecutive_failures,
+                locked_until,
+            } => {
+                // Reaching the limit locks checks and starts the count again.
+                self.consecutive_failures = if locked_until.is_some() {
+                    0
+                } else {
+                    consecutive_failures
+                };
+                self.locked_until = locked_until.or(self.locked_until);
+            }
+        }
+        self
+    }
+
+    /// Why *Verify PIN* is unavailable right now, if it is.
+    pub fn verify_pin_blocked(&self) -> Option<String> {
+        if let Some(until) = self.locked_until {
+            return Some(format!(
+                "PIN verification is locked until {} after {} failed attempts. Send a 2-step code instead.",
+                until.format("%H:%M UTC"),
+                self.max_failures
+            ));
+        }
+        match self.pin_state {
+            PinState::PinSet => None,
+            PinState::ResetPending => Some(
+                "The PIN was reset; Verify PIN returns when the client has set the new one.".into(),
+            ),
+            PinState::LinkSent => Some(
+                "The client has not set a PIN yet; Verify PIN opens once they use the link.".into(),
+            ),
+            PinState::NoPin => Some("No PIN yet: create one first.".into()),
+            PinState::NotApplicable => Some("This client has no security PIN workflow.".into()),
+        }
+    }
+
+    pub fn seconds_verified(&self) -> i64 {
+        self.current.as_ref().map_or(0, |v| v.seconds_left)
+    }
+
+    /// Whether something the modal shows is about to change by itself: the client may set
+    /// a PIN through the link that is out, or a message is still waiting to be delivered.
+    pub fn expects_news(&self) -> bool {
+        let queued = |d: &[DeliveryView]| d.iter().any(|d| d.status == DeliveryStatus::Queued);
+        matches!(self.pin_state, PinState::LinkSent | PinState::ResetPending)
+            || self.link.as_ref().is_some_and(|l| queued(&l.deliveries))
+            || self.code.as_ref().is_some_and(|c| queued(&c.deliveries))
+    }
+}
+
+/// How a *Verify PIN* attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PinCheckOutcome {
+    Verified,
+    /// Wrong digits. `consecutive_failures` counts this one; `locked_until` is set when this
+    /// miss reached the limit.
+    Mismatch {
+        consecutive_failures: u32,
+        locked_until: Option<DateTime<Utc>>,
+    },
+}
+
+/// How a 2-step code check ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CodeCheckOutcome {
+    Verified,
+    Mismatch { checks_left: u32 },
+}
+
+/// The answer to every modal action: what happened, and the status to show next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckResult<O> {
+    pub outcome: O,
+    pub status: SecurityStatus,
+}
+
+/// One line of the lead card's audit list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditView {
+    pub at: DateTime<Utc>,
+    pub action: String,
+    pub success: bool,
+    pub staff_name: Option<String>,
+    pub contact_name: Option<String>,
+    pub detail: String,
+}
