@@ -41,14 +41,17 @@ pub fn ClientPinPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let token = move || params.with(|p| p.get("token")).unwrap_or_default();
-    // Awaited directly rather than through a Resource: these pages never hydrate, so a
-    // resource's copy of the data for the browser would be bytes nobody reads.
+    // A Resource, not the server function awaited inside `Suspend`: the view may be built
+    // more than once, and a dropped future would cancel its query half way (and count a
+    // page view twice against the throttle). Its copy of the data for a hydration that
+    // never comes costs a few hundred bytes.
+    let setup = Resource::new(token, get_setup_page);
     let problem = move || query.with(|q| q.get("problem"));
     view! {
         <Title text="Set your security PIN" />
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match get_setup_page(token()).await {
+                match setup.await {
                     Ok(page) => view! { <PinForm page token=token() problem=problem() /> }.into_any(),
                     Err(error) => view! { <LinkProblem error /> }.into_any(),
                 }
@@ -178,6 +181,7 @@ pub fn SetupCompletePage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let slug = move || params.with(|p| p.get("brand")).unwrap_or_default();
+    let brand = Resource::new(slug, get_brand);
     let purpose = move || {
         query
             .with(|q| q.get("purpose"))
@@ -188,7 +192,7 @@ pub fn SetupCompletePage() -> impl IntoView {
         <Title text="Setup complete" />
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                let brand = get_brand(slug()).await.ok();
+                let brand = brand.await.ok();
                 let shown = brand.clone().unwrap_or(BrandView {
                     slug: String::new(),
                     name: "us".into(),
