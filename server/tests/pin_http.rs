@@ -355,8 +355,9 @@ async fn the_dev_mailbox_lists_messages_with_their_links() {
         page.body
     );
     assert!(
-        page.body
-            .contains(&format!("href=\"http://127.0.0.1:3000/pin/{token}\"")),
+        page.body.contains(&format!(
+            "href=\"http://127.0.0.1:3000/pin/{token}\" rel=\"external\""
+        )),
         "{}",
         page.body
     );

@@ -18,7 +18,10 @@ fn linkified(text: &str) -> Vec<AnyView> {
             let word = word.trim_end_matches(['.', ',', ')']);
             let tail = piece.trim_end()[word.len()..].to_owned() + &gap;
             if word.starts_with("http://") || word.starts_with("https://") {
-                view! { <a href=word.to_owned()>{word.to_owned()}</a>{tail} }.into_any()
+                // `external`: a full page load, so a client page opens as clients get it (its
+                // own small bundle), not inside the staff app's router.
+                view! { <a href=word.to_owned() rel="external">{word.to_owned()}</a>{tail} }
+                    .into_any()
             } else {
                 piece.to_owned().into_any()
             }
