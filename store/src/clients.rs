@@ -62,24 +62,20 @@ impl SqliteSearch {
         })
     }
 
-    /// The ids of the matching clients.
-    fn ids(&self) -> sea_orm::sea_query::SelectStatement {
-        let mut ids = Query::select();
-        ids.expr(Expr::cust("rowid"))
-            .from(sea_orm::sea_query::Alias::new("client_search"));
-        match self {
-            Self::Indexed(query) => {
-                ids.and_where(Expr::cust_with_values(
-                    "client_search MATCH ?",
-                    [query.clone()],
-                ));
-            }
-            Self::Scan(pattern) => {
-                ids.and_where(Expr::cust("lower(search_text)").like(pattern.clone()));
-            }
-        }
-        ids.to_owned()
+    /// The clients whose text contains the short search text, compared row by row.
+    fn scanned_ids(pattern: &LikeExpr) -> sea_orm::sea_query::SelectStatement {
+        Query::select()
+            .expr(Expr::cust("rowid"))
+            .from(sea_orm::sea_query::Alias::new("client_search"))
+            .and_where(Expr::cust("lower(search_text)").like(pattern.clone()))
+            .to_owned()
     }
+}
+
+/// What an indexed search matched: how many clients, and their ids as a JSON array.
+struct IndexedMatches {
+    count: u64,
+    ids_json: String,
 }
 
 /// On PostgreSQL: the business name, the brand name or a contact's name contains `search`.
@@ -124,21 +120,29 @@ pub(crate) fn brand_view(b: &brand::Model) -> BrandView {
 }
 
 impl Store {
-    /// How many clients an indexed search matches, from the index alone.
-    async fn count_indexed(&self, fts: &str) -> Result<u64, AppError> {
+    /// What an indexed search matches, in one pass over the index: the count, and the ids
+    /// as a JSON array that the page query reads back through `json_each`. Asking the
+    /// index twice (once to count, once inside the page query's `IN`) cost about a third
+    /// of a common search's time at 100,000 clients (docs/PERFORMANCE.md). The array is as
+    /// long as the matches: ~7 bytes per client, bounded by the table.
+    async fn indexed_matches(&self, fts: &str) -> Result<IndexedMatches, AppError> {
         use sea_orm::{ConnectionTrait, Statement};
         let row = self
             .db
             .query_one_raw(Statement::from_sql_and_values(
                 DbBackend::Sqlite,
-                "SELECT count(*) AS n FROM client_search WHERE client_search MATCH ?",
+                "SELECT count(*) AS n, json_group_array(rowid) AS ids \
+                 FROM client_search WHERE client_search MATCH ?",
                 [fts.into()],
             ))
             .await
             .or_internal()?
             .ok_or_else(|| internal("count(*) returned no row"))?;
         let n: i64 = row.try_get("", "n").or_internal()?;
-        u64::try_from(n).or_internal()
+        Ok(IndexedMatches {
+            count: u64::try_from(n).or_internal()?,
+            ids_json: row.try_get("", "ids").or_internal()?,
+        })
     }
 
     fn pin_state(&self, brand: &brand::Model, stage: EnrollmentStage, facts: PinFacts) -> PinState {
@@ -152,13 +156,19 @@ impl Store {
         let mut indexed_count = None;
         if !query.search.is_empty() {
             select = match self.db.get_database_backend() {
-                DbBackend::Sqlite => {
-                    let search = SqliteSearch::new(&query.search, query.tab.stage());
-                    if let SqliteSearch::Indexed(fts) = &search {
-                        indexed_count = Some(self.count_indexed(fts).await?);
+                DbBackend::Sqlite => match SqliteSearch::new(&query.search, query.tab.stage()) {
+                    SqliteSearch::Indexed(fts) => {
+                        let matches = self.indexed_matches(&fts).await?;
+                        indexed_count = Some(matches.count);
+                        select.filter(Expr::cust_with_values(
+                            "\"clients\".\"id\" IN (SELECT value FROM json_each(?))",
+                            [matches.ids_json],
+                        ))
                     }
-                    select.filter(client::Column::Id.in_subquery(search.ids()))
-                }
+                    SqliteSearch::Scan(pattern) => select.filter(
+                        client::Column::Id.in_subquery(SqliteSearch::scanned_ids(&pattern)),
+                    ),
+                },
                 _ => select.filter(plain_search(&query.search)),
             };
         }
@@ -179,6 +189,7 @@ impl Store {
             None => select.clone().count(&self.db).await.or_internal()?,
         };
         let clients = select
+            .find_also_related(brand::Entity)
             .order_by_asc(client::Column::BusinessName)
             .order_by_asc(client::Column::Id)
             .limit(PAGE_SIZE)
@@ -187,8 +198,7 @@ impl Store {
             .await
             .or_internal()?;
 
-        let brands = self.brands_by_id().await?;
-        let ids: Vec<i32> = clients.iter().map(|c| c.id).collect();
+        let ids: Vec<i32> = clients.iter().map(|(c, _)| c.id).collect();
         let pins = self.pin_overview(&ids).await?;
         let now = self.clock.now();
         let owners: HashMap<i32, String> = contact::Entity::find()
@@ -205,10 +215,10 @@ impl Store {
 
         let rows = clients
             .into_iter()
-            .map(|c| {
-                let brand = brands
-                    .get(&c.brand_id)
-                    .ok_or_else(|| internal(format!("client {} has no brand", c.id)))?;
+            .map(|(c, brand)| {
+                let brand =
+                    brand.ok_or_else(|| internal(format!("client {} has no brand", c.id)))?;
+                let brand = &brand;
                 let stage = stage_of(&c)?;
                 let pin_state = self.pin_state(brand, stage, pins.facts(c.id));
                 Ok(ClientRow {
@@ -312,15 +322,5 @@ impl Store {
             .or_internal()?
             .map(|b| brand_view(&b))
             .ok_or_else(|| AppError::NotFound("Brand".into()))
-    }
-
-    async fn brands_by_id(&self) -> Result<HashMap<i32, brand::Model>, AppError> {
-        Ok(brand::Entity::find()
-            .all(&self.db)
-            .await
-            .or_internal()?
-            .into_iter()
-            .map(|b| (b.id, b))
-            .collect())
     }
 }
