@@ -10,8 +10,8 @@ use chrono::Duration;
 use common::pin_world::*;
 use janus_domain::security::{CodeCheckOutcome, LinkPurpose, PinCheckOutcome};
 use janus_domain::{AppError, Secret};
-use janus_store::entity::{audit_event, client_pin};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use janus_store::entity::{audit_event, client, client_pin};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 
 #[tokio::test]
 async fn five_misses_lock_pin_checks_for_fifteen_minutes() {
@@ -95,6 +95,45 @@ async fn concurrent_guesses_never_exceed_the_limit_and_each_is_audited() {
         .await
         .unwrap();
     assert_eq!(audited, GUESSES as u64, "one row per guess");
+}
+
+#[tokio::test]
+async fn a_client_that_left_the_workflow_is_refused_and_its_attempt_handed_back() {
+    let w = world().await;
+    let s = &w.t.store;
+    set_pin(&w, LinkPurpose::Setup, GOOD_PIN).await;
+    assert!(matches!(
+        verify(&w, OTHER_PIN).await.unwrap(),
+        PinCheckOutcome::Mismatch {
+            consecutive_failures: 1,
+            ..
+        }
+    ));
+    // Enrolment finished: the PIN stays on file but the workflow no longer applies.
+    let mut done: client::ActiveModel = w.client.clone().into();
+    done.stage = Set("enrolled".into());
+    done.update(&s.db).await.unwrap();
+    for pin in [GOOD_PIN, OTHER_PIN] {
+        assert_eq!(
+            refused(s.verify_pin(w.client.id, Secret::new(pin), &w.me).await),
+            AppError::PinNotApplicable
+        );
+    }
+    let row = client_pin::Entity::find_by_id(w.client.id)
+        .one(&s.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        row.consecutive_failures, 1,
+        "the refused checks were not counted"
+    );
+    assert!(!s.is_verified(w.client.id).await.unwrap());
+    // An unknown client is not found, whatever its PIN row would have said.
+    assert!(matches!(
+        refused(s.verify_pin(999_999, Secret::new(GOOD_PIN), &w.me).await),
+        AppError::NotFound(_)
+    ));
 }
 
 /// The code in the newest SMS to the owner.

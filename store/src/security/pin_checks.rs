@@ -34,77 +34,32 @@ impl Store {
         staff: &StaffView,
     ) -> Result<CheckResult<PinCheckOutcome>, AppError> {
         check_typed_digits("pin", pin.expose())?;
-        pin_client(self, client_id).await?;
         let now = self.clock.now();
         let max = self.settings.pin.max_failures;
-        let row = client_pin::Entity::find_by_id(client_id)
-            .one(&self.db)
-            .await
-            .or_internal()?;
-        let Some((row, hash)) = row.and_then(|r| r.pin_hash.clone().map(|h| (r, h))) else {
-            let reason = self
-                .security_status(client_id)
-                .await?
-                .verify_pin_blocked()
-                .unwrap_or_else(|| "There is no PIN to verify.".into());
-            self.audit_pin_check(
-                client_id,
-                staff,
-                Outcome::Failure,
-                "refused: no PIN to verify",
-            )
-            .await?;
-            return Err(AppError::invalid("pin", reason));
+        // The attempt is counted, and the hash it will be compared with fetched, by one
+        // statement: only a client with a PIN, below the limit and not locked, passes.
+        let Some(hash) = self.reserve_pin_check(client_id, now, max).await? else {
+            return Err(self.refuse_pin_check(client_id, staff, now, max).await);
         };
-        if let Some(until) = row.locked_until.filter(|u| *u > now) {
-            self.audit_pin_check(
-                client_id,
-                staff,
-                Outcome::Failure,
-                "refused: PIN checks are locked",
-            )
-            .await?;
-            return Err(locked_message(until, max));
-        }
 
-        let reserved = client_pin::Entity::update_many()
-            .col_expr(
-                client_pin::Column::ConsecutiveFailures,
-                Expr::col(client_pin::Column::ConsecutiveFailures).add(1),
-            )
-            .filter(client_pin::Column::ClientId.eq(client_id))
-            .filter(client_pin::Column::PinHash.eq(hash.clone()))
-            .filter(client_pin::Column::ConsecutiveFailures.lt(max as i32))
-            .filter(
-                Condition::any()
-                    .add(client_pin::Column::LockedUntil.is_null())
-                    .add(client_pin::Column::LockedUntil.lte(now)),
-            )
-            .exec(&self.db)
-            .await
-            .or_internal()?;
-        if reserved.rows_affected != 1 {
-            self.audit_pin_check(
-                client_id,
-                staff,
-                Outcome::Failure,
-                "refused: too many checks at once",
-            )
-            .await?;
-            return Err(AppError::TooManyAttempts(
-                "Other PIN checks for this client are still running. Wait a moment and try again."
-                    .into(),
-            ));
-        }
-
-        // The status barely depends on the outcome, so it is read while the hash is compared
-        // (on its own thread) and the outcome applied to it afterwards: the answer then costs
-        // little more than the hash itself (docs/PERFORMANCE.md).
+        // Whether the PIN workflow applies to this client is checked, and the modal's status
+        // read, while the hash is compared (on its own thread): the answer then costs little
+        // more than the hash itself (docs/PERFORMANCE.md). The status barely depends on the
+        // outcome, which is applied to it afterwards.
         let (matches, before) = tokio::join!(
             self.hasher.verify(pin, hash),
             self.security_status(client_id)
         );
-        let (matches, before) = (matches?, before?);
+        let before = match before {
+            Ok(before) => before,
+            Err(refused) => {
+                // Not a client the workflow applies to (or it vanished): this was no check,
+                // so the attempt is handed back and the comparison's result is never used.
+                self.release_pin_check(client_id).await?;
+                return Err(refused);
+            }
+        };
+        let matches = matches?;
         let mut opened = None;
         let txn = self.db.begin().await.or_internal()?;
         let outcome = if matches {
@@ -194,6 +149,106 @@ impl Store {
             outcome,
             status: before.after_pin_check(outcome, opened),
         })
+    }
+
+    /// Counts one PIN check against `client_id` and returns the hash to compare with, if
+    /// the client has a PIN, is below `max` consecutive misses and is not locked. One
+    /// conditional UPDATE, so concurrent guesses can never run more comparisons than the
+    /// limit allows.
+    async fn reserve_pin_check(
+        &self,
+        client_id: i32,
+        now: DateTime<Utc>,
+        max: u32,
+    ) -> Result<Option<String>, AppError> {
+        Ok(client_pin::Entity::update_many()
+            .col_expr(
+                client_pin::Column::ConsecutiveFailures,
+                Expr::col(client_pin::Column::ConsecutiveFailures).add(1),
+            )
+            .filter(client_pin::Column::ClientId.eq(client_id))
+            .filter(client_pin::Column::PinHash.is_not_null())
+            .filter(client_pin::Column::ConsecutiveFailures.lt(max as i32))
+            .filter(
+                Condition::any()
+                    .add(client_pin::Column::LockedUntil.is_null())
+                    .add(client_pin::Column::LockedUntil.lte(now)),
+            )
+            .exec_with_returning(&self.db)
+            .await
+            .or_internal()?
+            .into_iter()
+            .next()
+            .and_then(|row| row.pin_hash))
+    }
+
+    /// Hands back an attempt counted by [`Self::reserve_pin_check`] that was never judged.
+    async fn release_pin_check(&self, client_id: i32) -> Result<(), AppError> {
+        client_pin::Entity::update_many()
+            .col_expr(
+                client_pin::Column::ConsecutiveFailures,
+                Expr::col(client_pin::Column::ConsecutiveFailures).sub(1),
+            )
+            .filter(client_pin::Column::ClientId.eq(client_id))
+            .filter(client_pin::Column::ConsecutiveFailures.gt(0))
+            .exec(&self.db)
+            .await
+            .or_internal()?;
+        Ok(())
+    }
+
+    /// Why a PIN check could not be counted, audited where a person asked for it: an unknown
+    /// client or one outside the workflow, no PIN, a lock, or the limit's worth of checks
+    /// already running.
+    async fn refuse_pin_check(
+        &self,
+        client_id: i32,
+        staff: &StaffView,
+        now: DateTime<Utc>,
+        max: u32,
+    ) -> AppError {
+        match self.pin_check_refusal(client_id, staff, now, max).await {
+            Ok(refusal) | Err(refusal) => refusal,
+        }
+    }
+
+    async fn pin_check_refusal(
+        &self,
+        client_id: i32,
+        staff: &StaffView,
+        now: DateTime<Utc>,
+        max: u32,
+    ) -> Result<AppError, AppError> {
+        pin_client(self, client_id).await?;
+        let row = client_pin::Entity::find_by_id(client_id)
+            .one(&self.db)
+            .await
+            .or_internal()?;
+        let (outcome, refusal) = match row.filter(|r| r.pin_hash.is_some()) {
+            None => (
+                "refused: no PIN to verify",
+                AppError::invalid(
+                    "pin",
+                    self.security_status(client_id)
+                        .await?
+                        .verify_pin_blocked()
+                        .unwrap_or_else(|| "There is no PIN to verify.".into()),
+                ),
+            ),
+            Some(row) => match row.locked_until.filter(|u| *u > now) {
+                Some(until) => ("refused: PIN checks are locked", locked_message(until, max)),
+                None => (
+                    "refused: too many checks at once",
+                    AppError::TooManyAttempts(
+                        "Other PIN checks for this client are still running. Wait a moment and try again."
+                            .into(),
+                    ),
+                ),
+            },
+        };
+        self.audit_pin_check(client_id, staff, Outcome::Failure, outcome)
+            .await?;
+        Ok(refusal)
     }
 
     async fn audit_pin_check(
