@@ -15,11 +15,11 @@ mod pages;
 pub mod session_cookie;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
-use crate::page_scripts::PageScripts;
+use crate::page_scripts::{AppStylesheet, PageScripts};
 use crate::pages::{
     ClientPinPage, DashboardPage, DevMailboxPage, LeadCardPage, LoginPage, MessageTemplatesPage,
     NotFoundPage, SetupCompletePage, StaffUsersPage,
@@ -56,6 +56,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AppStylesheet options=options.clone() />
                 <PageScripts options />
                 <MetaTags />
             </head>
@@ -70,7 +71,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/janus.css" />
         <Title formatter=|page: String| if page.is_empty() { "Janus Enrollment".to_owned() } else { format!("{page} · Janus Enrollment") } />
         <Router>
             <Routes fallback=NotFoundPage>

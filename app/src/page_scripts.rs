@@ -1,4 +1,6 @@
-//! Which script a page loads. Staff pages hydrate with the app's WebAssembly bundle. The
+//! Which files a page loads. Every page links the app's stylesheet under its content-hashed
+//! name (cargo-leptos `hash-files`), so browsers may keep it for good. Staff pages hydrate
+//! with the app's WebAssembly bundle. The
 //! client PIN pages (`/pin/…`, opened by clients on their phones) are rendered whole on the
 //! server and load only their own small bundle, the `pin_page` crate: it runs the shared
 //! PIN rules as the client types, at a twentieth of the app bundle's weight.
@@ -33,11 +35,55 @@ pub fn pin_page_bundle(options: &LeptosOptions) -> Option<String> {
     }
 }
 
+/// Where cargo-leptos records the content hashes of the app's files (`css: <hash>` and so
+/// on): beside the server binary, where Leptos's own `HydrationScripts` reads them.
+#[cfg(feature = "ssr")]
+pub fn hash_file(options: &LeptosOptions) -> std::path::PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(std::path::Path::to_path_buf))
+        .unwrap_or_default()
+        .join(options.hash_file.as_ref())
+}
+
+/// The app's stylesheet: `/pkg/janus.<hash>.css` when the build hashed its files, else
+/// `/pkg/janus.css`. Read on each call, as `HydrationScripts` reads the scripts' hashes, so
+/// a rebuilt site is linked without a restart.
+#[cfg(feature = "ssr")]
+pub fn stylesheet_href(options: &LeptosOptions) -> String {
+    let mut name = options.output_name.to_string();
+    if options.hash_files {
+        let hashes = std::fs::read_to_string(hash_file(options)).unwrap_or_default();
+        match hashes
+            .lines()
+            .filter_map(|line| line.split_once(':'))
+            .find(|(kind, _)| kind.trim() == "css")
+            .map(|(_, hash)| hash.trim())
+        {
+            Some(hash) if is_content_hash(hash) => name = format!("{name}.{hash}"),
+            _ => {
+                tracing::warn!(path = %hash_file(options).display(), "no stylesheet hash recorded; linking the unhashed name")
+            }
+        }
+    }
+    format!("/{}/{name}.css", options.site_pkg_dir)
+}
+
 /// Whether `s` can be part of a file name we serve as content-addressed.
 pub fn is_content_hash(s: &str) -> bool {
     s.len() >= 16
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The app's stylesheet link, in the document head the server renders around every page.
+#[component]
+pub fn AppStylesheet(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let href = stylesheet_href(&options);
+    #[cfg(not(feature = "ssr"))]
+    let href = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
+    view! { <link rel="stylesheet" id="leptos" href=href /> }
 }
 
 /// The scripts in the document head for the page being rendered.

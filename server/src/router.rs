@@ -34,6 +34,10 @@ pub async fn serve(store: Store) -> Result<(), String> {
         .map_err(|e| format!("Leptos configuration: {e}"))?
         .leptos_options;
     options.site_addr = addr;
+    // cargo-leptos builds name the app's files by their content (`hash-files` in
+    // Cargo.toml) and leave the hashes beside this binary; follow them whenever they are
+    // there, so no start-up script has to say so.
+    options.hash_files |= app::page_scripts::hash_file(&options).exists();
     let public_url = store.settings.site.public_url.clone();
     let router = app(store, options);
     let listener = tokio::net::TcpListener::bind(addr)
@@ -61,6 +65,7 @@ fn route_list() -> Vec<AxumRouteListing> {
 /// The whole application as a router, so tests can call it without a socket.
 pub fn app(store: Store, options: LeptosOptions) -> Router {
     let routes = route_list();
+    let options_for_guard = options.clone();
     let context = {
         let store = store.clone();
         move || provide_context(store.clone())
@@ -84,7 +89,7 @@ pub fn app(store: Store, options: LeptosOptions) -> Router {
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(options)
         .layer(middleware::from_fn_with_state(
-            store.clone(),
+            (store.clone(), options_for_guard),
             guard_staff_pages,
         ))
         .layer(middleware::from_fn(server_fn_error_status))
@@ -110,7 +115,11 @@ fn is_public(path: &str) -> bool {
 
 /// Sends anonymous requests for staff pages to sign-in (remembering where they were going),
 /// and signed-in staff away from the sign-in page.
-async fn guard_staff_pages(State(store): State<Store>, request: Request, next: Next) -> Response {
+async fn guard_staff_pages(
+    State((store, options)): State<(Store, LeptosOptions)>,
+    request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path().to_owned();
     let on_login = path == "/login";
     if is_public(&path) && !on_login {
@@ -119,7 +128,9 @@ async fn guard_staff_pages(State(store): State<Store>, request: Request, next: N
     let signed_in = match app::session_cookie::read(&store.settings, request.headers()) {
         Some(token) => match store.session_staff(&token).await {
             Ok(staff) => staff.is_some(),
-            Err(AppError::Unavailable) => return crate::unavailable::page(),
+            Err(AppError::Unavailable) => {
+                return crate::unavailable::page(&app::page_scripts::stylesheet_href(&options));
+            }
             Err(_) => {
                 return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
             }

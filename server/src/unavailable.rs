@@ -15,7 +15,8 @@ const RETRY_SECONDS: u32 = 15;
 const PAGE_CSP: &str =
     "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-pub fn page() -> Response {
+/// The page, linking the app's stylesheet at `stylesheet` (its content-hashed name).
+pub fn page(stylesheet: &str) -> Response {
     let body = format!(
         r#"<!DOCTYPE html>
 <html lang="en">
@@ -24,7 +25,7 @@ pub fn page() -> Response {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="refresh" content="{RETRY_SECONDS}">
 <title>Temporarily unavailable · Janus Enrollment</title>
-<link rel="stylesheet" href="/pkg/janus.css">
+<link rel="stylesheet" href="{stylesheet}">
 </head>
 <body>
 <main class="login">

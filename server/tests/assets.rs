@@ -1,7 +1,7 @@
 //! The site's files and which ones a page loads: the client PIN page names only its own
 //! content-hashed bundle (with the page's nonce), staff pages hydrate with the app's, and
 //! `/pkg` answers with the precompressed file the browser accepts and a cache lifetime by
-//! name.
+//! name. A `hash-files` build's stylesheet and scripts are linked by their hashed names.
 
 mod common;
 
@@ -38,6 +38,32 @@ async fn app_on_site(test: &str) -> (axum::Router, janus_store::Store) {
     let options = LeptosOptions::builder()
         .output_name("janus")
         .site_root(site(test).to_string_lossy().into_owned())
+        .build();
+    (server::router::app(store.clone(), options), store)
+}
+
+const APP_HASH: &str = "Qm9vdHN0cmFwcGVkX2hh";
+
+/// The same site as a `hash-files` build leaves it: the app's own files named by their
+/// content, and the hashes recorded in a hash file.
+async fn app_on_hashed_site(test: &str) -> (axum::Router, janus_store::Store) {
+    let (_, store) = app_and_store().await;
+    let root = site(test);
+    for ext in ["css", "js", "wasm"] {
+        std::fs::write(root.join(format!("pkg/janus.{APP_HASH}.{ext}")), ext).unwrap();
+    }
+    let hashes = root.join("hash.txt");
+    std::fs::write(
+        &hashes,
+        format!("js: {APP_HASH}\nwasm: {APP_HASH}\ncss: {APP_HASH}\n"),
+    )
+    .unwrap();
+    let options = LeptosOptions::builder()
+        .output_name("janus")
+        .site_root(root.to_string_lossy().into_owned())
+        .hash_files(true)
+        // An absolute path: read there rather than beside the test binary.
+        .hash_file(std::sync::Arc::<str>::from(hashes.to_string_lossy()))
         .build();
     (server::router::app(store.clone(), options), store)
 }
@@ -165,4 +191,26 @@ async fn package_files_come_precompressed_and_hashed_names_are_kept_for_good() {
     let missing = send(&app, fetch("/pkg/nothing.js".into(), "br")).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert!(!missing.headers.contains_key(header::CACHE_CONTROL));
+}
+
+#[tokio::test]
+async fn a_hashed_build_is_linked_by_its_hashed_names_and_kept_for_good() {
+    let (app, _) = app_on_hashed_site("hashed").await;
+    let login = send(&app, get("/login", None)).await;
+    let stylesheet = format!("href=\"/pkg/janus.{APP_HASH}.css\"");
+    assert!(login.body.contains(&stylesheet), "{}", login.body);
+    assert!(!login.body.contains("/pkg/janus.css"), "{}", login.body);
+    assert!(
+        login.body.contains(&format!("/pkg/janus.{APP_HASH}.js")),
+        "the app's script by its hashed name: {}",
+        login.body
+    );
+
+    let css = send(&app, get(&format!("/pkg/janus.{APP_HASH}.css"), None)).await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert_eq!(css.body, "css");
+    assert_eq!(
+        css.headers[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
 }
