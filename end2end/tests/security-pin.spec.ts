@@ -69,6 +69,8 @@ test("the whole PIN walk-through: create, set on a phone, verify, reset, verify"
   // The page runs its own small bundle, never the staff app's.
   expect(fetched.filter((p) => /^\/pkg\/pin-page\.[\w-]{16,}\.wasm$/.test(p))).toHaveLength(1);
   expect(fetched.filter((p) => p.includes("janus") && !p.endsWith(".css"))).toEqual([]);
+  // Its one stylesheet, the app's, named by its content so phones keep it.
+  expect(fetched.filter((p) => /^\/pkg\/janus\.[\w-]{16,}\.css$/.test(p))).toHaveLength(1);
   await client.getByLabel("New PIN").fill("4");
   await client.getByLabel("Show digits").check();
   await expect(client.getByLabel("New PIN")).toHaveAttribute("type", "text");
