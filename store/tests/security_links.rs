@@ -29,9 +29,11 @@ async fn create_set_verify_and_the_one_hour_window_gates_sensitive_work() {
         AppError::VerificationRequired
     );
 
+    assert_eq!(dashboard_row(&w).await, (PinState::NoPin, 0));
     let token = send_link(&w, LinkPurpose::Setup).await;
     let status = s.security_status(id).await.unwrap();
     assert_eq!(status.pin_state, PinState::LinkSent);
+    assert_eq!(dashboard_row(&w).await, (PinState::LinkSent, 0));
     assert_eq!(status.link.as_ref().unwrap().contact_name, w.owner.name);
     assert!(status.verify_pin_blocked().is_some());
     let sms = last_message(&w, "sms", w.owner.mobile_phone.as_ref().unwrap()).await;
@@ -135,6 +137,11 @@ async fn reset_voids_the_old_pin_at_once_and_the_new_one_verifies() {
     let token = send_link(&w, LinkPurpose::Reset).await;
     assert_eq!(
         s.security_status(w.client.id).await.unwrap().pin_state,
+        PinState::ResetPending
+    );
+    assert_eq!(dashboard_row(&w).await, (PinState::ResetPending, 0));
+    assert_eq!(
+        s.lead_card(w.client.id).await.unwrap().pin_state,
         PinState::ResetPending
     );
     assert!(
@@ -344,4 +351,15 @@ async fn the_audit_trail_records_every_attempt_and_never_a_secret() {
         .unwrap();
     let hash = row.pin_hash.unwrap();
     assert!(hash.starts_with("$argon2id$") && !hash.contains(GOOD_PIN));
+}
+
+/// The client's PIN state and seconds left verified as its dashboard row shows them.
+async fn dashboard_row(w: &World) -> (PinState, i64) {
+    let page =
+        w.t.store
+            .list_clients(&ClientQuery::new(DashboardTab::All, &w.client.business_name, 1).unwrap())
+            .await
+            .unwrap();
+    let row = page.rows.into_iter().find(|r| r.id == w.client.id).unwrap();
+    (row.pin_state, row.verified_seconds_left)
 }

@@ -136,7 +136,7 @@ pub(crate) async fn open_window(
     Ok(window)
 }
 
-/// PIN state and time left verified for a page of clients, in three queries.
+/// PIN state and time left verified for a page of clients, read in one statement.
 pub(crate) struct PinOverview {
     facts: HashMap<i32, PinFacts>,
     verified_until: HashMap<i32, DateTime<Utc>>,
@@ -161,36 +161,86 @@ impl Store {
     }
 
     pub(crate) async fn pin_overview(&self, client_ids: &[i32]) -> Result<PinOverview, AppError> {
+        use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
         let now = self.clock.now();
-        let ids = client_ids.to_vec();
-        let mut facts: HashMap<i32, PinFacts> = HashMap::new();
-        for row in client_pin::Entity::find()
-            .filter(client_pin::Column::ClientId.is_in(ids.clone()))
-            .all(&self.db)
-            .await
-            .or_internal()?
-        {
-            let f = facts.entry(row.client_id).or_default();
-            f.has_pin = row.pin_hash.is_some();
-            f.reset_pending = row.pin_hash.is_none() && row.reset_started_at.is_some();
-        }
-        for link in open_links(client_ids, now)
-            .all(&self.db)
-            .await
-            .or_internal()?
-        {
-            facts.entry(link.client_id).or_default().link_out = true;
-        }
+        // One statement for the whole page: its PIN rows, whether an open link is out, and
+        // how long each stays verified. A dashboard request waits on every statement's
+        // hand-off to the database thread, which cost more than these lookups themselves.
+        let pin = |column: client_pin::Column| Expr::col((client_pin::Entity, column));
+        let link_out = Query::select()
+            .expr(Expr::val(1))
+            .from(pin_link::Entity)
+            .and_where(
+                Expr::col((pin_link::Entity, pin_link::Column::ClientId))
+                    .equals((client::Entity, client::Column::Id)),
+            )
+            .and_where(Expr::col((pin_link::Entity, pin_link::Column::UsedAt)).is_null())
+            .and_where(Expr::col((pin_link::Entity, pin_link::Column::CancelledAt)).is_null())
+            .and_where(Expr::col((pin_link::Entity, pin_link::Column::ExpiresAt)).gt(now))
+            .to_owned();
+        let verified_until = Query::select()
+            .expr(Func::max(Expr::col((
+                verification::Entity,
+                verification::Column::Until,
+            ))))
+            .from(verification::Entity)
+            .and_where(
+                Expr::col((verification::Entity, verification::Column::ClientId))
+                    .equals((client::Entity, client::Column::Id)),
+            )
+            .and_where(Expr::col((verification::Entity, verification::Column::Until)).gt(now))
+            .to_owned();
+        let query = Query::select()
+            .expr_as(
+                Expr::col((client::Entity, client::Column::Id)),
+                Alias::new("id"),
+            )
+            .expr_as(
+                pin(client_pin::Column::PinHash).is_not_null(),
+                Alias::new("has_pin"),
+            )
+            .expr_as(
+                pin(client_pin::Column::ResetStartedAt).is_not_null(),
+                Alias::new("reset_started"),
+            )
+            .expr_as(Expr::exists(link_out), Alias::new("link_out"))
+            .expr_as(
+                Expr::SubQuery(None, Box::new(verified_until.into())),
+                Alias::new("until"),
+            )
+            .from(client::Entity)
+            .left_join(
+                client_pin::Entity,
+                pin(client_pin::Column::ClientId).equals((client::Entity, client::Column::Id)),
+            )
+            .and_where(Expr::col((client::Entity, client::Column::Id)).is_in(client_ids.to_vec()))
+            .to_owned();
+        let backend = self.db.get_database_backend();
+        let mut facts = HashMap::new();
         let mut verified_until = HashMap::new();
-        for v in verification::Entity::find()
-            .filter(verification::Column::ClientId.is_in(ids))
-            .filter(verification::Column::Until.gt(now))
-            .all(&self.db)
+        for row in self
+            .db
+            .query_all_raw(backend.build(&query))
             .await
             .or_internal()?
         {
-            let until = verified_until.entry(v.client_id).or_insert(v.until);
-            *until = (*until).max(v.until);
+            let id: i32 = row.try_get("", "id").or_internal()?;
+            let has_pin: bool = row.try_get("", "has_pin").or_internal()?;
+            let reset_started: bool = row.try_get("", "reset_started").or_internal()?;
+            facts.insert(
+                id,
+                PinFacts {
+                    has_pin,
+                    reset_pending: !has_pin && reset_started,
+                    link_out: row.try_get("", "link_out").or_internal()?,
+                },
+            );
+            if let Some(until) = row
+                .try_get::<Option<DateTime<Utc>>>("", "until")
+                .or_internal()?
+            {
+                verified_until.insert(id, until);
+            }
         }
         Ok(PinOverview {
             facts,
