@@ -218,14 +218,13 @@ impl Store {
             .map(|(c, brand)| {
                 let brand =
                     brand.ok_or_else(|| internal(format!("client {} has no brand", c.id)))?;
-                let brand = &brand;
                 let stage = stage_of(&c)?;
-                let pin_state = self.pin_state(brand, stage, pins.facts(c.id));
+                let pin_state = self.pin_state(&brand, stage, pins.facts(c.id));
                 Ok(ClientRow {
                     id: c.id,
                     owner_name: owners.get(&c.id).cloned(),
                     business_name: c.business_name,
-                    brand: brand_view(brand),
+                    brand: brand_view(&brand),
                     stage,
                     pin_state,
                     verified_seconds_left: if pin_state.is_applicable() {
