@@ -39,7 +39,8 @@ impl Store {
         // The attempt is counted, and the hash it will be compared with fetched, by one
         // statement: only a client with a PIN, below the limit and not locked, passes.
         let Some(hash) = self.reserve_pin_check(client_id, now, max).await? else {
-            return Err(self.refuse_pin_check(client_id, staff, now, max).await);
+            let refusal = self.pin_check_refusal(client_id, staff, now, max).await;
+            return Err(refusal.unwrap_or_else(|failed| failed));
         };
 
         // Whether the PIN workflow applies to this client is checked, and the modal's status
@@ -197,21 +198,9 @@ impl Store {
         Ok(())
     }
 
-    /// Why a PIN check could not be counted, audited where a person asked for it: an unknown
-    /// client or one outside the workflow, no PIN, a lock, or the limit's worth of checks
+    /// Why a PIN check could not be counted, audited: an unknown client or one outside the
+    /// workflow (`Err`, as from any use case), no PIN, a lock, or the limit's worth of checks
     /// already running.
-    async fn refuse_pin_check(
-        &self,
-        client_id: i32,
-        staff: &StaffView,
-        now: DateTime<Utc>,
-        max: u32,
-    ) -> AppError {
-        match self.pin_check_refusal(client_id, staff, now, max).await {
-            Ok(refusal) | Err(refusal) => refusal,
-        }
-    }
-
     async fn pin_check_refusal(
         &self,
         client_id: i32,
