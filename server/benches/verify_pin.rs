@@ -45,7 +45,10 @@ fn median(samples: &mut [Duration]) -> Duration {
     samples[samples.len() / 2]
 }
 
-#[tokio::main]
+// One thread for the benchmark's own HTTP client: with worker threads, every request also
+// went from the timing task to a connection task on another thread and back, which on this
+// virtual machine added about 0.1 ms of the client's own to each server figure.
+#[tokio::main(flavor = "current_thread")]
 async fn main() {
     let settings = server::settings::load(&workspace_root().join("Leptos.toml")).unwrap();
     let a = &settings.argon2;

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use janus_domain::AppError;
 use janus_domain::security::AuditView;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, Set, Statement,
 };
 
 use crate::entity::{audit_event, contact, staff_user};
@@ -164,6 +164,16 @@ pub async fn record(
     at: DateTime<Utc>,
     entry: Entry,
 ) -> Result<(), DbErr> {
+    row(at, entry).insert(db).await.map(|_| ())
+}
+
+/// The statement [`record`] runs, for a change that sends its statements together
+/// (`db::execute_together`).
+pub(crate) fn insert(backend: DbBackend, at: DateTime<Utc>, entry: Entry) -> Statement {
+    audit_event::Entity::insert(row(at, entry)).build(backend)
+}
+
+fn row(at: DateTime<Utc>, entry: Entry) -> audit_event::ActiveModel {
     audit_event::ActiveModel {
         at: Set(at),
         staff_user_id: Set(entry.staff_user_id),
@@ -174,9 +184,6 @@ pub async fn record(
         detail: Set(entry.detail),
         ..Default::default()
     }
-    .insert(db)
-    .await
-    .map(|_| ())
 }
 
 impl Store {

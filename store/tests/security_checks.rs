@@ -10,7 +10,7 @@ use chrono::Duration;
 use common::pin_world::*;
 use janus_domain::security::{CodeCheckOutcome, LinkPurpose, PinCheckOutcome};
 use janus_domain::{AppError, Secret};
-use janus_store::entity::{audit_event, client, client_pin};
+use janus_store::entity::{audit_event, client, client_pin, verification};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 
 #[tokio::test]
@@ -95,6 +95,64 @@ async fn concurrent_guesses_never_exceed_the_limit_and_each_is_audited() {
         .await
         .unwrap();
     assert_eq!(audited, GUESSES as u64, "one row per guess");
+}
+
+#[tokio::test]
+async fn a_match_clears_the_misses_opens_an_hour_and_is_audited() {
+    let w = world().await;
+    let s = &w.t.store;
+    set_pin(&w, LinkPurpose::Setup, GOOD_PIN).await;
+    for _ in 0..2 {
+        verify(&w, OTHER_PIN).await.unwrap();
+    }
+    let now = s.clock.now();
+    assert_eq!(
+        verify(&w, GOOD_PIN).await.unwrap(),
+        PinCheckOutcome::Verified
+    );
+    // The three writes of a success, sent together, all landed.
+    let pin = client_pin::Entity::find_by_id(w.client.id)
+        .one(&s.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((pin.consecutive_failures, pin.locked_until), (0, None));
+    let windows = verification::Entity::find()
+        .filter(verification::Column::ClientId.eq(w.client.id))
+        .all(&s.db)
+        .await
+        .unwrap();
+    assert_eq!(windows.len(), 1);
+    let window = &windows[0];
+    assert_eq!(
+        (
+            window.method.as_str(),
+            window.staff_user_id,
+            window.contact_id
+        ),
+        ("pin", w.me.id, None)
+    );
+    assert_eq!(
+        (window.verified_at, window.until),
+        (now, now + Duration::hours(1))
+    );
+    let successes = audit_event::Entity::find()
+        .filter(audit_event::Column::ClientId.eq(w.client.id))
+        .filter(audit_event::Column::Action.eq("pin_check"))
+        .filter(audit_event::Column::Outcome.eq("success"))
+        .all(&s.db)
+        .await
+        .unwrap();
+    assert_eq!(successes.len(), 1);
+    assert_eq!(successes[0].staff_user_id, Some(w.me.id));
+    assert_eq!(
+        successes[0].detail,
+        format!(
+            "PIN verified; verified until {}",
+            window.until.format("%H:%M UTC")
+        )
+    );
+    assert!(s.is_verified(w.client.id).await.unwrap());
 }
 
 #[tokio::test]

@@ -120,9 +120,22 @@ pub(crate) async fn open_window(
     method: VerifyMethod,
     contact_id: Option<i32>,
 ) -> Result<VerifiedWindow, DbErr> {
-    let now = store.clock.now();
-    let window = VerifiedWindow::starting(now, &store.settings.verification);
-    verification::ActiveModel {
+    let (window, row) = window_row(store, client_id, staff, method, contact_id);
+    row.insert(db).await?;
+    Ok(window)
+}
+
+/// The window [`open_window`] opens and the row that records it, for a change that sends
+/// its statements together (`db::execute_together`).
+pub(crate) fn window_row(
+    store: &Store,
+    client_id: i32,
+    staff: &StaffView,
+    method: VerifyMethod,
+    contact_id: Option<i32>,
+) -> (VerifiedWindow, verification::ActiveModel) {
+    let window = VerifiedWindow::starting(store.clock.now(), &store.settings.verification);
+    let row = verification::ActiveModel {
         client_id: Set(client_id),
         staff_user_id: Set(staff.id),
         method: Set(method.code().to_owned()),
@@ -130,10 +143,8 @@ pub(crate) async fn open_window(
         verified_at: Set(window.verified_at),
         until: Set(window.until),
         ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(window)
+    };
+    (window, row)
 }
 
 /// PIN state and time left verified for a page of clients, read in one statement.
