@@ -10,8 +10,8 @@ use janus_domain::dashboard::{
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
-    ColumnTrait, Condition, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 
 use crate::entity::{brand, client, contact};
@@ -250,7 +250,7 @@ impl Store {
             .or_internal()?
             .ok_or_else(|| AppError::NotFound("Client".into()))?;
         let brand = brand.ok_or_else(|| internal(format!("client {client_id} has no brand")))?;
-        let contacts = self.contact_views(client_id).await?;
+        let contacts = self.contact_views(&self.db, client_id).await?;
         let stage = stage_of(&c)?;
         let pins = self.pin_overview(&[c.id]).await?;
         let pin_state = self.pin_state(&brand, stage, pins.facts(c.id));
@@ -287,11 +287,15 @@ impl Store {
 
     /// A client's contacts, those who can speak for the business (Owner, Authorized
     /// Representative) first, as staff look for them first.
-    pub(crate) async fn contact_views(&self, client_id: i32) -> Result<Vec<ContactView>, AppError> {
+    pub(crate) async fn contact_views(
+        &self,
+        db: &impl ConnectionTrait,
+        client_id: i32,
+    ) -> Result<Vec<ContactView>, AppError> {
         let mut contacts = contact::Entity::find()
             .filter(contact::Column::ClientId.eq(client_id))
             .order_by_asc(contact::Column::Id)
-            .all(&self.db)
+            .all(db)
             .await
             .or_internal()?
             .into_iter()

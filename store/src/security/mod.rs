@@ -23,7 +23,7 @@ use janus_domain::staff::StaffView;
 use janus_domain::verification::VerifiedWindow;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set,
+    Set, TransactionTrait,
 };
 
 use crate::entity::{
@@ -45,9 +45,18 @@ impl PinClient {
 
 /// `NotFound` for an unknown client, `PinNotApplicable` for one outside the workflow.
 pub(crate) async fn pin_client(store: &Store, client_id: i32) -> Result<PinClient, AppError> {
+    pin_client_in(&store.db, store, client_id).await
+}
+
+/// [`pin_client`], read through `db` (a transaction, say).
+async fn pin_client_in(
+    db: &impl ConnectionTrait,
+    store: &Store,
+    client_id: i32,
+) -> Result<PinClient, AppError> {
     let (c, b) = client::Entity::find_by_id(client_id)
         .find_also_related(brand::Entity)
-        .one(&store.db)
+        .one(db)
         .await
         .or_internal()?
         .ok_or_else(|| AppError::NotFound("Client".into()))?;
@@ -273,13 +282,27 @@ impl Store {
 
     /// Everything the Security Verification modal shows.
     pub async fn security_status(&self, client_id: i32) -> Result<SecurityStatus, AppError> {
-        let pc = pin_client(self, client_id).await?;
+        // One read transaction: every part of the status comes from the same moment, and
+        // the connection is checked out once instead of once per part (sqlx tests each
+        // connection it gets back with a round trip to its thread; docs/PERFORMANCE.md).
+        let txn = self.db.begin().await.or_internal()?;
+        let status = self.security_status_in(&txn, client_id).await?;
+        txn.commit().await.or_internal()?;
+        Ok(status)
+    }
+
+    async fn security_status_in(
+        &self,
+        db: &impl ConnectionTrait,
+        client_id: i32,
+    ) -> Result<SecurityStatus, AppError> {
+        let pc = pin_client_in(db, self, client_id).await?;
         let now = self.clock.now();
         let pin = client_pin::Entity::find_by_id(client_id)
-            .one(&self.db)
+            .one(db)
             .await
             .or_internal()?;
-        let contacts = self.contact_views(client_id).await?;
+        let contacts = self.contact_views(db, client_id).await?;
         let contact_name = |id: i32| {
             contacts
                 .iter()
@@ -290,7 +313,7 @@ impl Store {
 
         let link = open_links(&[client_id], now)
             .order_by_desc(pin_link::Column::Id)
-            .one(&self.db)
+            .one(db)
             .await
             .or_internal()?;
         let link = match link {
@@ -302,7 +325,7 @@ impl Store {
                 contact_name: contact_name(l.contact_id),
                 sent_at: l.sent_at,
                 expires_at: l.expires_at,
-                deliveries: deliveries(&self.db, message::Column::PinLinkId.eq(l.id)).await?,
+                deliveries: deliveries(db, message::Column::PinLinkId.eq(l.id)).await?,
             }),
             None => None,
         };
@@ -311,13 +334,13 @@ impl Store {
             .filter(verification::Column::ClientId.eq(client_id))
             .order_by_desc(verification::Column::Until)
             .order_by_desc(verification::Column::Id)
-            .one(&self.db)
+            .one(db)
             .await
             .or_internal()?;
         let latest = match latest {
             Some(v) => {
                 let staff_name = staff_user::Entity::find_by_id(v.staff_user_id)
-                    .one(&self.db)
+                    .one(db)
                     .await
                     .or_internal()?
                     .map_or_else(|| "a former staff user".into(), |s| s.name);
@@ -346,7 +369,7 @@ impl Store {
             .filter(two_step_code::Column::ExpiresAt.gt(now))
             .filter(two_step_code::Column::ChecksUsed.lt(max_checks))
             .order_by_desc(two_step_code::Column::Id)
-            .one(&self.db)
+            .one(db)
             .await
             .or_internal()?;
         let code = match code {
@@ -356,7 +379,7 @@ impl Store {
                 sent_at: c.sent_at,
                 expires_at: c.expires_at,
                 checks_left: (max_checks - c.checks_used).max(0) as u32,
-                deliveries: deliveries(&self.db, message::Column::TwoStepCodeId.eq(c.id)).await?,
+                deliveries: deliveries(db, message::Column::TwoStepCodeId.eq(c.id)).await?,
             }),
             None => None,
         };
