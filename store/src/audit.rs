@@ -168,7 +168,7 @@ pub async fn record(
 }
 
 /// The statement [`record`] runs, for a change that sends its statements together
-/// (`db::execute_together`).
+/// (`db::write_atomically`).
 pub(crate) fn insert(backend: DbBackend, at: DateTime<Utc>, entry: Entry) -> Statement {
     audit_event::Entity::insert(row(at, entry)).build(backend)
 }

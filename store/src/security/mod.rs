@@ -135,7 +135,7 @@ pub(crate) async fn open_window(
 }
 
 /// The window [`open_window`] opens and the row that records it, for a change that sends
-/// its statements together (`db::execute_together`).
+/// its statements together (`db::write_atomically`).
 pub(crate) fn window_row(
     store: &Store,
     client_id: i32,
