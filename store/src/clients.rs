@@ -10,8 +10,8 @@ use janus_domain::dashboard::{
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, Condition, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 use crate::entity::{brand, client, contact};
@@ -250,7 +250,7 @@ impl Store {
             .or_internal()?
             .ok_or_else(|| AppError::NotFound("Client".into()))?;
         let brand = brand.ok_or_else(|| internal(format!("client {client_id} has no brand")))?;
-        let contacts = self.contact_views(&self.db, client_id).await?;
+        let contacts = self.contact_views(client_id).await?;
         let stage = stage_of(&c)?;
         let pins = self.pin_overview(&[c.id]).await?;
         let pin_state = self.pin_state(&brand, stage, pins.facts(c.id));
@@ -287,33 +287,8 @@ impl Store {
 
     /// A client's contacts, those who can speak for the business (Owner, Authorized
     /// Representative) first, as staff look for them first.
-    pub(crate) async fn contact_views(
-        &self,
-        db: &impl ConnectionTrait,
-        client_id: i32,
-    ) -> Result<Vec<ContactView>, AppError> {
-        let mut contacts = contact::Entity::find()
-            .filter(contact::Column::ClientId.eq(client_id))
-            .order_by_asc(contact::Column::Id)
-            .all(db)
-            .await
-            .or_internal()?
-            .into_iter()
-            .map(|k| {
-                let role = ContactRole::from_code(&k.role).ok_or_else(|| {
-                    internal(format!("contact {} has unknown role {:?}", k.id, k.role))
-                })?;
-                Ok(ContactView {
-                    id: k.id,
-                    name: k.name,
-                    role,
-                    email: k.email,
-                    mobile_phone: k.mobile_phone,
-                })
-            })
-            .collect::<Result<Vec<_>, AppError>>()?;
-        contacts.sort_by_key(|k| ContactRole::ALL.iter().position(|r| *r == k.role));
-        Ok(contacts)
+    pub(crate) async fn contact_views(&self, client_id: i32) -> Result<Vec<ContactView>, AppError> {
+        contact_views(contacts_of(client_id).all(&self.db).await.or_internal()?)
     }
 
     /// A brand's public face (name, colour, support phone) by its slug.
@@ -326,4 +301,33 @@ impl Store {
             .map(|b| brand_view(&b))
             .ok_or_else(|| AppError::NotFound("Brand".into()))
     }
+}
+
+/// The query for a client's contacts, for [`contact_views`].
+pub(crate) fn contacts_of(client_id: i32) -> sea_orm::Select<contact::Entity> {
+    contact::Entity::find()
+        .filter(contact::Column::ClientId.eq(client_id))
+        .order_by_asc(contact::Column::Id)
+}
+
+/// A client's contacts as staff see them: those who can speak for the business (Owner,
+/// Authorized Representative) first, as staff look for them first.
+pub(crate) fn contact_views(rows: Vec<contact::Model>) -> Result<Vec<ContactView>, AppError> {
+    let mut contacts = rows
+        .into_iter()
+        .map(|k| {
+            let role = ContactRole::from_code(&k.role).ok_or_else(|| {
+                internal(format!("contact {} has unknown role {:?}", k.id, k.role))
+            })?;
+            Ok(ContactView {
+                id: k.id,
+                name: k.name,
+                role,
+                email: k.email,
+                mobile_phone: k.mobile_phone,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    contacts.sort_by_key(|k| ContactRole::ALL.iter().position(|r| *r == k.role));
+    Ok(contacts)
 }

@@ -8,27 +8,22 @@
 mod codes;
 mod links;
 mod pin_checks;
+mod status;
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use janus_domain::AppError;
-use janus_domain::contact::{ContactRole, mask_email, mask_phone};
-use janus_domain::dashboard::{EnrollmentStage, PinFacts, PinState};
-use janus_domain::security::{
-    CodeView, DeliveryStatus, DeliveryView, LinkPurpose, LinkView, SecurityStatus,
-    VerificationView, VerifyMethod,
-};
+use janus_domain::contact::ContactRole;
+use janus_domain::dashboard::{EnrollmentStage, PinFacts};
+use janus_domain::security::VerifyMethod;
 use janus_domain::staff::StaffView;
 use janus_domain::verification::VerifiedWindow;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
 };
 
-use crate::entity::{
-    brand, client, client_pin, contact, message, pin_link, staff_user, two_step_code, verification,
-};
+use crate::entity::{brand, client, client_pin, contact, pin_link, verification};
 use crate::{OrInternal, Store, internal};
 
 /// A client the PIN workflow applies to, with its brand.
@@ -45,21 +40,22 @@ impl PinClient {
 
 /// `NotFound` for an unknown client, `PinNotApplicable` for one outside the workflow.
 pub(crate) async fn pin_client(store: &Store, client_id: i32) -> Result<PinClient, AppError> {
-    pin_client_in(&store.db, store, client_id).await
+    let found = client::Entity::find_by_id(client_id)
+        .find_also_related(brand::Entity)
+        .one(&store.db)
+        .await
+        .or_internal()?;
+    in_workflow(store, client_id, found)
 }
 
-/// [`pin_client`], read through `db` (a transaction, say).
-async fn pin_client_in(
-    db: &impl ConnectionTrait,
+/// The client `found` (with its brand) if the PIN workflow applies to it: `NotFound` for
+/// none, `PinNotApplicable` for one outside the workflow.
+fn in_workflow(
     store: &Store,
     client_id: i32,
+    found: Option<(client::Model, Option<brand::Model>)>,
 ) -> Result<PinClient, AppError> {
-    let (c, b) = client::Entity::find_by_id(client_id)
-        .find_also_related(brand::Entity)
-        .one(db)
-        .await
-        .or_internal()?
-        .ok_or_else(|| AppError::NotFound("Client".into()))?;
+    let (c, b) = found.ok_or_else(|| AppError::NotFound("Client".into()))?;
     let b = b.ok_or_else(|| internal(format!("client {client_id} has no brand")))?;
     if !store.pin_applies(&b, &c) {
         return Err(AppError::PinNotApplicable);
@@ -279,183 +275,4 @@ impl Store {
             .or_internal()?
             .is_some())
     }
-
-    /// Everything the Security Verification modal shows.
-    pub async fn security_status(&self, client_id: i32) -> Result<SecurityStatus, AppError> {
-        // One read transaction: every part of the status comes from the same moment, and
-        // the connection is checked out once instead of once per part (sqlx tests each
-        // connection it gets back with a round trip to its thread; docs/PERFORMANCE.md).
-        let txn = self.db.begin().await.or_internal()?;
-        let status = self.security_status_in(&txn, client_id).await?;
-        txn.commit().await.or_internal()?;
-        Ok(status)
-    }
-
-    async fn security_status_in(
-        &self,
-        db: &impl ConnectionTrait,
-        client_id: i32,
-    ) -> Result<SecurityStatus, AppError> {
-        let pc = pin_client_in(db, self, client_id).await?;
-        let now = self.clock.now();
-        let pin = client_pin::Entity::find_by_id(client_id)
-            .one(db)
-            .await
-            .or_internal()?;
-        let contacts = self.contact_views(db, client_id).await?;
-        let contact_name = |id: i32| {
-            contacts
-                .iter()
-                .find(|k| k.id == id)
-                .map(|k| k.name.clone())
-                .unwrap_or_else(|| "a former contact".into())
-        };
-
-        let link = open_links(&[client_id], now)
-            .order_by_desc(pin_link::Column::Id)
-            .one(db)
-            .await
-            .or_internal()?;
-        let link = match link {
-            Some(l) => Some(LinkView {
-                purpose: LinkPurpose::from_code(&l.purpose).ok_or_else(|| {
-                    internal(format!("pin link {} has purpose {:?}", l.id, l.purpose))
-                })?,
-                contact_id: l.contact_id,
-                contact_name: contact_name(l.contact_id),
-                sent_at: l.sent_at,
-                expires_at: l.expires_at,
-                deliveries: deliveries(db, message::Column::PinLinkId.eq(l.id)).await?,
-            }),
-            None => None,
-        };
-
-        let latest = verification::Entity::find()
-            .filter(verification::Column::ClientId.eq(client_id))
-            .order_by_desc(verification::Column::Until)
-            .order_by_desc(verification::Column::Id)
-            .one(db)
-            .await
-            .or_internal()?;
-        let latest = match latest {
-            Some(v) => {
-                let staff_name = staff_user::Entity::find_by_id(v.staff_user_id)
-                    .one(db)
-                    .await
-                    .or_internal()?
-                    .map_or_else(|| "a former staff user".into(), |s| s.name);
-                Some(VerificationView {
-                    staff_name,
-                    method: VerifyMethod::from_code(&v.method).ok_or_else(|| {
-                        internal(format!("verification {} has method {:?}", v.id, v.method))
-                    })?,
-                    at: v.verified_at,
-                    until: v.until,
-                    seconds_left: (v.until - now).num_seconds().max(0),
-                })
-            }
-            None => None,
-        };
-        let (current, last) = match latest {
-            Some(v) if v.until > now => (Some(v), None),
-            other => (None, other),
-        };
-
-        let max_checks = self.settings.two_step.max_checks as i32;
-        let code = two_step_code::Entity::find()
-            .filter(two_step_code::Column::ClientId.eq(client_id))
-            .filter(two_step_code::Column::UsedAt.is_null())
-            .filter(two_step_code::Column::VoidedAt.is_null())
-            .filter(two_step_code::Column::ExpiresAt.gt(now))
-            .filter(two_step_code::Column::ChecksUsed.lt(max_checks))
-            .order_by_desc(two_step_code::Column::Id)
-            .one(db)
-            .await
-            .or_internal()?;
-        let code = match code {
-            Some(c) => Some(CodeView {
-                contact_id: c.contact_id,
-                contact_name: contact_name(c.contact_id),
-                sent_at: c.sent_at,
-                expires_at: c.expires_at,
-                checks_left: (max_checks - c.checks_used).max(0) as u32,
-                deliveries: deliveries(db, message::Column::TwoStepCodeId.eq(c.id)).await?,
-            }),
-            None => None,
-        };
-
-        let facts = PinFacts {
-            has_pin: pin.as_ref().is_some_and(|p| p.pin_hash.is_some()),
-            reset_pending: pin
-                .as_ref()
-                .is_some_and(|p| p.pin_hash.is_none() && p.reset_started_at.is_some()),
-            link_out: link.is_some(),
-        };
-        let stage = EnrollmentStage::from_code(&pc.client.stage)
-            .ok_or_else(|| internal(format!("client {client_id} has an unknown stage")))?;
-        Ok(SecurityStatus {
-            client_id,
-            business_name: pc.client.business_name.clone(),
-            brand: pc.brand_view(),
-            pin_state: PinState::for_client(true, stage, facts),
-            pin_set_at: pin
-                .as_ref()
-                .filter(|p| p.pin_hash.is_some())
-                .and_then(|p| p.pin_set_at),
-            link,
-            current,
-            last,
-            locked_until: pin
-                .as_ref()
-                .and_then(|p| p.locked_until)
-                .filter(|until| *until > now),
-            consecutive_failures: pin
-                .as_ref()
-                .map_or(0, |p| p.consecutive_failures.max(0) as u32),
-            max_failures: self.settings.pin.max_failures,
-            code,
-            contacts,
-        })
-    }
-}
-
-/// The messages that carry one link or code, email first, for the modal's status list.
-async fn deliveries(
-    db: &impl ConnectionTrait,
-    carrying: sea_orm::sea_query::SimpleExpr,
-) -> Result<Vec<DeliveryView>, AppError> {
-    let rows = message::Entity::find()
-        .filter(carrying)
-        .order_by_asc(message::Column::Channel)
-        .order_by_asc(message::Column::Id)
-        .all(db)
-        .await
-        .or_internal()?;
-    rows.into_iter()
-        .map(|m| {
-            let status = DeliveryStatus::from_code(&m.status)
-                .ok_or_else(|| internal(format!("message {} has status {:?}", m.id, m.status)))?;
-            let (channel, destination) = match m.channel.as_str() {
-                "sms" => ("SMS", mask_phone(&m.recipient)),
-                _ => ("Email", mask_email(&m.recipient)),
-            };
-            Ok(DeliveryView {
-                channel: channel.into(),
-                destination,
-                status,
-                error: m.last_error,
-                attempts: m.attempts.max(0) as u32,
-                at: m.sent_at.unwrap_or(m.created_at),
-            })
-        })
-        .collect()
-}
-
-/// Links that can still be used: not used, not replaced, not expired.
-fn open_links(client_ids: &[i32], now: DateTime<Utc>) -> sea_orm::Select<pin_link::Entity> {
-    pin_link::Entity::find()
-        .filter(pin_link::Column::ClientId.is_in(client_ids.to_vec()))
-        .filter(pin_link::Column::UsedAt.is_null())
-        .filter(pin_link::Column::CancelledAt.is_null())
-        .filter(pin_link::Column::ExpiresAt.gt(now))
 }

@@ -1,0 +1,346 @@
+//! Statements sent to the database together, as one transaction in one call on SQLite.
+//!
+//! sqlx runs each SQLite connection on a thread of its own and hands every call to it and
+//! back. On this project's machine each hand-off cost more than a small statement itself
+//! (docs/PERFORMANCE.md), so the paths a person waits on send their statements in one call.
+
+use sea_orm::sea_query::Values;
+use sea_orm::sqlx::Sqlite;
+use sea_orm::sqlx::pool::PoolConnection;
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult, Statement,
+    TransactionTrait, sqlx,
+};
+use sea_query_sqlx::SqlxValues;
+
+/// Runs `statements` in order as one transaction: all of them land or none.
+///
+/// On SQLite the whole transaction, `BEGIN` to `COMMIT`, is one call: three writes in a
+/// transaction were five hand-offs, now one. PostgreSQL cannot prepare several commands at
+/// once, so there this is an ordinary transaction.
+pub(crate) async fn write_atomically(
+    db: &DatabaseConnection,
+    statements: Vec<Statement>,
+) -> Result<(), DbErr> {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        let txn = db.begin().await?;
+        for statement in statements {
+            txn.execute_raw(statement).await?;
+        }
+        return txn.commit().await;
+    }
+    let exec_error = |e: sqlx::Error| DbErr::Exec(sea_orm::RuntimeErr::SqlxError(e.into()));
+    let (sql, values) = one_transaction("BEGIN IMMEDIATE", statements);
+    let mut connection = ClosedIfAbandoned::acquire(db).await.map_err(exec_error)?;
+    let ran = sqlx::query_with(sqlx::AssertSqlSafe(sql), values)
+        .execute(&mut **connection.get())
+        .await;
+    if ran.is_err() {
+        end_failed_batch(connection.get()).await;
+    }
+    connection.release();
+    ran.map(|_| ()).map_err(exec_error)
+}
+
+/// Runs the queries `statements` as one read transaction and returns each one's rows, in
+/// order: every answer comes from the same moment of the database.
+///
+/// On SQLite that is one call, `BEGIN` to `COMMIT` (the modal's status was nine calls, each
+/// two thread switches). On PostgreSQL the queries run one by one in a transaction.
+pub(crate) async fn read_together(
+    db: &DatabaseConnection,
+    statements: Vec<Statement>,
+) -> Result<Vec<Vec<QueryResult>>, DbErr> {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        let txn = db.begin().await?;
+        let mut answers = Vec::with_capacity(statements.len());
+        for statement in statements {
+            answers.push(txn.query_all_raw(statement).await?);
+        }
+        txn.commit().await?;
+        return Ok(answers);
+    }
+    let query_error = |e: sqlx::Error| DbErr::Query(sea_orm::RuntimeErr::SqlxError(e.into()));
+    let queries = statements.len();
+    let (sql, values) = one_transaction("BEGIN", statements);
+    let mut connection = ClosedIfAbandoned::acquire(db).await.map_err(query_error)?;
+    let read = answers(connection.get(), sql, values, queries).await;
+    if read.is_err() {
+        end_failed_batch(connection.get()).await;
+    }
+    connection.release();
+    read.map_err(query_error)
+}
+
+/// One SQL text that opens a transaction with `begin`, runs `statements` and commits, and
+/// their values in the order of their placeholders (SQLite binds `?` across statements).
+fn one_transaction(begin: &str, statements: Vec<Statement>) -> (String, SqlxValues) {
+    let mut sql = format!("{begin};\n");
+    let mut values = Vec::new();
+    for statement in statements {
+        sql.push_str(&statement.sql);
+        sql.push_str(";\n");
+        values.extend(statement.values.into_iter().flat_map(|v| v.0));
+    }
+    sql.push_str("COMMIT;");
+    (sql, SqlxValues(Values(values)))
+}
+
+/// The rows of each of `queries` statements between the batch's `BEGIN` and `COMMIT`.
+/// sqlx yields a statement's rows and then its result, so each result closes one answer.
+async fn answers(
+    connection: &mut PoolConnection<Sqlite>,
+    sql: String,
+    values: SqlxValues,
+    queries: usize,
+) -> Result<Vec<Vec<QueryResult>>, sqlx::Error> {
+    use futures_util::TryStreamExt;
+    use sea_orm::sqlx::{Either, Executor};
+    let query = sqlx::query_with(sqlx::AssertSqlSafe(sql), values);
+    let mut items = (&mut **connection).fetch_many(query);
+    // The first result closes `BEGIN` and the last `COMMIT`; neither returns rows.
+    let mut answers = Vec::with_capacity(queries + 2);
+    let mut rows = Vec::new();
+    while let Some(item) = items.try_next().await? {
+        match item {
+            Either::Right(row) => rows.push(QueryResult::from(row)),
+            Either::Left(_) => answers.push(std::mem::take(&mut rows)),
+        }
+    }
+    if answers.len() != queries + 2 {
+        return Err(sqlx::Error::Protocol(format!(
+            "a batch of {queries} queries gave {} answers",
+            answers.len().saturating_sub(2)
+        )));
+    }
+    answers.pop();
+    answers.remove(0);
+    Ok(answers)
+}
+
+/// The connection a batch runs on. sqlx stops a batch between two statements when nobody
+/// waits for its answer any more (a request that went away), which can leave its
+/// transaction open: a connection dropped before [`Self::release`] is therefore closed, and
+/// closing rolls back, rather than handed to the next request with the transaction open.
+struct ClosedIfAbandoned(Option<PoolConnection<Sqlite>>);
+
+impl ClosedIfAbandoned {
+    async fn acquire(db: &DatabaseConnection) -> Result<Self, sqlx::Error> {
+        Ok(Self(Some(db.get_sqlite_connection_pool().acquire().await?)))
+    }
+
+    fn get(&mut self) -> &mut PoolConnection<Sqlite> {
+        self.0.as_mut().expect("released only once, at the end")
+    }
+
+    /// Back to the pool (or closed, if a failed batch said so).
+    fn release(mut self) {
+        drop(self.0.take());
+    }
+}
+
+impl Drop for ClosedIfAbandoned {
+    fn drop(&mut self) {
+        if let Some(connection) = &mut self.0 {
+            connection.close_on_drop();
+        }
+    }
+}
+
+/// After a batch failed, its transaction may still be open (a statement failed) or not (it
+/// never began, or COMMIT failed and SQLite rolled back). The connection is reused only
+/// once no transaction is open, and closed otherwise.
+async fn end_failed_batch(connection: &mut PoolConnection<Sqlite>) {
+    match sqlx::query("ROLLBACK").execute(&mut **connection).await {
+        Ok(_) => {}
+        Err(e)
+            if e.as_database_error()
+                .is_some_and(|e| e.message().contains("no transaction is active")) => {}
+        Err(_) => connection.close_on_drop(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{DbBackend, Statement};
+
+    use super::super::tests::{committed, insert, notes};
+    use super::*;
+
+    #[tokio::test]
+    async fn a_batch_lands_whole_with_each_statements_values_in_place() {
+        let (db, url) = notes("batch-lands").await;
+        write_atomically(
+            &db,
+            vec![
+                insert(1, Some("one")),
+                insert(2, Some("two")),
+                insert(3, Some("three")),
+            ],
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            committed(&url).await,
+            [(1, "one".into()), (2, "two".into()), (3, "three".into())]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failing_statement_undoes_the_batch_and_leaves_no_transaction_open() {
+        let (db, url) = notes("batch-fails").await;
+        // The second breaks NOT NULL: the first must not land either.
+        let failed = write_atomically(&db, vec![insert(1, Some("one")), insert(2, None)]).await;
+        assert!(
+            failed.unwrap_err().to_string().contains("NOT NULL"),
+            "the database's reason reaches the caller"
+        );
+        assert_eq!(committed(&url).await, []);
+        // Both pooled connections still work outside any transaction: what they write is
+        // committed at once, as another pool sees.
+        for id in [3, 4] {
+            db.execute_raw(insert(id, Some("after"))).await.unwrap();
+        }
+        write_atomically(&db, vec![insert(5, Some("batch after"))])
+            .await
+            .unwrap();
+        assert_eq!(
+            committed(&url).await,
+            [
+                (3, "after".into()),
+                (4, "after".into()),
+                (5, "batch after".into())
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_batch_abandoned_midway_is_rolled_back_and_its_connection_not_reused() {
+        let (db, url) = notes("batch-abandoned").await;
+        // The second statement takes long enough for the caller to give up during it, and
+        // sqlx then stops before COMMIT.
+        let slow = Statement::from_string(
+            DbBackend::Sqlite,
+            "INSERT INTO note (id, body) WITH RECURSIVE n(x) AS (SELECT 10 UNION ALL \
+             SELECT x + 1 FROM n WHERE x < 400000) SELECT x, 'slow' FROM n",
+        );
+        let batch = write_atomically(
+            &db,
+            vec![insert(1, Some("one")), slow, insert(2, Some("two"))],
+        );
+        assert!(
+            tokio::time::timeout(std::time::Duration::from_millis(20), batch)
+                .await
+                .is_err(),
+            "the batch was still running when abandoned"
+        );
+        // Whichever connections serve them, later writes are committed, and nothing of the
+        // abandoned batch is.
+        for id in [3, 4] {
+            db.execute_raw(insert(id, Some("after"))).await.unwrap();
+        }
+        assert_eq!(
+            committed(&url).await,
+            [(3, "after".into()), (4, "after".into())]
+        );
+    }
+
+    fn select(sql: &str, values: Vec<sea_orm::Value>) -> Statement {
+        Statement::from_sql_and_values(DbBackend::Sqlite, sql, values)
+    }
+
+    fn bodies(rows: &[QueryResult]) -> Vec<String> {
+        rows.iter()
+            .map(|r| r.try_get("", "body").unwrap())
+            .collect()
+    }
+
+    /// Both pooled connections write outside any transaction afterwards: what they write is
+    /// committed at once, as another pool sees.
+    async fn both_connections_commit_at_once(db: &DatabaseConnection, url: &str) {
+        for id in [7, 8] {
+            db.execute_raw(insert(id, Some("after"))).await.unwrap();
+        }
+        let seen = committed(url).await;
+        assert!(
+            seen.contains(&(7, "after".into())) && seen.contains(&(8, "after".into())),
+            "{seen:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_read_answers_each_query_with_its_own_rows_in_order() {
+        let (db, _) = notes("read-answers").await;
+        for (id, body) in [(1, "one"), (2, "two"), (3, "three")] {
+            db.execute_raw(insert(id, Some(body))).await.unwrap();
+        }
+        let answers = read_together(
+            &db,
+            vec![
+                select(
+                    "SELECT body FROM note WHERE id <= ? ORDER BY id",
+                    vec![2.into()],
+                ),
+                select("SELECT body FROM note WHERE id = ?", vec![99.into()]),
+                select(
+                    "SELECT body FROM note WHERE id > ? AND body <> ? ORDER BY id DESC",
+                    vec![1.into(), "two".into()],
+                ),
+            ],
+        )
+        .await
+        .unwrap();
+        let answers: Vec<Vec<String>> = answers.iter().map(|rows| bodies(rows)).collect();
+        assert_eq!(
+            answers,
+            [
+                vec!["one".to_owned(), "two".into()],
+                vec![],
+                vec!["three".into()]
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failing_query_ends_the_read_and_leaves_no_transaction_open() {
+        let (db, url) = notes("read-fails").await;
+        db.execute_raw(insert(1, Some("one"))).await.unwrap();
+        // The second fails only as it runs (the text is not JSON), after BEGIN and the first.
+        let failed = read_together(
+            &db,
+            vec![
+                select("SELECT body FROM note", vec![]),
+                select("SELECT json_extract(body, '$.x') AS body FROM note", vec![]),
+            ],
+        )
+        .await;
+        assert!(
+            failed.unwrap_err().to_string().contains("JSON"),
+            "the database's reason reaches the caller"
+        );
+        both_connections_commit_at_once(&db, &url).await;
+    }
+
+    #[tokio::test]
+    async fn a_read_abandoned_midway_leaves_no_transaction_open() {
+        let (db, url) = notes("read-abandoned").await;
+        // The pool's other connection is held, so the write after the read must run on the
+        // connection the read was abandoned on.
+        let other = db.begin().await.unwrap();
+        let slow = select(
+            "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 3000000) \
+             SELECT count(*) AS body FROM n",
+            vec![],
+        );
+        let read = read_together(&db, vec![select("SELECT 1 AS body", vec![]), slow]);
+        assert!(
+            tokio::time::timeout(std::time::Duration::from_millis(20), read)
+                .await
+                .is_err(),
+            "the read was still running when abandoned"
+        );
+        db.execute_raw(insert(7, Some("after"))).await.unwrap();
+        other.rollback().await.unwrap();
+        assert_eq!(committed(&url).await, [(7, "after".into())]);
+    }
+}

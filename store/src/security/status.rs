@@ -1,0 +1,288 @@
+//! Everything the Security Verification modal shows about one client, read in one go.
+//!
+//! The modal's status is read on every check and every change, and during a PIN check
+//! while the hash is compared: its ten queries go to the database as one read transaction
+//! (`db::read_together`), one call instead of nine on SQLite (docs/PERFORMANCE.md). Parts
+//! that depend on another part (the deliveries of the open link, say) find it with a
+//! subquery of their own, so every part comes from the same moment.
+
+use chrono::{DateTime, Utc};
+use janus_domain::AppError;
+use janus_domain::contact::{mask_email, mask_phone};
+use janus_domain::dashboard::{EnrollmentStage, PinFacts, PinState};
+use janus_domain::security::{
+    CodeView, DeliveryStatus, DeliveryView, LinkPurpose, LinkView, SecurityStatus,
+    VerificationView, VerifyMethod,
+};
+use sea_orm::{
+    ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QueryResult, QuerySelect,
+    QueryTrait, Select, Statement,
+};
+
+use super::in_workflow;
+use crate::clients::{contact_views, contacts_of};
+use crate::db::read_together;
+use crate::entity::{
+    brand, client, client_pin, contact, message, pin_link, staff_user, two_step_code, verification,
+};
+use crate::{OrInternal, Store, internal};
+
+impl Store {
+    /// Everything the Security Verification modal shows, from one moment of the database.
+    pub async fn security_status(&self, client_id: i32) -> Result<SecurityStatus, AppError> {
+        let now = self.clock.now();
+        let max_checks = self.settings.two_step.max_checks as i32;
+        let backend = self.db.get_database_backend();
+        let link = open_links(client_id, now)
+            .order_by_desc(pin_link::Column::Id)
+            .limit(1);
+        let latest = verification::Entity::find()
+            .filter(verification::Column::ClientId.eq(client_id))
+            .order_by_desc(verification::Column::Until)
+            .order_by_desc(verification::Column::Id)
+            .limit(1);
+        let code = two_step_code::Entity::find()
+            .filter(two_step_code::Column::ClientId.eq(client_id))
+            .filter(two_step_code::Column::UsedAt.is_null())
+            .filter(two_step_code::Column::VoidedAt.is_null())
+            .filter(two_step_code::Column::ExpiresAt.gt(now))
+            .filter(two_step_code::Column::ChecksUsed.lt(max_checks))
+            .order_by_desc(two_step_code::Column::Id)
+            .limit(1);
+        // In the order `Parts::read` takes the answers.
+        let queries: Vec<Statement> = vec![
+            client::Entity::find_by_id(client_id).build(backend),
+            brand::Entity::find()
+                .filter(
+                    brand::Column::Id.in_subquery(
+                        client::Entity::find_by_id(client_id)
+                            .select_only()
+                            .column(client::Column::BrandId)
+                            .into_query(),
+                    ),
+                )
+                .build(backend),
+            client_pin::Entity::find_by_id(client_id).build(backend),
+            contacts_of(client_id).build(backend),
+            link.clone().build(backend),
+            deliveries_of(
+                message::Column::PinLinkId,
+                link.select_only().column(pin_link::Column::Id),
+            )
+            .build(backend),
+            latest.clone().build(backend),
+            // Only the name: the rest of a staff row (its password hash) stays in the database.
+            staff_user::Entity::find()
+                .select_only()
+                .column(staff_user::Column::Name)
+                .filter(
+                    staff_user::Column::Id.in_subquery(
+                        latest
+                            .select_only()
+                            .column(verification::Column::StaffUserId)
+                            .into_query(),
+                    ),
+                )
+                .build(backend),
+            code.clone().build(backend),
+            deliveries_of(
+                message::Column::TwoStepCodeId,
+                code.select_only().column(two_step_code::Column::Id),
+            )
+            .build(backend),
+        ];
+        let answers = read_together(&self.db, queries).await.or_internal()?;
+        let parts = Parts::read(answers).or_internal()?;
+        self.status_of(client_id, parts, now)
+    }
+
+    /// The modal's status from its parts, as read by [`Self::security_status`].
+    fn status_of(
+        &self,
+        client_id: i32,
+        parts: Parts,
+        now: DateTime<Utc>,
+    ) -> Result<SecurityStatus, AppError> {
+        let pc = in_workflow(self, client_id, parts.client)?;
+        let pin = parts.pin;
+        let contacts = contact_views(parts.contacts)?;
+        let contact_name = |id: i32| {
+            contacts
+                .iter()
+                .find(|k| k.id == id)
+                .map(|k| k.name.clone())
+                .unwrap_or_else(|| "a former contact".into())
+        };
+
+        let link = match parts.link {
+            Some(l) => Some(LinkView {
+                purpose: LinkPurpose::from_code(&l.purpose).ok_or_else(|| {
+                    internal(format!("pin link {} has purpose {:?}", l.id, l.purpose))
+                })?,
+                contact_id: l.contact_id,
+                contact_name: contact_name(l.contact_id),
+                sent_at: l.sent_at,
+                expires_at: l.expires_at,
+                deliveries: delivery_views(parts.link_deliveries)?,
+            }),
+            None => None,
+        };
+
+        let latest = match parts.latest {
+            Some(v) => Some(VerificationView {
+                staff_name: parts
+                    .latest_staff_name
+                    .unwrap_or_else(|| "a former staff user".into()),
+                method: VerifyMethod::from_code(&v.method).ok_or_else(|| {
+                    internal(format!("verification {} has method {:?}", v.id, v.method))
+                })?,
+                at: v.verified_at,
+                until: v.until,
+                seconds_left: (v.until - now).num_seconds().max(0),
+            }),
+            None => None,
+        };
+        let (current, last) = match latest {
+            Some(v) if v.until > now => (Some(v), None),
+            other => (None, other),
+        };
+
+        let max_checks = self.settings.two_step.max_checks as i32;
+        let code = match parts.code {
+            Some(c) => Some(CodeView {
+                contact_id: c.contact_id,
+                contact_name: contact_name(c.contact_id),
+                sent_at: c.sent_at,
+                expires_at: c.expires_at,
+                checks_left: (max_checks - c.checks_used).max(0) as u32,
+                deliveries: delivery_views(parts.code_deliveries)?,
+            }),
+            None => None,
+        };
+
+        let facts = PinFacts {
+            has_pin: pin.as_ref().is_some_and(|p| p.pin_hash.is_some()),
+            reset_pending: pin
+                .as_ref()
+                .is_some_and(|p| p.pin_hash.is_none() && p.reset_started_at.is_some()),
+            link_out: link.is_some(),
+        };
+        let stage = EnrollmentStage::from_code(&pc.client.stage)
+            .ok_or_else(|| internal(format!("client {client_id} has an unknown stage")))?;
+        Ok(SecurityStatus {
+            client_id,
+            business_name: pc.client.business_name.clone(),
+            brand: pc.brand_view(),
+            pin_state: PinState::for_client(true, stage, facts),
+            pin_set_at: pin
+                .as_ref()
+                .filter(|p| p.pin_hash.is_some())
+                .and_then(|p| p.pin_set_at),
+            link,
+            current,
+            last,
+            locked_until: pin
+                .as_ref()
+                .and_then(|p| p.locked_until)
+                .filter(|until| *until > now),
+            consecutive_failures: pin
+                .as_ref()
+                .map_or(0, |p| p.consecutive_failures.max(0) as u32),
+            max_failures: self.settings.pin.max_failures,
+            code,
+            contacts,
+        })
+    }
+}
+
+/// The answers of the status's queries, each as its rows.
+struct Parts {
+    client: Option<(client::Model, Option<brand::Model>)>,
+    pin: Option<client_pin::Model>,
+    contacts: Vec<contact::Model>,
+    link: Option<pin_link::Model>,
+    link_deliveries: Vec<message::Model>,
+    latest: Option<verification::Model>,
+    latest_staff_name: Option<String>,
+    code: Option<two_step_code::Model>,
+    code_deliveries: Vec<message::Model>,
+}
+
+impl Parts {
+    /// The answers, in the order [`Store::security_status`] sends its queries.
+    fn read(answers: Vec<Vec<QueryResult>>) -> Result<Self, sea_orm::DbErr> {
+        let mut answers = answers.into_iter();
+        let mut next = || answers.next().unwrap_or_default();
+        let client = first::<client::Model>(next())?;
+        let brand = first::<brand::Model>(next())?;
+        Ok(Self {
+            client: client.map(|c| (c, brand)),
+            pin: first(next())?,
+            contacts: all(next())?,
+            link: first(next())?,
+            link_deliveries: all(next())?,
+            latest: first(next())?,
+            latest_staff_name: next()
+                .first()
+                .map(|row| row.try_get("", "name"))
+                .transpose()?,
+            code: first(next())?,
+            code_deliveries: all(next())?,
+        })
+    }
+}
+
+fn all<M: FromQueryResult>(rows: Vec<QueryResult>) -> Result<Vec<M>, sea_orm::DbErr> {
+    rows.iter()
+        .map(|row| M::from_query_result(row, ""))
+        .collect()
+}
+
+fn first<M: FromQueryResult>(rows: Vec<QueryResult>) -> Result<Option<M>, sea_orm::DbErr> {
+    rows.first()
+        .map(|row| M::from_query_result(row, ""))
+        .transpose()
+}
+
+/// The messages that carry the link or code `carrier` finds (by the message's `carrying`
+/// column), email first.
+fn deliveries_of<E: EntityTrait>(
+    carrying: message::Column,
+    carrier: Select<E>,
+) -> Select<message::Entity> {
+    message::Entity::find()
+        .filter(carrying.in_subquery(carrier.into_query()))
+        .order_by_asc(message::Column::Channel)
+        .order_by_asc(message::Column::Id)
+}
+
+/// The messages of one link or code as the modal's status list shows them.
+fn delivery_views(rows: Vec<message::Model>) -> Result<Vec<DeliveryView>, AppError> {
+    rows.into_iter()
+        .map(|m| {
+            let status = DeliveryStatus::from_code(&m.status)
+                .ok_or_else(|| internal(format!("message {} has status {:?}", m.id, m.status)))?;
+            let (channel, destination) = match m.channel.as_str() {
+                "sms" => ("SMS", mask_phone(&m.recipient)),
+                _ => ("Email", mask_email(&m.recipient)),
+            };
+            Ok(DeliveryView {
+                channel: channel.into(),
+                destination,
+                status,
+                error: m.last_error,
+                attempts: m.attempts.max(0) as u32,
+                at: m.sent_at.unwrap_or(m.created_at),
+            })
+        })
+        .collect()
+}
+
+/// The client's links that can still be used: not used, not replaced, not expired.
+fn open_links(client_id: i32, now: DateTime<Utc>) -> Select<pin_link::Entity> {
+    pin_link::Entity::find()
+        .filter(pin_link::Column::ClientId.eq(client_id))
+        .filter(pin_link::Column::UsedAt.is_null())
+        .filter(pin_link::Column::CancelledAt.is_null())
+        .filter(pin_link::Column::ExpiresAt.gt(now))
+}
