@@ -64,12 +64,80 @@ pub(crate) async fn read_together(
     let queries = statements.len();
     let (sql, values) = one_transaction("BEGIN", statements);
     let mut connection = ClosedIfAbandoned::acquire(db).await.map_err(query_error)?;
-    let read = answers(connection.get(), sql, values, queries).await;
+    let read = answers(connection.get(), sql, values, queries, None).await;
     if read.is_err() {
         end_failed_batch(connection.get()).await;
     }
     connection.release();
     read.map_err(query_error)
+}
+
+/// Runs the write `first` and then the queries `then_read` as one transaction, and hands
+/// `first`'s rows to `meanwhile` as soon as they are read: what `meanwhile` does (compare a
+/// hash, say) runs while the database answers the queries. Returns what `meanwhile` gave
+/// and each query's rows, in order. If the transaction fails, nothing of it lands and
+/// whatever `meanwhile` gave is dropped.
+///
+/// On SQLite that is one call, `BEGIN IMMEDIATE` to `COMMIT`, whose rows are read as they
+/// come. On PostgreSQL the statements run one by one in a transaction.
+pub(crate) async fn write_then_read<T, F, Fut>(
+    db: &DatabaseConnection,
+    first: Statement,
+    then_read: Vec<Statement>,
+    meanwhile: F,
+) -> Result<(T, Vec<Vec<QueryResult>>), DbErr>
+where
+    F: FnOnce(Vec<QueryResult>) -> Fut,
+    Fut: Future<Output = T>,
+{
+    if db.get_database_backend() != DbBackend::Sqlite {
+        let txn = db.begin().await?;
+        let first_rows = txn.query_all_raw(first).await?;
+        // Committed as soon as the queries are answered, not once `meanwhile` is done: the
+        // transaction holds `first`'s row locks.
+        let queries = async move {
+            let mut answers = Vec::with_capacity(then_read.len());
+            for statement in then_read {
+                answers.push(txn.query_all_raw(statement).await?);
+            }
+            txn.commit().await?;
+            Ok::<_, DbErr>(answers)
+        };
+        let (done, answers) = tokio::join!(meanwhile(first_rows), queries);
+        return Ok((done, answers?));
+    }
+    let query_error = |e: sqlx::Error| DbErr::Query(sea_orm::RuntimeErr::SqlxError(e.into()));
+    let queries = then_read.len();
+    let (sql, values) = one_transaction(
+        "BEGIN IMMEDIATE",
+        std::iter::once(first).chain(then_read).collect(),
+    );
+    let mut connection = ClosedIfAbandoned::acquire(db).await.map_err(query_error)?;
+    let (first_answer, first_rows) = tokio::sync::oneshot::channel();
+    // The connection goes back to the pool as soon as the batch is read, not once
+    // `meanwhile` is done.
+    let reading = async move {
+        let early = Some(first_answer);
+        let read = answers(connection.get(), sql, values, queries + 1, early).await;
+        if read.is_err() {
+            end_failed_batch(connection.get()).await;
+        }
+        connection.release();
+        read
+    };
+    let acting = async {
+        match first_rows.await {
+            Ok(rows) => Some(meanwhile(rows).await),
+            // The batch failed before `first` was answered.
+            Err(_) => None,
+        }
+    };
+    let (read, done) = tokio::join!(reading, acting);
+    let mut answers = read.map_err(query_error)?;
+    answers.remove(0);
+    let done =
+        done.ok_or_else(|| DbErr::Custom("the batch's first statement gave no answer".into()))?;
+    Ok((done, answers))
 }
 
 /// One SQL text that opens a transaction with `begin`, runs `statements` and commits, and
@@ -88,11 +156,14 @@ fn one_transaction(begin: &str, statements: Vec<Statement>) -> (String, SqlxValu
 
 /// The rows of each of `queries` statements between the batch's `BEGIN` and `COMMIT`.
 /// sqlx yields a statement's rows and then its result, so each result closes one answer.
+/// With `early`, the first statement's rows go there as soon as they are read, and its
+/// answer in the list is left empty.
 async fn answers(
     connection: &mut PoolConnection<Sqlite>,
     sql: String,
     values: SqlxValues,
     queries: usize,
+    mut early: Option<tokio::sync::oneshot::Sender<Vec<QueryResult>>>,
 ) -> Result<Vec<Vec<QueryResult>>, sqlx::Error> {
     use futures_util::TryStreamExt;
     use sea_orm::sqlx::{Either, Executor};
@@ -104,7 +175,18 @@ async fn answers(
     while let Some(item) = items.try_next().await? {
         match item {
             Either::Right(row) => rows.push(QueryResult::from(row)),
-            Either::Left(_) => answers.push(std::mem::take(&mut rows)),
+            Either::Left(_) => {
+                let answer = std::mem::take(&mut rows);
+                // The first answer is BEGIN's, so the first statement's is the second.
+                match early.take_if(|_| answers.len() == 1) {
+                    Some(early) => {
+                        // Whoever waits for it may have given up; the batch goes on regardless.
+                        let _ = early.send(answer);
+                        answers.push(Vec::new());
+                    }
+                    None => answers.push(answer),
+                }
+            }
         }
     }
     if answers.len() != queries + 2 {

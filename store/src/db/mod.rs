@@ -10,7 +10,7 @@ use crate::migration::Migrator;
 
 mod batch;
 
-pub(crate) use batch::{read_together, write_atomically};
+pub(crate) use batch::{read_together, write_atomically, write_then_read};
 
 /// How much of a SQLite database file each connection keeps in memory, in KiB (32 MiB).
 const SQLITE_CACHE_KIB: i64 = 32 * 1024;

@@ -12,11 +12,14 @@ use janus_domain::security::{
 use janus_domain::staff::StaffView;
 use janus_domain::{AppError, Secret};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryTrait, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, IdenStatic, QueryFilter, QueryResult, QueryTrait,
+    Statement, TransactionTrait,
+};
 
 use super::{pin_client, window_row};
 use crate::audit::{self, Action, Entry, Outcome};
-use crate::db::write_atomically;
+use crate::db::{write_atomically, write_then_read};
 use crate::entity::{client_pin, verification};
 use crate::{OrInternal, Store};
 
@@ -38,21 +41,30 @@ impl Store {
         let now = self.clock.now();
         let max = self.settings.pin.max_failures;
         // The attempt is counted, and the hash it will be compared with fetched, by one
-        // statement: only a client with a PIN, below the limit and not locked, passes.
-        let Some(hash) = self.reserve_pin_check(client_id, now, max).await? else {
+        // statement: only a client with a PIN, below the limit and not locked, passes. The
+        // modal's status is read after it in the same transaction and the same call, while
+        // the hash is compared (on its own thread): the answer then costs little more than
+        // the hash itself (docs/PERFORMANCE.md). The status barely depends on the outcome,
+        // which is applied to it afterwards.
+        let hasher = self.hasher.clone();
+        let compare = async move |counted: Vec<QueryResult>| match reserved_hash(counted)? {
+            Some(hash) => hasher.verify(pin, hash).await.map(Some),
+            None => Ok(None),
+        };
+        let (matches, answers) = write_then_read(
+            &self.db,
+            self.reserve_pin_check(client_id, now, max),
+            self.status_queries(client_id, now),
+            compare,
+        )
+        .await
+        .or_internal()?;
+        // No hash: the check was not counted.
+        let Some(matches) = matches.transpose() else {
             let refusal = self.pin_check_refusal(client_id, staff, now, max).await;
             return Err(refusal.unwrap_or_else(|failed| failed));
         };
-
-        // Whether the PIN workflow applies to this client is checked, and the modal's status
-        // read, while the hash is compared (on its own thread): the answer then costs little
-        // more than the hash itself (docs/PERFORMANCE.md). The status barely depends on the
-        // outcome, which is applied to it afterwards.
-        let (matches, before) = tokio::join!(
-            self.hasher.verify(pin, hash),
-            self.security_status(client_id)
-        );
-        let before = match before {
+        let before = match self.status_from(client_id, answers, now) {
             Ok(before) => before,
             Err(refused) => {
                 // Not a client the workflow applies to (or it vanished): this was no check,
@@ -160,17 +172,12 @@ impl Store {
         })
     }
 
-    /// Counts one PIN check against `client_id` and returns the hash to compare with, if
-    /// the client has a PIN, is below `max` consecutive misses and is not locked. One
-    /// conditional UPDATE, so concurrent guesses can never run more comparisons than the
-    /// limit allows.
-    async fn reserve_pin_check(
-        &self,
-        client_id: i32,
-        now: DateTime<Utc>,
-        max: u32,
-    ) -> Result<Option<String>, AppError> {
-        Ok(client_pin::Entity::update_many()
+    /// The statement that counts one PIN check against `client_id` and returns the hash to
+    /// compare with ([`reserved_hash`]), if the client has a PIN, is below `max` consecutive
+    /// misses and is not locked. One conditional UPDATE, so concurrent guesses can never run
+    /// more comparisons than the limit allows.
+    fn reserve_pin_check(&self, client_id: i32, now: DateTime<Utc>, max: u32) -> Statement {
+        let mut update = client_pin::Entity::update_many()
             .col_expr(
                 client_pin::Column::ConsecutiveFailures,
                 Expr::col(client_pin::Column::ConsecutiveFailures).add(1),
@@ -183,12 +190,9 @@ impl Store {
                     .add(client_pin::Column::LockedUntil.is_null())
                     .add(client_pin::Column::LockedUntil.lte(now)),
             )
-            .exec_with_returning(&self.db)
-            .await
-            .or_internal()?
-            .into_iter()
-            .next()
-            .and_then(|row| row.pin_hash))
+            .into_query();
+        update.returning_col(client_pin::Column::PinHash);
+        self.db.get_database_backend().build(&update)
     }
 
     /// Hands back an attempt counted by [`Self::reserve_pin_check`] that was never judged.
@@ -265,5 +269,15 @@ impl Store {
         )
         .await
         .or_internal()
+    }
+}
+
+/// The hash [`Store::reserve_pin_check`] returned, if it counted the check.
+fn reserved_hash(counted: Vec<QueryResult>) -> Result<Option<String>, AppError> {
+    match counted.first() {
+        Some(row) => row
+            .try_get::<Option<String>>("", client_pin::Column::PinHash.as_str())
+            .or_internal(),
+        None => Ok(None),
     }
 }

@@ -31,6 +31,14 @@ impl Store {
     /// Everything the Security Verification modal shows, from one moment of the database.
     pub async fn security_status(&self, client_id: i32) -> Result<SecurityStatus, AppError> {
         let now = self.clock.now();
+        let queries = self.status_queries(client_id, now);
+        let answers = read_together(&self.db, queries).await.or_internal()?;
+        self.status_from(client_id, answers, now)
+    }
+
+    /// The queries of the modal's status, for [`read_together`] or to follow a write in
+    /// its transaction; [`Self::status_from`] reads their answers.
+    pub(super) fn status_queries(&self, client_id: i32, now: DateTime<Utc>) -> Vec<Statement> {
         let max_checks = self.settings.two_step.max_checks as i32;
         let backend = self.db.get_database_backend();
         let link = open_links(client_id, now)
@@ -50,7 +58,7 @@ impl Store {
             .order_by_desc(two_step_code::Column::Id)
             .limit(1);
         // In the order `Parts::read` takes the answers.
-        let queries: Vec<Statement> = vec![
+        vec![
             client::Entity::find_by_id(client_id).build(backend),
             brand::Entity::find()
                 .filter(
@@ -90,19 +98,18 @@ impl Store {
                 code.select_only().column(two_step_code::Column::Id),
             )
             .build(backend),
-        ];
-        let answers = read_together(&self.db, queries).await.or_internal()?;
-        let parts = Parts::read(answers).or_internal()?;
-        self.status_of(client_id, parts, now)
+        ]
     }
 
-    /// The modal's status from its parts, as read by [`Self::security_status`].
-    fn status_of(
+    /// The modal's status from the answers of [`Self::status_queries`]: `NotFound` for an
+    /// unknown client, `PinNotApplicable` for one outside the workflow.
+    pub(super) fn status_from(
         &self,
         client_id: i32,
-        parts: Parts,
+        answers: Vec<Vec<QueryResult>>,
         now: DateTime<Utc>,
     ) -> Result<SecurityStatus, AppError> {
+        let parts = Parts::read(answers).or_internal()?;
         let pc = in_workflow(self, client_id, parts.client)?;
         let pin = parts.pin;
         let contacts = contact_views(parts.contacts)?;
@@ -209,7 +216,7 @@ struct Parts {
 }
 
 impl Parts {
-    /// The answers, in the order [`Store::security_status`] sends its queries.
+    /// The answers, in the order of [`Store::status_queries`].
     fn read(answers: Vec<Vec<QueryResult>>) -> Result<Self, sea_orm::DbErr> {
         let mut answers = answers.into_iter();
         let mut next = || answers.next().unwrap_or_default();
