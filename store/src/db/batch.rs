@@ -425,4 +425,73 @@ mod tests {
         other.rollback().await.unwrap();
         assert_eq!(committed(&url).await, [(7, "after".into())]);
     }
+
+    #[tokio::test]
+    async fn a_write_hands_its_rows_over_first_and_the_reads_see_it() {
+        let (db, url) = notes("write-then-read").await;
+        let first = Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            "INSERT INTO note (id, body) VALUES (?, ?) RETURNING body",
+            [1.into(), "one".into()],
+        );
+        let (handed, answers) = write_then_read(
+            &db,
+            first,
+            vec![
+                select("SELECT body FROM note WHERE id = ?", vec![1.into()]),
+                select("SELECT body FROM note WHERE id = ?", vec![2.into()]),
+            ],
+            async |rows: Vec<QueryResult>| bodies(&rows),
+        )
+        .await
+        .unwrap();
+        assert_eq!(handed, ["one"]);
+        let answers: Vec<Vec<String>> = answers.iter().map(|rows| bodies(rows)).collect();
+        assert_eq!(answers, [vec!["one".to_owned()], vec![]]);
+        assert_eq!(committed(&url).await, [(1, "one".into())]);
+    }
+
+    #[tokio::test]
+    async fn the_connection_is_back_in_the_pool_before_the_work_meanwhile_is_done() {
+        let (db, url) = notes("write-then-read-releases").await;
+        // With the pool's other connection held, the work done meanwhile can only write once
+        // the batch has given its connection back.
+        let other = db.begin().await.unwrap();
+        let (wrote, _) = write_then_read(
+            &db,
+            insert(1, Some("one")),
+            vec![select("SELECT body FROM note", vec![])],
+            async |_| db.execute_raw(insert(2, Some("meanwhile"))).await,
+        )
+        .await
+        .unwrap();
+        wrote.expect("the work done meanwhile got a connection");
+        other.rollback().await.unwrap();
+        assert_eq!(
+            committed(&url).await,
+            [(1, "one".into()), (2, "meanwhile".into())]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failing_read_undoes_the_write_and_leaves_no_transaction_open() {
+        let (db, url) = notes("write-then-read-fails").await;
+        db.execute_raw(insert(1, Some("one"))).await.unwrap();
+        let failed = write_then_read(
+            &db,
+            insert(2, Some("two")),
+            vec![select(
+                "SELECT json_extract(body, '$.x') AS body FROM note",
+                vec![],
+            )],
+            async |rows: Vec<QueryResult>| rows.len(),
+        )
+        .await;
+        assert!(
+            failed.unwrap_err().to_string().contains("JSON"),
+            "the database's reason reaches the caller"
+        );
+        both_connections_commit_at_once(&db, &url).await;
+        assert!(!committed(&url).await.contains(&(2, "two".into())));
+    }
 }
