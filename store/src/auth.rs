@@ -169,11 +169,14 @@ impl Store {
     pub async fn session_staff(&self, token: &SessionToken) -> Result<Option<StaffView>, AppError> {
         let now = self.clock.now();
         let hash = token.hash();
+        // `all`, not `one`: a primary key finds at most one row, and `one` adds a bound LIMIT,
+        // which makes SQLite compile the statement again on every request (docs/PERFORMANCE.md).
         let Some((session, Some(user))) = session::Entity::find_by_id(hash.clone())
             .find_also_related(staff_user::Entity)
-            .one(&self.db)
+            .all(&self.db)
             .await
             .or_internal()?
+            .pop()
         else {
             return Ok(None);
         };

@@ -14,6 +14,7 @@ use janus_domain::security::{
     CodeView, DeliveryStatus, DeliveryView, LinkPurpose, LinkView, SecurityStatus,
     VerificationView, VerifyMethod,
 };
+use sea_orm::sea_query::{Expr, Func, SelectStatement};
 use sea_orm::{
     ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QueryResult, QuerySelect,
     QueryTrait, Select, Statement,
@@ -41,22 +42,49 @@ impl Store {
     pub(super) fn status_queries(&self, client_id: i32, now: DateTime<Utc>) -> Vec<Statement> {
         let max_checks = self.settings.two_step.max_checks as i32;
         let backend = self.db.get_database_backend();
-        let link = open_links(client_id, now)
-            .order_by_desc(pin_link::Column::Id)
-            .limit(1);
-        let latest = verification::Entity::find()
+        // Each newest one is found by max() rather than ORDER BY … LIMIT ?: SQLite compiles a
+        // statement whose LIMIT is a bound value again every time it runs, and that was a
+        // third of the database threads' work during PIN checks (docs/PERFORMANCE.md).
+        let link_id = open_links(client_id, now)
+            .select_only()
+            .expr(Func::max(Expr::col((
+                pin_link::Entity,
+                pin_link::Column::Id,
+            ))))
+            .into_query();
+        // The verification that lasts longest, the latest of those if several do.
+        let latest_id = verification::Entity::find()
+            .select_only()
+            .expr(Func::max(Expr::col((
+                verification::Entity,
+                verification::Column::Id,
+            ))))
             .filter(verification::Column::ClientId.eq(client_id))
-            .order_by_desc(verification::Column::Until)
-            .order_by_desc(verification::Column::Id)
-            .limit(1);
-        let code = two_step_code::Entity::find()
+            .filter(
+                verification::Column::Until.in_subquery(
+                    verification::Entity::find()
+                        .select_only()
+                        .expr(Func::max(Expr::col((
+                            verification::Entity,
+                            verification::Column::Until,
+                        ))))
+                        .filter(verification::Column::ClientId.eq(client_id))
+                        .into_query(),
+                ),
+            )
+            .into_query();
+        let code_id = two_step_code::Entity::find()
+            .select_only()
+            .expr(Func::max(Expr::col((
+                two_step_code::Entity,
+                two_step_code::Column::Id,
+            ))))
             .filter(two_step_code::Column::ClientId.eq(client_id))
             .filter(two_step_code::Column::UsedAt.is_null())
             .filter(two_step_code::Column::VoidedAt.is_null())
             .filter(two_step_code::Column::ExpiresAt.gt(now))
             .filter(two_step_code::Column::ChecksUsed.lt(max_checks))
-            .order_by_desc(two_step_code::Column::Id)
-            .limit(1);
+            .into_query();
         // In the order `Parts::read` takes the answers.
         vec![
             client::Entity::find_by_id(client_id).build(backend),
@@ -72,32 +100,31 @@ impl Store {
                 .build(backend),
             client_pin::Entity::find_by_id(client_id).build(backend),
             contacts_of(client_id).build(backend),
-            link.clone().build(backend),
-            deliveries_of(
-                message::Column::PinLinkId,
-                link.select_only().column(pin_link::Column::Id),
-            )
-            .build(backend),
-            latest.clone().build(backend),
+            pin_link::Entity::find()
+                .filter(pin_link::Column::Id.in_subquery(link_id.clone()))
+                .build(backend),
+            deliveries_of(message::Column::PinLinkId, link_id).build(backend),
+            verification::Entity::find()
+                .filter(verification::Column::Id.in_subquery(latest_id.clone()))
+                .build(backend),
             // Only the name: the rest of a staff row (its password hash) stays in the database.
             staff_user::Entity::find()
                 .select_only()
                 .column(staff_user::Column::Name)
                 .filter(
                     staff_user::Column::Id.in_subquery(
-                        latest
+                        verification::Entity::find()
                             .select_only()
                             .column(verification::Column::StaffUserId)
+                            .filter(verification::Column::Id.in_subquery(latest_id))
                             .into_query(),
                     ),
                 )
                 .build(backend),
-            code.clone().build(backend),
-            deliveries_of(
-                message::Column::TwoStepCodeId,
-                code.select_only().column(two_step_code::Column::Id),
-            )
-            .build(backend),
+            two_step_code::Entity::find()
+                .filter(two_step_code::Column::Id.in_subquery(code_id.clone()))
+                .build(backend),
+            deliveries_of(message::Column::TwoStepCodeId, code_id).build(backend),
         ]
     }
 
@@ -251,14 +278,11 @@ fn first<M: FromQueryResult>(rows: Vec<QueryResult>) -> Result<Option<M>, sea_or
         .transpose()
 }
 
-/// The messages that carry the link or code `carrier` finds (by the message's `carrying`
-/// column), email first.
-fn deliveries_of<E: EntityTrait>(
-    carrying: message::Column,
-    carrier: Select<E>,
-) -> Select<message::Entity> {
+/// The messages that carry the link or code whose id `carrier` selects (by the message's
+/// `carrying` column), email first.
+fn deliveries_of(carrying: message::Column, carrier: SelectStatement) -> Select<message::Entity> {
     message::Entity::find()
-        .filter(carrying.in_subquery(carrier.into_query()))
+        .filter(carrying.in_subquery(carrier))
         .order_by_asc(message::Column::Channel)
         .order_by_asc(message::Column::Id)
 }
