@@ -8,10 +8,10 @@ use janus_domain::dashboard::{
     BeiaState, BrandView, ClientPage, ClientQuery, ClientRow, ContactView, EnrollmentStage,
     LeadCard, PAGE_SIZE, PinFacts, PinState, SyncEmployeesState,
 };
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query, Values};
 use sea_orm::{
-    ColumnTrait, Condition, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, IdenStatic,
+    PaginatorTrait, QueryFilter, QueryOrder, QueryTrait, SelectA, SelectB, Statement,
 };
 
 use crate::entity::{brand, client, contact};
@@ -126,7 +126,6 @@ impl Store {
     /// of a common search's time at 100,000 clients (docs/PERFORMANCE.md). The array is as
     /// long as the matches: ~7 bytes per client, bounded by the table.
     async fn indexed_matches(&self, fts: &str) -> Result<IndexedMatches, AppError> {
-        use sea_orm::{ConnectionTrait, Statement};
         let row = self
             .db
             .query_one_raw(Statement::from_sql_and_values(
@@ -188,14 +187,24 @@ impl Store {
             Some(n) => n,
             None => select.clone().count(&self.db).await.or_internal()?,
         };
-        let clients = select
+        let page = select
             .find_also_related(brand::Entity)
             .order_by_asc(client::Column::BusinessName)
             .order_by_asc(client::Column::Id)
-            .limit(PAGE_SIZE)
-            .offset(query.offset())
-            .all(&self.db)
+            .build(self.db.get_database_backend());
+        let clients = self
+            .db
+            .query_all_raw(one_page(page, query.offset()))
             .await
+            .or_internal()?
+            .iter()
+            .map(|row| {
+                Ok((
+                    client::Model::from_query_result(row, SelectA.as_str())?,
+                    brand::Model::from_query_result_optional(row, SelectB.as_str())?,
+                ))
+            })
+            .collect::<Result<Vec<_>, sea_orm::DbErr>>()
             .or_internal()?;
 
         let ids: Vec<i32> = clients.iter().map(|(c, _)| c.id).collect();
@@ -330,4 +339,23 @@ pub(crate) fn contact_views(rows: Vec<contact::Model>) -> Result<Vec<ContactView
         .collect::<Result<Vec<_>, AppError>>()?;
     contacts.sort_by_key(|k| ContactRole::ALL.iter().position(|r| *r == k.role));
     Ok(contacts)
+}
+
+/// `statement` (a query without LIMIT) limited to one page from `offset`. The page size is
+/// written into the SQL, the offset bound: SQLite plans with a bound LIMIT's value and so
+/// compiles the statement again every time it runs, and this is the dashboard's largest
+/// statement (docs/PERFORMANCE.md). A constant keeps the plan that knows the page is small.
+fn one_page(mut statement: Statement, offset: u64) -> Statement {
+    let mut values = statement.values.take().map_or_else(Vec::new, |v| v.0);
+    values.push(offset.into());
+    let offset_placeholder = match statement.db_backend {
+        DbBackend::Postgres => format!("${}", values.len()),
+        _ => "?".to_owned(),
+    };
+    statement.sql = format!(
+        "{} LIMIT {PAGE_SIZE} OFFSET {offset_placeholder}",
+        statement.sql
+    );
+    statement.values = Some(Values(values));
+    statement
 }
