@@ -45,46 +45,26 @@ impl Store {
         // Each newest one is found by max() rather than ORDER BY … LIMIT ?: SQLite compiles a
         // statement whose LIMIT is a bound value again every time it runs, and that was a
         // third of the database threads' work during PIN checks (docs/PERFORMANCE.md).
-        let link_id = open_links(client_id, now)
-            .select_only()
-            .expr(Func::max(Expr::col((
-                pin_link::Entity,
-                pin_link::Column::Id,
-            ))))
-            .into_query();
+        let link_id = newest(open_links(client_id, now), pin_link::Column::Id);
         // The verification that lasts longest, the latest of those if several do.
-        let latest_id = verification::Entity::find()
-            .select_only()
-            .expr(Func::max(Expr::col((
-                verification::Entity,
-                verification::Column::Id,
-            ))))
-            .filter(verification::Column::ClientId.eq(client_id))
-            .filter(
-                verification::Column::Until.in_subquery(
-                    verification::Entity::find()
-                        .select_only()
-                        .expr(Func::max(Expr::col((
-                            verification::Entity,
-                            verification::Column::Until,
-                        ))))
-                        .filter(verification::Column::ClientId.eq(client_id))
-                        .into_query(),
-                ),
-            )
-            .into_query();
-        let code_id = two_step_code::Entity::find()
-            .select_only()
-            .expr(Func::max(Expr::col((
-                two_step_code::Entity,
-                two_step_code::Column::Id,
-            ))))
-            .filter(two_step_code::Column::ClientId.eq(client_id))
-            .filter(two_step_code::Column::UsedAt.is_null())
-            .filter(two_step_code::Column::VoidedAt.is_null())
-            .filter(two_step_code::Column::ExpiresAt.gt(now))
-            .filter(two_step_code::Column::ChecksUsed.lt(max_checks))
-            .into_query();
+        let verifications =
+            verification::Entity::find().filter(verification::Column::ClientId.eq(client_id));
+        let latest_id = newest(
+            verifications.clone().filter(
+                verification::Column::Until
+                    .in_subquery(newest(verifications, verification::Column::Until)),
+            ),
+            verification::Column::Id,
+        );
+        let code_id = newest(
+            two_step_code::Entity::find()
+                .filter(two_step_code::Column::ClientId.eq(client_id))
+                .filter(two_step_code::Column::UsedAt.is_null())
+                .filter(two_step_code::Column::VoidedAt.is_null())
+                .filter(two_step_code::Column::ExpiresAt.gt(now))
+                .filter(two_step_code::Column::ChecksUsed.lt(max_checks)),
+            two_step_code::Column::Id,
+        );
         // In the order `Parts::read` takes the answers.
         vec![
             client::Entity::find_by_id(client_id).build(backend),
@@ -276,6 +256,13 @@ fn first<M: FromQueryResult>(rows: Vec<QueryResult>) -> Result<Option<M>, sea_or
     rows.first()
         .map(|row| M::from_query_result(row, ""))
         .transpose()
+}
+
+/// The largest `column` among the rows `rows` selects, as a subquery (NULL for none).
+fn newest<E: EntityTrait>(rows: Select<E>, column: E::Column) -> SelectStatement {
+    rows.select_only()
+        .expr(Func::max(Expr::col((E::default(), column))))
+        .into_query()
 }
 
 /// The messages that carry the link or code whose id `carrier` selects (by the message's
