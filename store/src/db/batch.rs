@@ -46,13 +46,20 @@ pub(crate) async fn write_atomically(
 /// order: every answer comes from the same moment of the database.
 ///
 /// On SQLite that is one call, `BEGIN` to `COMMIT` (the modal's status was nine calls, each
-/// two thread switches). On PostgreSQL the queries run one by one in a transaction.
+/// two thread switches). On PostgreSQL the queries run one by one in a read-only
+/// repeatable-read transaction, whose snapshot is taken by the first.
 pub(crate) async fn read_together(
     db: &DatabaseConnection,
     statements: Vec<Statement>,
 ) -> Result<Vec<Vec<QueryResult>>, DbErr> {
     if db.get_database_backend() != DbBackend::Sqlite {
-        let txn = db.begin().await?;
+        use sea_orm::{AccessMode, IsolationLevel};
+        let txn = db
+            .begin_with_config(
+                Some(IsolationLevel::RepeatableRead),
+                Some(AccessMode::ReadOnly),
+            )
+            .await?;
         let mut answers = Vec::with_capacity(statements.len());
         for statement in statements {
             answers.push(txn.query_all_raw(statement).await?);
@@ -79,7 +86,10 @@ pub(crate) async fn read_together(
 /// whatever `meanwhile` gave is dropped.
 ///
 /// On SQLite that is one call, `BEGIN IMMEDIATE` to `COMMIT`, whose rows are read as they
-/// come. On PostgreSQL the statements run one by one in a transaction.
+/// come, and the queries see the database as `first` left it. On PostgreSQL the statements
+/// run one by one in a read-committed transaction (a repeatable-read write could fail when
+/// another transaction changes the same row): each query sees what was committed when it
+/// ran.
 pub(crate) async fn write_then_read<T, F, Fut>(
     db: &DatabaseConnection,
     first: Statement,

@@ -4,7 +4,8 @@
 //! while the hash is compared: its ten queries go to the database as one read transaction
 //! (`db::read_together`), one call instead of nine on SQLite (docs/PERFORMANCE.md). Parts
 //! that depend on another part (the deliveries of the open link, say) find it with a
-//! subquery of their own, so every part comes from the same moment.
+//! subquery of their own, so every part comes from the same moment (on PostgreSQL after a
+//! PIN check's count, each part from the moment it is read).
 
 use chrono::{DateTime, Utc};
 use janus_domain::AppError;
