@@ -294,8 +294,7 @@ impl Store {
         })
     }
 
-    /// A client's contacts, those who can speak for the business (Owner, Authorized
-    /// Representative) first, as staff look for them first.
+    /// A client's contacts, in the order of [`contact_views`].
     pub(crate) async fn contact_views(&self, client_id: i32) -> Result<Vec<ContactView>, AppError> {
         contact_views(contacts_of(client_id).all(&self.db).await.or_internal()?)
     }

@@ -227,23 +227,34 @@ impl Parts {
     /// The answers, in the order of [`Store::status_queries`].
     fn read(answers: Vec<Vec<QueryResult>>) -> Result<Self, sea_orm::DbErr> {
         let mut answers = answers.into_iter();
-        let mut next = || answers.next().unwrap_or_default();
-        let client = first::<client::Model>(next())?;
-        let brand = first::<brand::Model>(next())?;
-        Ok(Self {
+        // A missing answer would shift every later one into the wrong part.
+        let mut next = || {
+            answers.next().ok_or_else(|| {
+                sea_orm::DbErr::Custom("the status got fewer answers than queries".into())
+            })
+        };
+        let client = first::<client::Model>(next()?)?;
+        let brand = first::<brand::Model>(next()?)?;
+        let parts = Self {
             client: client.map(|c| (c, brand)),
-            pin: first(next())?,
-            contacts: all(next())?,
-            link: first(next())?,
-            link_deliveries: all(next())?,
-            latest: first(next())?,
-            latest_staff_name: next()
+            pin: first(next()?)?,
+            contacts: all(next()?)?,
+            link: first(next()?)?,
+            link_deliveries: all(next()?)?,
+            latest: first(next()?)?,
+            latest_staff_name: next()?
                 .first()
                 .map(|row| row.try_get("", "name"))
                 .transpose()?,
-            code: first(next())?,
-            code_deliveries: all(next())?,
-        })
+            code: first(next()?)?,
+            code_deliveries: all(next()?)?,
+        };
+        match answers.next() {
+            None => Ok(parts),
+            Some(_) => Err(sea_orm::DbErr::Custom(
+                "the status got more answers than queries".into(),
+            )),
+        }
     }
 }
 
