@@ -29,6 +29,7 @@ pub async fn open_store(settings: Settings, pepper: &[u8]) -> Result<Store, Stri
     let hasher = SecretHasher::new(&settings.argon2, pepper)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     Ok(Store {
+        writer: Arc::new(janus_store::Writer::new(&db)),
         db,
         settings: Arc::new(settings),
         clock,

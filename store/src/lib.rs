@@ -32,7 +32,7 @@ use janus_domain::settings::Settings;
 use janus_domain::{AppError, Clock};
 use sea_orm::DatabaseConnection;
 
-pub use db::{connect, migrate};
+pub use db::{Writer, connect, migrate};
 pub use passwords::SecretHasher;
 
 /// Everything a use case needs: the database, the settings, the clock and the hasher.
@@ -40,6 +40,8 @@ pub use passwords::SecretHasher;
 #[derive(Clone)]
 pub struct Store {
     pub db: DatabaseConnection,
+    /// Where the batches that write run: on SQLite, a connection of its own (`db/writer.rs`).
+    pub writer: Arc<Writer>,
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
     pub hasher: Arc<SecretHasher>,

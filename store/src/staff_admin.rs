@@ -9,13 +9,13 @@ use janus_domain::AppError;
 use janus_domain::staff::{StaffChange, StaffMember, StaffRole, StaffView, staff_change_refusal};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
 };
 
 use sea_orm::sea_query::{Expr, ExprTrait};
 
 use crate::audit::{self, Action, Entry, Outcome};
 use crate::auth::NewStaff;
+use crate::db::begin_writing;
 use crate::entity::{session, staff_user};
 use crate::{OrInternal, Store};
 
@@ -73,7 +73,7 @@ impl Store {
         }
         let user = self.staff_user(target_id).await?;
         let now = self.clock.now();
-        let txn = self.db.begin().await.or_internal()?;
+        let txn = begin_writing(&self.db).await.or_internal()?;
         let mut active: staff_user::ActiveModel = user.clone().into();
         let (action, detail) = match change {
             StaffChange::Deactivate => {

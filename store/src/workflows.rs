@@ -4,9 +4,10 @@
 
 use janus_domain::AppError;
 use janus_domain::staff::StaffView;
-use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
 use crate::audit::{self, Action, Entry, Outcome};
+use crate::db::begin_writing;
 use crate::entity::{brand, client};
 use crate::{OrInternal, Store, internal};
 
@@ -60,7 +61,7 @@ impl Store {
             .or_internal()?;
             return Err(AppError::VerificationRequired);
         }
-        let txn = self.db.begin().await.or_internal()?;
+        let txn = begin_writing(&self.db).await.or_internal()?;
         let found = client::Entity::find_by_id(client_id)
             .one(&txn)
             .await

@@ -7,11 +7,14 @@
 use sea_orm::sea_query::Values;
 use sea_orm::sqlx::Sqlite;
 use sea_orm::sqlx::pool::PoolConnection;
+use sea_orm::sqlx::sqlite::SqliteConnection;
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult, Statement,
     TransactionTrait, sqlx,
 };
 use sea_query_sqlx::SqlxValues;
+
+use super::Writer;
 
 /// Runs `statements` in order as one transaction: all of them land or none.
 ///
@@ -19,9 +22,10 @@ use sea_query_sqlx::SqlxValues;
 /// transaction were five hand-offs, now one. PostgreSQL cannot prepare several commands at
 /// once, so there this is an ordinary transaction.
 pub(crate) async fn write_atomically(
-    db: &DatabaseConnection,
+    writer: &Writer,
     statements: Vec<Statement>,
 ) -> Result<(), DbErr> {
+    let db = writer.database();
     if db.get_database_backend() != DbBackend::Sqlite {
         let txn = db.begin().await?;
         for statement in statements {
@@ -31,14 +35,14 @@ pub(crate) async fn write_atomically(
     }
     let exec_error = |e: sqlx::Error| DbErr::Exec(sea_orm::RuntimeErr::SqlxError(e.into()));
     let (sql, values) = one_transaction("BEGIN IMMEDIATE", statements);
-    let mut connection = ClosedIfAbandoned::acquire(db).await.map_err(exec_error)?;
+    let mut connection = writer.hold().await.map_err(exec_error)?;
     let ran = sqlx::query_with(sqlx::AssertSqlSafe(sql), values)
-        .execute(&mut **connection.get())
+        .execute(connection.get())
         .await;
-    if ran.is_err() {
-        end_failed_batch(connection.get()).await;
+    // Otherwise it is dropped unreleased, which closes it.
+    if ran.is_ok() || end_failed_batch(connection.get()).await {
+        connection.release();
     }
-    connection.release();
     ran.map(|_| ()).map_err(exec_error)
 }
 
@@ -72,8 +76,8 @@ pub(crate) async fn read_together(
     let (sql, values) = one_transaction("BEGIN", statements);
     let mut connection = ClosedIfAbandoned::acquire(db).await.map_err(query_error)?;
     let read = answers(connection.get(), sql, values, queries, None).await;
-    if read.is_err() {
-        end_failed_batch(connection.get()).await;
+    if read.is_err() && !end_failed_batch(connection.get()).await {
+        connection.get().close_on_drop();
     }
     connection.release();
     read.map_err(query_error)
@@ -91,7 +95,7 @@ pub(crate) async fn read_together(
 /// another transaction changes the same row): each query sees what was committed when it
 /// ran.
 pub(crate) async fn write_then_read<T, F, Fut>(
-    db: &DatabaseConnection,
+    writer: &Writer,
     first: Statement,
     then_read: Vec<Statement>,
     meanwhile: F,
@@ -100,6 +104,7 @@ where
     F: FnOnce(Vec<QueryResult>) -> Fut,
     Fut: Future<Output = T>,
 {
+    let db = writer.database();
     if db.get_database_backend() != DbBackend::Sqlite {
         let txn = db.begin().await?;
         let first_rows = txn.query_all_raw(first).await?;
@@ -122,17 +127,17 @@ where
         "BEGIN IMMEDIATE",
         std::iter::once(first).chain(then_read).collect(),
     );
-    let mut connection = ClosedIfAbandoned::acquire(db).await.map_err(query_error)?;
+    let mut connection = writer.hold().await.map_err(query_error)?;
     let (first_answer, first_rows) = tokio::sync::oneshot::channel();
-    // The connection goes back to the pool as soon as the batch is read, not once
+    // The writer is free for the next batch as soon as this one is read, not once
     // `meanwhile` is done.
     let reading = async move {
         let early = Some(first_answer);
         let read = answers(connection.get(), sql, values, queries + 1, early).await;
-        if read.is_err() {
-            end_failed_batch(connection.get()).await;
+        // Otherwise it is dropped unreleased, which closes it.
+        if read.is_ok() || end_failed_batch(connection.get()).await {
+            connection.release();
         }
-        connection.release();
         read
     };
     let acting = async {
@@ -169,7 +174,7 @@ fn one_transaction(begin: &str, statements: Vec<Statement>) -> (String, SqlxValu
 /// With `early`, the first statement's rows go there as soon as they are read, and its
 /// answer in the list is left empty.
 async fn answers(
-    connection: &mut PoolConnection<Sqlite>,
+    connection: &mut SqliteConnection,
     sql: String,
     values: SqlxValues,
     queries: usize,
@@ -178,7 +183,7 @@ async fn answers(
     use futures_util::TryStreamExt;
     use sea_orm::sqlx::{Either, Executor};
     let query = sqlx::query_with(sqlx::AssertSqlSafe(sql), values);
-    let mut items = (&mut **connection).fetch_many(query);
+    let mut items = connection.fetch_many(query);
     // The first result closes `BEGIN` and the last `COMMIT`; neither returns rows.
     let mut answers = Vec::with_capacity(queries + 2);
     let mut rows = Vec::new();
@@ -240,15 +245,14 @@ impl Drop for ClosedIfAbandoned {
 }
 
 /// After a batch failed, its transaction may still be open (a statement failed) or not (it
-/// never began, or COMMIT failed and SQLite rolled back). The connection is reused only
-/// once no transaction is open, and closed otherwise.
-async fn end_failed_batch(connection: &mut PoolConnection<Sqlite>) {
-    match sqlx::query("ROLLBACK").execute(&mut **connection).await {
-        Ok(_) => {}
-        Err(e)
-            if e.as_database_error()
-                .is_some_and(|e| e.message().contains("no transaction is active")) => {}
-        Err(_) => connection.close_on_drop(),
+/// never began, or COMMIT failed and SQLite rolled back). Whether the connection may be
+/// reused: only once no transaction is open; the caller closes it otherwise.
+async fn end_failed_batch(connection: &mut SqliteConnection) -> bool {
+    match sqlx::query("ROLLBACK").execute(connection).await {
+        Ok(_) => true,
+        Err(e) => e
+            .as_database_error()
+            .is_some_and(|e| e.message().contains("no transaction is active")),
     }
 }
 

@@ -3,14 +3,19 @@
 use std::time::Duration;
 
 use janus_domain::settings::DatabaseSettings;
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 use sea_orm_migration::MigratorTrait;
 
 use crate::migration::Migrator;
 
 mod batch;
+mod writer;
 
 pub(crate) use batch::{read_together, write_atomically, write_then_read};
+pub use writer::Writer;
 
 /// How much of a SQLite database file each connection keeps in memory, in KiB (32 MiB).
 const SQLITE_CACHE_KIB: i64 = 32 * 1024;
@@ -51,6 +56,19 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
         db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
     }
     Ok(db)
+}
+
+/// A transaction that will write. On SQLite it takes the write lock at `BEGIN` (IMMEDIATE,
+/// waiting out the busy timeout if another connection writes): a deferred transaction
+/// that reads first cannot take the lock later if another connection committed in between
+/// (`SQLITE_BUSY_SNAPSHOT`, which no timeout waits out), and the write batches commit from
+/// a connection of their own (`writer.rs`). Other databases ignore the mode.
+pub(crate) async fn begin_writing(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {

@@ -11,12 +11,11 @@ use janus_domain::staff::StaffView;
 use janus_domain::{AppError, Secret};
 use rand::Rng;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use super::{client_contact, deliverable, open_window, pin_client};
 use crate::audit::{self, Action, Entry, Outcome};
+use crate::db::begin_writing;
 use crate::entity::two_step_code;
 use crate::mailbox::{self, Carries, MessageKind, Recipient};
 use crate::{OrInternal, Store};
@@ -78,7 +77,7 @@ impl Store {
         let code_hash = self.hasher.hash(code).await?;
 
         let code_expiry = code_expires_at(now, rules);
-        let txn = self.db.begin().await.or_internal()?;
+        let txn = begin_writing(&self.db).await.or_internal()?;
         two_step_code::Entity::update_many()
             .col_expr(two_step_code::Column::VoidedAt, Expr::value(now))
             .filter(two_step_code::Column::ClientId.eq(client_id))
@@ -225,7 +224,7 @@ impl Store {
         }
 
         let matches = self.hasher.verify(code, sent.code_hash.clone()).await?;
-        let txn = self.db.begin().await.or_internal()?;
+        let txn = begin_writing(&self.db).await.or_internal()?;
         let outcome = if matches {
             let used = two_step_code::Entity::update_many()
                 .col_expr(two_step_code::Column::UsedAt, Expr::value(now))

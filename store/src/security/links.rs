@@ -10,10 +10,11 @@ use janus_domain::security::{
 use janus_domain::staff::StaffView;
 use janus_domain::{AppError, Secret};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use super::{client_contact, deliverable, pin_client, pin_row};
 use crate::audit::{self, Action, Entry, Outcome};
+use crate::db::begin_writing;
 use crate::entity::{client_pin, contact, pin_link};
 use crate::mailbox::{self, Carries, MessageKind, Recipient};
 use crate::tokens::{random_token, token_digest};
@@ -70,7 +71,7 @@ impl Store {
         let brand = pc.brand_view();
 
         let link_expiry = link_expires_at(now, &self.settings.setup_link);
-        let txn = self.db.begin().await.or_internal()?;
+        let txn = begin_writing(&self.db).await.or_internal()?;
         pin_link::Entity::update_many()
             .col_expr(pin_link::Column::CancelledAt, Expr::value(now))
             .filter(pin_link::Column::ClientId.eq(client_id))
@@ -198,7 +199,7 @@ impl Store {
         let pin_hash = self.hasher.hash(pin).await?;
         let now = self.clock.now();
 
-        let txn = self.db.begin().await.or_internal()?;
+        let txn = begin_writing(&self.db).await.or_internal()?;
         let consumed = pin_link::Entity::update_many()
             .col_expr(pin_link::Column::UsedAt, Expr::value(now))
             .filter(pin_link::Column::Id.eq(link.id))

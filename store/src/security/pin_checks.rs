@@ -14,12 +14,12 @@ use janus_domain::{AppError, Secret};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, IdenStatic, QueryFilter, QueryResult, QueryTrait,
-    Statement, TransactionTrait,
+    Statement,
 };
 
 use super::{pin_client, window_row};
 use crate::audit::{self, Action, Entry, Outcome};
-use crate::db::{write_atomically, write_then_read};
+use crate::db::{begin_writing, write_atomically, write_then_read};
 use crate::entity::{client_pin, verification};
 use crate::{OrInternal, Store};
 
@@ -52,7 +52,7 @@ impl Store {
             None => Ok(None),
         };
         let (matches, answers) = write_then_read(
-            &self.db,
+            &self.writer,
             self.reserve_pin_check(client_id, now, max),
             self.status_queries(client_id, now),
             compare,
@@ -100,7 +100,7 @@ impl Store {
                     )),
             );
             write_atomically(
-                &self.db,
+                &self.writer,
                 vec![
                     reset,
                     verification::Entity::insert(row).build(backend),
@@ -118,7 +118,7 @@ impl Store {
             });
             PinCheckOutcome::Verified
         } else {
-            let txn = self.db.begin().await.or_internal()?;
+            let txn = begin_writing(&self.db).await.or_internal()?;
             let failures = client_pin::Entity::find_by_id(client_id)
                 .one(&txn)
                 .await

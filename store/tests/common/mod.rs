@@ -46,6 +46,7 @@ pub async fn test_store() -> TestStore {
     let hasher = SecretHasher::new(&settings.argon2, b"test pepper").unwrap();
     let settings_url = settings.site.public_url.clone();
     let store = Store {
+        writer: Arc::new(janus_store::Writer::new(&db)),
         db,
         settings: Arc::new(settings),
         clock: clock.clone(),

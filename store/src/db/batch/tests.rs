@@ -1,5 +1,5 @@
 //! The one-call batches against a real SQLite file: what lands, what a failure or an
-//! abandoned call leaves behind, and when the connection goes back to the pool.
+//! abandoned call leaves behind, and when the connection is free for the next one.
 
 use sea_orm::{DbBackend, Statement};
 
@@ -10,7 +10,7 @@ use super::*;
 async fn a_batch_lands_whole_with_each_statements_values_in_place() {
     let (db, url) = notes("batch-lands").await;
     write_atomically(
-        &db,
+        &Writer::new(&db),
         vec![
             insert(1, Some("one")),
             insert(2, Some("two")),
@@ -28,8 +28,9 @@ async fn a_batch_lands_whole_with_each_statements_values_in_place() {
 #[tokio::test]
 async fn a_failing_statement_undoes_the_batch_and_leaves_no_transaction_open() {
     let (db, url) = notes("batch-fails").await;
+    let writer = Writer::new(&db);
     // The second breaks NOT NULL: the first must not land either.
-    let failed = write_atomically(&db, vec![insert(1, Some("one")), insert(2, None)]).await;
+    let failed = write_atomically(&writer, vec![insert(1, Some("one")), insert(2, None)]).await;
     assert!(
         failed.unwrap_err().to_string().contains("NOT NULL"),
         "the database's reason reaches the caller"
@@ -40,7 +41,7 @@ async fn a_failing_statement_undoes_the_batch_and_leaves_no_transaction_open() {
     for id in [3, 4] {
         db.execute_raw(insert(id, Some("after"))).await.unwrap();
     }
-    write_atomically(&db, vec![insert(5, Some("batch after"))])
+    write_atomically(&writer, vec![insert(5, Some("batch after"))])
         .await
         .unwrap();
     assert_eq!(
@@ -56,6 +57,7 @@ async fn a_failing_statement_undoes_the_batch_and_leaves_no_transaction_open() {
 #[tokio::test]
 async fn a_batch_abandoned_midway_is_rolled_back_and_its_connection_not_reused() {
     let (db, url) = notes("batch-abandoned").await;
+    let writer = Writer::new(&db);
     // The second statement takes long enough for the caller to give up during it, and
     // sqlx then stops before COMMIT.
     let slow = Statement::from_string(
@@ -64,7 +66,7 @@ async fn a_batch_abandoned_midway_is_rolled_back_and_its_connection_not_reused()
          SELECT x + 1 FROM n WHERE x < 400000) SELECT x, 'slow' FROM n",
     );
     let batch = write_atomically(
-        &db,
+        &writer,
         vec![insert(1, Some("one")), slow, insert(2, Some("two"))],
     );
     assert!(
@@ -73,11 +75,12 @@ async fn a_batch_abandoned_midway_is_rolled_back_and_its_connection_not_reused()
             .is_err(),
         "the batch was still running when abandoned"
     );
-    // Whichever connections serve them, later writes are committed, and nothing of the
+    // Later writes, through the writer and the pool, are committed, and nothing of the
     // abandoned batch is.
-    for id in [3, 4] {
-        db.execute_raw(insert(id, Some("after"))).await.unwrap();
-    }
+    write_atomically(&writer, vec![insert(3, Some("after"))])
+        .await
+        .unwrap();
+    db.execute_raw(insert(4, Some("after"))).await.unwrap();
     assert_eq!(
         committed(&url).await,
         [(3, "after".into()), (4, "after".into())]
@@ -192,7 +195,7 @@ async fn a_write_hands_its_rows_over_first_and_the_reads_see_it() {
         [1.into(), "one".into()],
     );
     let (handed, answers) = write_then_read(
-        &db,
+        &Writer::new(&db),
         first,
         vec![
             select("SELECT body FROM note WHERE id = ?", vec![1.into()]),
@@ -209,21 +212,26 @@ async fn a_write_hands_its_rows_over_first_and_the_reads_see_it() {
 }
 
 #[tokio::test]
-async fn the_connection_is_back_in_the_pool_before_the_work_meanwhile_is_done() {
+async fn the_writer_is_free_before_the_work_meanwhile_is_done() {
     let (db, url) = notes("write-then-read-releases").await;
-    // With the pool's other connection held, the work done meanwhile can only write once
-    // the batch has given its connection back.
-    let other = db.begin().await.unwrap();
+    let writer = Writer::new(&db);
+    // The work done meanwhile writes through the same writer: it can only do so once the
+    // batch has committed and let go of the connection.
+    let meanwhile = async |_| {
+        let wrote = write_atomically(&writer, vec![insert(2, Some("meanwhile"))]);
+        tokio::time::timeout(std::time::Duration::from_secs(5), wrote).await
+    };
     let (wrote, _) = write_then_read(
-        &db,
+        &writer,
         insert(1, Some("one")),
         vec![select("SELECT body FROM note", vec![])],
-        async |_| db.execute_raw(insert(2, Some("meanwhile"))).await,
+        meanwhile,
     )
     .await
     .unwrap();
-    wrote.expect("the work done meanwhile got a connection");
-    other.rollback().await.unwrap();
+    wrote
+        .expect("the work done meanwhile got the writer")
+        .unwrap();
     assert_eq!(
         committed(&url).await,
         [(1, "one".into()), (2, "meanwhile".into())]
@@ -231,11 +239,34 @@ async fn the_connection_is_back_in_the_pool_before_the_work_meanwhile_is_done() 
 }
 
 #[tokio::test]
+async fn writes_need_no_connection_from_the_pool() {
+    let (db, url) = notes("writer-own-connection").await;
+    // Both of the pool's connections are busy reading.
+    let readers = (db.begin().await.unwrap(), db.begin().await.unwrap());
+    for reader in [&readers.0, &readers.1] {
+        reader
+            .query_all_raw(select("SELECT body FROM note", vec![]))
+            .await
+            .unwrap();
+    }
+    let writer = Writer::new(&db);
+    let wrote = write_atomically(&writer, vec![insert(1, Some("one"))]);
+    // The pool would have made it wait 5 s and then fail.
+    tokio::time::timeout(std::time::Duration::from_secs(2), wrote)
+        .await
+        .expect("the write did not wait for the pool")
+        .unwrap();
+    drop(readers);
+    assert_eq!(committed(&url).await, [(1, "one".into())]);
+}
+
+#[tokio::test]
 async fn a_failing_read_undoes_the_write_and_leaves_no_transaction_open() {
     let (db, url) = notes("write-then-read-fails").await;
     db.execute_raw(insert(1, Some("one"))).await.unwrap();
+    let writer = Writer::new(&db);
     let failed = write_then_read(
-        &db,
+        &writer,
         insert(2, Some("two")),
         vec![select(
             "SELECT json_extract(body, '$.x') AS body FROM note",
