@@ -37,7 +37,8 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
                 // through a read() call on every request, and served about 400 rather than
                 // 450 requests a second (docs/PERFORMANCE.md). A memory map was about as
                 // fast but counted the shared file pages once per connection in the
-                // process's resident memory. At most `max_connections` × 32 MiB.
+                // process's resident memory. At most `max_connections` × 32 MiB, and as much for the
+                // write batches' own connection (`writer.rs`), which shares these options.
                 .pragma("cache_size", format!("-{SQLITE_CACHE_KIB}"))
         });
     if settings.url.starts_with("sqlite:") {
