@@ -3,6 +3,8 @@
 //! sqlx runs each SQLite connection on a thread of its own and hands every call to it and
 //! back. On this project's machine each hand-off cost more than a small statement itself
 //! (docs/PERFORMANCE.md), so the paths a person waits on send their statements in one call.
+//! The batches that write run on SQLite's writing connection ([`Writer`]), the reads on a
+//! connection from the pool.
 
 use sea_orm::sea_query::Values;
 use sea_orm::sqlx::Sqlite;
@@ -39,7 +41,7 @@ pub(crate) async fn write_atomically(
     let ran = sqlx::query_with(sqlx::AssertSqlSafe(sql), values)
         .execute(connection.get())
         .await;
-    // Otherwise it is dropped unreleased, which closes it.
+    // A connection that cannot be reused is dropped unreleased, which closes it.
     if ran.is_ok() || end_failed_batch(connection.get()).await {
         connection.release();
     }
@@ -134,7 +136,7 @@ where
     let reading = async move {
         let early = Some(first_answer);
         let read = answers(connection.get(), sql, values, queries + 1, early).await;
-        // Otherwise it is dropped unreleased, which closes it.
+        // A connection that cannot be reused is dropped unreleased, which closes it.
         if read.is_ok() || end_failed_batch(connection.get()).await {
             connection.release();
         }
