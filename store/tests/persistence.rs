@@ -337,9 +337,17 @@ async fn searches_page_through_every_match_whether_rare_or_common() {
         .map(|b| (b.id, b.name.to_lowercase()))
         .collect();
     let contacts = contact::Entity::find().all(db).await.unwrap();
+    // Each row names the client's first owner, by id.
+    let first_owner = |client_id: i32| {
+        contacts
+            .iter()
+            .filter(|k| k.client_id == client_id && k.role == ContactRole::Owner.code())
+            .min_by_key(|k| k.id)
+            .map(|k| k.name.clone())
+    };
     let expected = |tab: DashboardTab, term: &str| {
         let term = term.to_lowercase();
-        let mut found: Vec<(String, i32)> = clients
+        let mut found: Vec<(String, i32, Option<String>)> = clients
             .iter()
             .filter(|c| tab.stage().is_none_or(|s| s.code() == c.stage))
             .filter(|c| {
@@ -349,7 +357,7 @@ async fn searches_page_through_every_match_whether_rare_or_common() {
                         .iter()
                         .any(|k| k.client_id == c.id && k.name.to_lowercase().contains(&term))
             })
-            .map(|c| (c.business_name.clone(), c.id))
+            .map(|c| (c.business_name.clone(), c.id, first_owner(c.id)))
             .collect();
         found.sort();
         found
@@ -373,7 +381,11 @@ async fn searches_page_through_every_match_whether_rare_or_common() {
             if p.rows.is_empty() {
                 break;
             }
-            got.extend(p.rows.into_iter().map(|r| (r.business_name, r.id)));
+            got.extend(
+                p.rows
+                    .into_iter()
+                    .map(|r| (r.business_name, r.id, r.owner_name)),
+            );
         }
         if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
             assert_eq!(
