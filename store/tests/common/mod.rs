@@ -23,7 +23,10 @@ pub struct TestStore {
 pub async fn test_store() -> TestStore {
     let mut settings = Settings::default();
     settings.database.url = database_url().await;
-    // SQLite's in-memory database lives in one connection; a pool of more would see several.
+    // sqlx gives each `sqlite::memory:` database a name and a shared cache, so the store's
+    // write batches, on a connection of their own, see the same one. The pool keeps one
+    // connection: shared-cache locks are per table, and crossed ones end in SQLITE_LOCKED
+    // where a file's would wait out the busy timeout.
     settings.database.max_connections = if settings.database.url.starts_with("sqlite") {
         1
     } else {
