@@ -37,16 +37,18 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
                 // through a read() call on every request, and served about 400 rather than
                 // 450 requests a second (docs/PERFORMANCE.md). A memory map was about as
                 // fast but counted the shared file pages once per connection in the
-                // process's resident memory. At most `max_connections` × 32 MiB, and as much for the
-                // write batches' own connection (`writer.rs`), which shares these options.
+                // process's resident memory. At most `max_connections` × 32 MiB, and as much
+                // for the write batches' own connection (`writer.rs`), which shares these
+                // options.
                 .pragma("cache_size", format!("-{SQLITE_CACHE_KIB}"))
         });
     if settings.url.starts_with("sqlite:") {
         // A pooled SQLite connection is a file handle in this process: nothing can drop it
         // behind our back, so sqlx's ping before every checkout only costs a round trip to
         // the connection's thread (a loop of `SELECT 1` took 38–55 µs a statement without
-        // it, 60–124 µs with it; docs/PERFORMANCE.md). PostgreSQL keeps the ping: a restarted server or a proxy
-        // can break an idle connection, and the ping replaces it before a request fails.
+        // it, 60–124 µs with it; docs/PERFORMANCE.md). PostgreSQL keeps the ping: a
+        // restarted server or a proxy can break an idle connection, and the ping replaces
+        // it before a request fails.
         options.test_before_acquire(false);
     }
     let db = Database::connect(options).await?;
