@@ -248,34 +248,17 @@ async fn main() {
     // 3b. The server with 8 in flight against the bare hash on one thread and on two threads
     // at once, in turns of a few seconds, so all three see the same minutes of this drifting
     // machine: the goal's own comparison (twice the single-core rate), measured steadily.
-    // Two hashes at once are each slower than one alone (they share the CPU cache), so the
-    // two-thread rate shows how much of what two cores can hash the server delivers.
+    // Two hashes at once are each slower than one alone (they share the CPU cache; the
+    // `hash_ceiling` benchmark shows by how much), so the two-thread rate shows how much of
+    // what two cores can hash the server delivers.
     let (mut server_done, mut server_time) = (0usize, Duration::ZERO);
     let (mut one_done, mut one_time) = (0usize, Duration::ZERO);
     let (mut two_done, mut two_time) = (0usize, Duration::ZERO);
     let mut memories = [Memory::default(), Memory::default()];
     for _ in 0..TURNS {
         for threads in [1, 2] {
-            let started = Instant::now();
-            let done = std::thread::scope(|s| {
-                let threads: Vec<_> = memories[..threads]
-                    .iter_mut()
-                    .map(|memory| {
-                        let (bare_once, hasher) = (&bare_once, &hasher);
-                        s.spawn(move || {
-                            let mut done = 0;
-                            while started.elapsed() < TURN {
-                                bare_once(hasher, memory);
-                                done += 1;
-                            }
-                            done
-                        })
-                    })
-                    .collect();
-                threads
-                    .into_iter()
-                    .map(|t| t.join().unwrap())
-                    .sum::<usize>()
+            let (done, took) = support::hash_in_turn(TURN, &mut memories[..threads], &|memory| {
+                bare_once(&hasher, memory);
             });
             let (total, time) = if threads == 1 {
                 (&mut one_done, &mut one_time)
@@ -283,7 +266,7 @@ async fn main() {
                 (&mut two_done, &mut two_time)
             };
             *total += done;
-            *time += started.elapsed();
+            *time += took;
         }
         let run = load(8, TURN, verify.clone()).await;
         assert_eq!(run.errors, 0, "verify_pin under load");

@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use janus_store::passwords::Memory;
+
 use super::common::process::{free_port, workspace_root};
 
 pub fn bench_dir() -> PathBuf {
@@ -144,4 +146,34 @@ where
     }
     run.elapsed = started.elapsed();
     run
+}
+
+/// Runs `hash` over and over for `turn`, on as many threads at once as there are
+/// `memories` (each thread with its own, kept between its hashes as a hashing thread of the
+/// server keeps it): how many hashes were done, and how long the turn took.
+pub fn hash_in_turn<F>(turn: Duration, memories: &mut [Memory], hash: &F) -> (usize, Duration)
+where
+    F: Fn(&mut Memory) + Sync,
+{
+    let started = Instant::now();
+    let done = std::thread::scope(|s| {
+        let threads: Vec<_> = memories
+            .iter_mut()
+            .map(|memory| {
+                s.spawn(move || {
+                    let mut done = 0;
+                    while started.elapsed() < turn {
+                        hash(memory);
+                        done += 1;
+                    }
+                    done
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .map(|t| t.join().unwrap())
+            .sum::<usize>()
+    });
+    (done, started.elapsed())
 }
