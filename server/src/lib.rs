@@ -9,7 +9,6 @@ pub mod unavailable;
 
 use std::sync::Arc;
 
-use janus_domain::Clock;
 use janus_domain::settings::Settings;
 use janus_store::{SecretHasher, Store, SystemClock};
 
@@ -27,16 +26,14 @@ pub async fn open_store(settings: Settings, pepper: &[u8]) -> Result<Store, Stri
         &settings.site.public_url,
     )?;
     let hasher = SecretHasher::new(&settings.argon2, pepper)?;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    Ok(Store {
-        writer: Arc::new(janus_store::Writer::new(&db)),
+    Ok(Store::new(
         db,
-        settings: Arc::new(settings),
-        clock,
-        hasher: Arc::new(hasher),
-        templates: Arc::new(templates),
-        sealer: Arc::new(janus_store::sealing::Sealer::new(pepper)),
-    })
+        settings,
+        Arc::new(SystemClock),
+        hasher,
+        templates,
+        janus_store::sealing::Sealer::new(pepper),
+    ))
 }
 
 /// SQLite creates the file but not its folder.

@@ -32,7 +32,8 @@ use janus_domain::settings::Settings;
 use janus_domain::{AppError, Clock};
 use sea_orm::DatabaseConnection;
 
-pub use db::{Writer, connect, migrate};
+use db::Writer;
+pub use db::{connect, migrate};
 pub use passwords::SecretHasher;
 
 /// Everything a use case needs: the database, the settings, the clock and the hasher.
@@ -40,8 +41,10 @@ pub use passwords::SecretHasher;
 #[derive(Clone)]
 pub struct Store {
     pub db: DatabaseConnection,
-    /// Where the batches that write run: on SQLite, a connection of its own (`db/writer.rs`).
-    pub writer: Arc<Writer>,
+    /// Where the batches that write run: on SQLite, a connection of its own (`db/writer.rs`)
+    /// to the same database as `db`. Private, so that only [`Store::new`] builds a store
+    /// and the two cannot point at different databases.
+    writer: Arc<Writer>,
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
     pub hasher: Arc<SecretHasher>,
@@ -49,6 +52,29 @@ pub struct Store {
     pub templates: Arc<janus_domain::messages::MessageTemplates>,
     /// Seals outbox message bodies at rest.
     pub sealer: Arc<sealing::Sealer>,
+}
+
+impl Store {
+    /// Assembles the store around an open, migrated database; the write batches' own
+    /// connection is opened (on first use) to the same database.
+    pub fn new(
+        db: DatabaseConnection,
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+        hasher: SecretHasher,
+        templates: janus_domain::messages::MessageTemplates,
+        sealer: sealing::Sealer,
+    ) -> Self {
+        Self {
+            writer: Arc::new(Writer::new(&db)),
+            db,
+            settings: Arc::new(settings),
+            clock,
+            hasher: Arc::new(hasher),
+            templates: Arc::new(templates),
+            sealer: Arc::new(sealer),
+        }
+    }
 }
 
 /// The clock of the real world.

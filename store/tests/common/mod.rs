@@ -48,15 +48,15 @@ pub async fn test_store() -> TestStore {
     ));
     let hasher = SecretHasher::new(&settings.argon2, b"test pepper").unwrap();
     let settings_url = settings.site.public_url.clone();
-    let store = Store {
-        writer: Arc::new(janus_store::Writer::new(&db)),
+    let templates = janus_store::templates::load(&templates_dir(), &settings_url).unwrap();
+    let store = Store::new(
         db,
-        settings: Arc::new(settings),
-        clock: clock.clone(),
-        hasher: Arc::new(hasher),
-        templates: Arc::new(janus_store::templates::load(&templates_dir(), &settings_url).unwrap()),
-        sealer: Arc::new(janus_store::sealing::Sealer::new(b"test pepper")),
-    };
+        settings,
+        clock.clone(),
+        hasher,
+        templates,
+        janus_store::sealing::Sealer::new(b"test pepper"),
+    );
     TestStore { store, clock }
 }
 
