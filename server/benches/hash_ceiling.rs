@@ -26,6 +26,7 @@ use janus_domain::Secret;
 use janus_domain::settings::Argon2Settings;
 use janus_store::SecretHasher;
 use janus_store::passwords::Memory;
+use janus_store::seed_scale::SCALE_PIN;
 
 const ROUNDS: usize = 6;
 const TURN: Duration = Duration::from_secs(3);
@@ -46,7 +47,7 @@ struct Subject {
 impl Subject {
     async fn new(settings: Argon2Settings) -> Self {
         let hasher = SecretHasher::new(&settings, b"benchmark pepper").unwrap();
-        let phc = hasher.hash(Secret::new("482916")).await.unwrap();
+        let phc = hasher.hash(Secret::new(SCALE_PIN)).await.unwrap();
         Self {
             name: format!("m={} KiB, t={}", settings.memory_kib, settings.iterations),
             hasher,
@@ -57,7 +58,7 @@ impl Subject {
     }
 
     fn verify(&self, memory: &mut Memory) {
-        let secret = Secret::new("482916");
+        let secret = Secret::new(SCALE_PIN);
         assert!(
             self.hasher
                 .verify_on_this_thread(&secret, &self.phc, memory)
