@@ -55,8 +55,8 @@ pub struct Store {
 }
 
 impl Store {
-    /// Assembles the store around an open, migrated database; the write batches' own
-    /// connection is opened (on first use) to the same database.
+    /// Assembles the store around an open, migrated database. On SQLite the write batches'
+    /// own connection is opened to the same database, on first use.
     pub fn new(
         db: DatabaseConnection,
         settings: Settings,
