@@ -42,6 +42,8 @@ struct Subject {
     /// Totals over the rounds: (hashes done, seconds) on one thread, then on two.
     one: (usize, f64),
     two: (usize, f64),
+    /// Each round's two-thread rate over twice its one-thread rate.
+    rounds: Vec<f64>,
 }
 
 impl Subject {
@@ -54,6 +56,7 @@ impl Subject {
             phc,
             one: (0, 0.0),
             two: (0, 0.0),
+            rounds: Vec::new(),
         }
     }
 
@@ -66,16 +69,15 @@ impl Subject {
         );
     }
 
-    /// One turn on one thread and one on two; returns this round's two-thread rate over
-    /// twice the one-thread rate.
-    fn round(&mut self, memories: &mut [Memory; 2]) -> f64 {
+    /// One turn on one thread and one on two.
+    fn round(&mut self, memories: &mut [Memory; 2]) {
         let (done, took) = support::hash_in_turn(TURN, &mut memories[..1], &|m| self.verify(m));
         let one = done as f64 / took.as_secs_f64();
         self.one = (self.one.0 + done, self.one.1 + took.as_secs_f64());
         let (done, took) = support::hash_in_turn(TURN, &mut memories[..], &|m| self.verify(m));
         let two = done as f64 / took.as_secs_f64();
         self.two = (self.two.0 + done, self.two.1 + took.as_secs_f64());
-        two / (2.0 * one)
+        self.rounds.push(two / (2.0 * one));
     }
 }
 
@@ -106,16 +108,16 @@ async fn main() {
     );
     let mut subjects = [Subject::new(configured).await, Subject::new(small).await];
     let mut memories = [Memory::default(), Memory::default()];
-    let mut per_round: [Vec<f64>; 2] = Default::default();
     for _ in 0..ROUNDS {
-        for (subject, rounds) in subjects.iter_mut().zip(per_round.iter_mut()) {
-            rounds.push(subject.round(&mut memories));
+        for subject in &mut subjects {
+            subject.round(&mut memories);
         }
     }
-    for (subject, rounds) in subjects.iter().zip(per_round.iter()) {
+    for subject in &subjects {
         let one = subject.one.0 as f64 / subject.one.1;
         let two = subject.two.0 as f64 / subject.two.1;
-        let rounds: Vec<String> = rounds
+        let rounds: Vec<String> = subject
+            .rounds
             .iter()
             .map(|r| format!("{:.0}%", 100.0 * r))
             .collect();
