@@ -48,33 +48,65 @@ pub fn format_countdown(seconds: i64) -> String {
 pub struct PinAttempts {
     pub consecutive_failures: u32,
     pub locked_until: Option<DateTime<Utc>>,
+    /// Set when locks came too often (NIST SP 800-63B §5.2.2: a limit that a patient
+    /// guesser cannot simply wait out): PIN checks stay locked from then until a 2-step
+    /// code succeeds or an admin unlocks them.
+    pub held_since: Option<DateTime<Utc>>,
 }
 
 impl PinAttempts {
     pub fn is_locked(&self, now: DateTime<Utc>) -> bool {
-        self.locked_until.is_some_and(|until| now < until)
+        self.held_since.is_some() || self.locked_until.is_some_and(|until| now < until)
     }
 
-    /// The state after one more wrong PIN. Reaching `max_failures` locks PIN checks for
-    /// `lockout_minutes` and starts the count again, so the next lock needs as many misses.
-    pub fn after_failure(self, now: DateTime<Utc>, settings: &PinSettings) -> Self {
+    /// The state after one more wrong PIN, given how many lock windows began in the last
+    /// `escalation_window_hours` before this miss. Reaching `max_failures` locks PIN checks
+    /// for `lockout_minutes` and starts the count again, so the next lock needs as many
+    /// misses; the lock that makes `escalate_after_locks` within the window holds the
+    /// checks until someone lifts it.
+    pub fn after_failure(
+        self,
+        now: DateTime<Utc>,
+        settings: &PinSettings,
+        earlier_locks_in_window: u32,
+    ) -> Self {
         let failures = self.consecutive_failures + 1;
-        if failures >= settings.max_failures {
-            Self {
-                consecutive_failures: 0,
-                locked_until: Some(now + Duration::minutes(settings.lockout_minutes.into())),
-            }
-        } else {
-            Self {
+        if failures < settings.max_failures {
+            return Self {
                 consecutive_failures: failures,
-                locked_until: self.locked_until,
-            }
+                ..self
+            };
         }
+        let escalates = earlier_locks_in_window + 1 >= settings.escalate_after_locks;
+        Self {
+            consecutive_failures: 0,
+            locked_until: Some(now + Duration::minutes(settings.lockout_minutes.into())),
+            held_since: if escalates {
+                self.held_since.or(Some(now))
+            } else {
+                self.held_since
+            },
+        }
+    }
+
+    /// Whether this miss just began a lock window (and so counts toward escalation).
+    pub fn newly_locked(&self, before: &Self) -> bool {
+        self.locked_until.is_some() && self.locked_until != before.locked_until
+    }
+
+    /// Whether this miss just made the lock one that holds until lifted.
+    pub fn newly_held(&self, before: &Self) -> bool {
+        self.held_since.is_some() && before.held_since.is_none()
     }
 
     /// A correct PIN clears the count (DESIGN.md §2).
     pub fn after_success(self) -> Self {
         Self::default()
+    }
+
+    /// Where lock windows are counted from for [`Self::after_failure`].
+    pub fn escalation_window_start(now: DateTime<Utc>, settings: &PinSettings) -> DateTime<Utc> {
+        now - Duration::hours(settings.escalation_window_hours.into())
     }
 }
 
@@ -106,21 +138,41 @@ mod tests {
 
     #[test]
     fn five_misses_lock_for_fifteen_minutes_and_success_resets() {
-        let rules = PinSettings {
-            max_failures: 5,
-            lockout_minutes: 15,
-        };
+        let rules = PinSettings::default();
         let mut a = PinAttempts::default();
         for _ in 0..4 {
-            a = a.after_failure(t0(), &rules);
+            a = a.after_failure(t0(), &rules, 0);
             assert!(!a.is_locked(t0()));
         }
         assert_eq!(a.consecutive_failures, 4);
         assert_eq!(a.after_success(), PinAttempts::default());
 
-        let locked = a.after_failure(t0(), &rules);
+        let locked = a.after_failure(t0(), &rules, 0);
+        assert!(locked.newly_locked(&a) && !locked.newly_held(&a));
         assert!(locked.is_locked(t0() + Duration::minutes(14)));
         assert!(!locked.is_locked(t0() + Duration::minutes(15)));
         assert_eq!(locked.consecutive_failures, 0);
+    }
+
+    #[test]
+    fn the_third_lock_in_a_day_holds_until_lifted() {
+        let rules = PinSettings::default();
+        let four = PinAttempts {
+            consecutive_failures: 4,
+            ..PinAttempts::default()
+        };
+        let second = four.after_failure(t0(), &rules, 1);
+        assert_eq!(second.held_since, None, "two locks in a day only lock");
+        let third = four.after_failure(t0(), &rules, 2);
+        assert!(third.newly_held(&four));
+        assert_eq!(third.held_since, Some(t0()));
+        assert!(
+            third.is_locked(t0() + Duration::days(30)),
+            "no time lifts it"
+        );
+        assert_eq!(
+            PinAttempts::escalation_window_start(t0(), &rules),
+            t0() - Duration::hours(24)
+        );
     }
 }

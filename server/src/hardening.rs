@@ -1,5 +1,6 @@
-//! Layers every response and request passes through for safety (issue 5, DESIGN.md §2):
-//! security headers, refusing cross-origin writes, and a cap on request bodies.
+//! Layers every response and request passes through for safety: refusing requests for
+//! other hosts, security headers, refusing cross-origin writes, and a cap on request
+//! bodies.
 
 use axum::body::{Body, HttpBody};
 use axum::extract::{Request, State};
@@ -19,9 +20,51 @@ const NON_PAGE_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri
 /// Two years, with subdomains: what the HSTS preload list asks for.
 const HSTS: &str = "max-age=63072000; includeSubDomains";
 
+/// Refuses, before any work, a request naming a host that is not this site's
+/// ([`janus_domain::settings::SiteSettings::accepts_host`]): a page of another site whose
+/// name an attacker pointed at our address (DNS rebinding) is same-origin with itself,
+/// so its writes pass the Origin check, but it still names its own host. A request with
+/// no host at all is malformed HTTP/1.1 (RFC 9112 §3.2). The health checks answer
+/// whatever the host, since load balancers probe by address; they hold no data.
+pub async fn known_hosts_only(
+    State(store): State<Store>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    if path == "/health" || path.starts_with("/health/") {
+        return next.run(request).await;
+    }
+    // HTTP/2 carries the host in the request's authority rather than a header.
+    let host = match request.headers().get(header::HOST) {
+        Some(value) => value.to_str().ok(),
+        None => request.uri().authority().map(|a| a.as_str()),
+    };
+    match host {
+        Some(host) if store.settings.site.accepts_host(host) => next.run(request).await,
+        Some(host) => {
+            tracing::warn!(host, path, "request for another host refused");
+            (
+                StatusCode::MISDIRECTED_REQUEST,
+                "This server does not serve that host name.",
+            )
+                .into_response()
+        }
+        None => (
+            StatusCode::BAD_REQUEST,
+            "The request names no host (or an unreadable one).",
+        )
+            .into_response(),
+    }
+}
+
 /// Adds the security headers to every response. Pages bring their own
 /// Content-Security-Policy (with the nonce of their inline scripts, see `app::shell`);
-/// every other response gets one that allows nothing.
+/// every other response gets one that allows nothing. Anything that did not choose its
+/// own cache lifetime (pages, server-function answers, errors) is `no-store`: staff pages
+/// show clients' details and the PIN page belongs to one client's link, and neither may
+/// stay in a shared computer's cache or be shown again by Back after signing out. Hashed
+/// static files set their year-long lifetime themselves (`assets.rs`).
 pub async fn security_headers(
     State(store): State<Store>,
     request: Request,
@@ -29,6 +72,9 @@ pub async fn security_headers(
 ) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
     headers
         .entry(header::CONTENT_SECURITY_POLICY)
         .or_insert(HeaderValue::from_static(NON_PAGE_CSP));

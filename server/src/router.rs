@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use http::StatusCode;
 use janus_domain::AppError;
+use janus_domain::settings::Mode;
 use janus_store::Store;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
@@ -38,6 +39,23 @@ pub async fn serve(store: Store) -> Result<(), String> {
     // Cargo.toml) and leave the hashes beside this binary; follow them whenever they are
     // there, so no start-up script has to say so.
     options.hash_files |= app::page_scripts::hash_file(&options).exists();
+    let site = &store.settings.site;
+    if site.mode == Mode::Development && !addr.ip().is_loopback() && !site.allow_remote_development
+    {
+        return Err(format!(
+            "development mode listens on loopback addresses only (its dev mailbox shows live \
+             links and codes), not on {addr}: set site.mode = \"production\", or \
+             site.allow_remote_development = true on a machine nobody else can reach"
+        ));
+    }
+    store.claim_for_serving().await.map_err(|e| e.to_string())?;
+    match site.mode {
+        Mode::Development => tracing::warn!(
+            "DEVELOPMENT MODE: the dev mailbox at /dev/mailbox shows every link and code sent, \
+             and a built-in pepper may be in use. Never serve real clients in this mode."
+        ),
+        Mode::Production => tracing::info!("production mode"),
+    }
     let public_url = store.settings.site.public_url.clone();
     let router = app(store, options);
     let listener = tokio::net::TcpListener::bind(addr)
@@ -99,16 +117,20 @@ pub fn app(store: Store, options: LeptosOptions) -> Router {
         ))
         .layer(middleware::from_fn(hardening::cap_request_body))
         .layer(middleware::from_fn_with_state(
+            store.clone(),
+            hardening::known_hosts_only,
+        ))
+        .layer(middleware::from_fn_with_state(
             store,
             hardening::security_headers,
         ))
 }
 
 /// Paths anyone may request: sign-in, assets, server functions (which check the session
-/// themselves and answer 401), the health check, the client PIN page (its link is the
-/// key) and the development mailbox (whose server function answers 404 in production).
+/// themselves and answer 401), the health check and the client PIN page (its link is the
+/// key). The development mailbox is a staff page: it shows live links and codes.
 fn is_public(path: &str) -> bool {
-    const PREFIXES: [&str; 6] = ["/pkg/", "/api/", "/health", "/login", "/pin/", "/dev/"];
+    const PREFIXES: [&str; 5] = ["/pkg/", "/api/", "/health", "/login", "/pin/"];
     let last_segment = path.rsplit('/').next().unwrap_or_default();
     PREFIXES.iter().any(|p| path.starts_with(p)) || last_segment.contains('.')
 }
@@ -192,11 +214,10 @@ mod tests {
             "/favicon.ico",
             "/health",
             "/pin/abc",
-            "/dev/mailbox",
         ] {
             assert!(is_public(p), "{p}");
         }
-        for p in ["/", "/clients/3", "/clients", "/admin"] {
+        for p in ["/", "/clients/3", "/clients", "/admin", "/dev/mailbox"] {
             assert!(!is_public(p), "{p}");
         }
     }

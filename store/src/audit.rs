@@ -34,12 +34,16 @@ pub enum Action {
     PinSet,
     PinCheck,
     PinLocked,
+    /// Lock windows came too often: PIN checks stay locked until lifted.
+    PinLockHeld,
+    /// PIN checks unlocked: by a 2-step code that succeeded, or by an admin with a reason.
+    PinUnlocked,
     CodeSent,
     CodeCheck,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 16] = [
         Self::SignIn,
         Self::SignOut,
         Self::StaffCreated,
@@ -52,6 +56,8 @@ impl Action {
         Self::PinSet,
         Self::PinCheck,
         Self::PinLocked,
+        Self::PinLockHeld,
+        Self::PinUnlocked,
         Self::CodeSent,
         Self::CodeCheck,
     ];
@@ -70,6 +76,8 @@ impl Action {
             Self::PinSet => "pin_set",
             Self::PinCheck => "pin_check",
             Self::PinLocked => "pin_locked",
+            Self::PinLockHeld => "pin_lock_held",
+            Self::PinUnlocked => "pin_unlocked",
             Self::CodeSent => "code_sent",
             Self::CodeCheck => "code_check",
         }
@@ -94,6 +102,8 @@ impl Action {
             Self::PinSet => "PIN set by client",
             Self::PinCheck => "PIN verification",
             Self::PinLocked => "PIN checks locked",
+            Self::PinLockHeld => "PIN checks held locked",
+            Self::PinUnlocked => "PIN checks unlocked",
             Self::CodeSent => "2-step code sent",
             Self::CodeCheck => "2-step code check",
         }

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod clients;
 mod db;
+mod deployment;
 pub mod entity;
 mod hashing_pool;
 pub mod mailbox;
@@ -35,6 +36,7 @@ use sea_orm::DatabaseConnection;
 use db::Writer;
 pub use db::{connect, migrate};
 pub use passwords::SecretHasher;
+pub use security::CHECK_LEASE_SECONDS;
 
 /// Everything a use case needs: the database, the settings, the clock and the hasher.
 /// Cheap to clone; one is built at start-up and shared by every request.

@@ -159,8 +159,10 @@ pub enum SeedOutcome {
 }
 
 impl Store {
-    /// Fills an empty database with demo data. Refuses to touch one that has any.
+    /// Fills an empty development database with demo data. Refuses to touch one that has any,
+    /// and any production database.
     pub async fn seed_demo(&self) -> Result<SeedOutcome, AppError> {
+        self.refuse_demo_data_in_production().await?;
         let has_clients = client::Entity::find().count(&self.db).await.or_internal()? > 0;
         let has_staff = staff_user::Entity::find()
             .count(&self.db)

@@ -39,6 +39,7 @@ impl Store {
     /// it is empty). Of the clients in the PIN workflow (brands in scope, currently
     /// enrolling), two in three get a PIN ([`SCALE_PIN`]).
     pub async fn seed_scale(&self, count: u64) -> Result<ScaleOutcome, AppError> {
+        self.refuse_demo_data_in_production().await?;
         if let SeedOutcome::Seeded { .. } = self.seed_demo().await? {
             tracing::info!("demo data seeded first");
         }
@@ -139,6 +140,9 @@ impl Store {
                         consecutive_failures: Set(0),
                         locked_until: Set(None),
                         updated_at: Set(created),
+                        checks_in_flight: Set(0),
+                        checks_reserved_until: Set(None),
+                        held_since: Set(None),
                     });
                 }
                 for (action, detail) in [

@@ -10,7 +10,7 @@ use chrono::Duration;
 use common::pin_world::*;
 use janus_domain::security::{CodeCheckOutcome, LinkPurpose, PinCheckOutcome};
 use janus_domain::{AppError, Secret};
-use janus_store::entity::{audit_event, client, client_pin, verification};
+use janus_store::entity::{audit_event, client, client_pin, pin_link, two_step_code, verification};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 
 #[tokio::test]
@@ -23,7 +23,8 @@ async fn five_misses_lock_pin_checks_for_fifteen_minutes() {
             verify(&w, OTHER_PIN).await.unwrap(),
             PinCheckOutcome::Mismatch {
                 consecutive_failures: n,
-                locked_until: None
+                locked_until: None,
+                held_since: None
             }
         );
     }
@@ -32,7 +33,8 @@ async fn five_misses_lock_pin_checks_for_fifteen_minutes() {
         verify(&w, OTHER_PIN).await.unwrap(),
         PinCheckOutcome::Mismatch {
             consecutive_failures: 5,
-            locked_until: Some(until)
+            locked_until: Some(until),
+            held_since: None
         }
     );
     // Even the right PIN is refused while locked.
@@ -294,4 +296,284 @@ async fn a_code_allows_five_checks_and_a_contact_five_sends_per_ten_minutes() {
     );
     w.t.clock.advance(Duration::minutes(6));
     s.send_code(id, w.owner.id, &w.me).await.unwrap();
+}
+
+/// Sends `n` at once through `send`, and how many went out.
+async fn sent_at_once<F, Fut>(n: usize, send: F) -> (usize, Vec<AppError>)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<(), AppError>> + Send + 'static,
+{
+    let tasks: Vec<_> = (0..n).map(|_| tokio::spawn(send())).collect();
+    let (mut sent, mut refusals) = (0, Vec::new());
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(()) => sent += 1,
+            Err(e) => refusals.push(e),
+        }
+    }
+    (sent, refusals)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_codes_sent_at_once_to_one_contact_stop_at_the_limit() {
+    let w = world().await;
+    let store = Arc::new(w.t.store.clone());
+    let (id, contact) = (w.client.id, w.owner.id);
+    let (sent, refusals) = sent_at_once(20, || {
+        let (store, me) = (store.clone(), w.me.clone());
+        async move { store.send_code(id, contact, &me).await.map(|_| ()) }
+    })
+    .await;
+    assert_eq!(sent, 5, "refused: {refusals:?}");
+    assert!(
+        refusals
+            .iter()
+            .all(|e| matches!(e, AppError::TooManyAttempts(m) if m.contains("5 codes"))),
+        "{refusals:?}"
+    );
+    let codes = two_step_code::Entity::find()
+        .filter(two_step_code::Column::ContactId.eq(contact))
+        .count(&w.t.store.db)
+        .await
+        .unwrap();
+    assert_eq!(codes, 5, "only the allowed sends left a code");
+    let refused_rows = audit_event::Entity::find()
+        .filter(audit_event::Column::Action.eq("code_sent"))
+        .filter(audit_event::Column::Detail.eq("refused: send limit reached"))
+        .count(&w.t.store.db)
+        .await
+        .unwrap();
+    assert_eq!(refused_rows, 15, "every refusal is audited");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_links_sent_at_once_for_one_client_stop_at_the_limit() {
+    let w = world().await;
+    let store = Arc::new(w.t.store.clone());
+    let (id, contact) = (w.client.id, w.owner.id);
+    let (sent, refusals) = sent_at_once(20, || {
+        let (store, me) = (store.clone(), w.me.clone());
+        async move {
+            store
+                .send_pin_link(id, contact, LinkPurpose::Setup, &me)
+                .await
+                .map(|_| ())
+        }
+    })
+    .await;
+    assert_eq!(sent, 5, "refused: {refusals:?}");
+    assert!(
+        refusals.iter().all(|e| matches!(e, AppError::TooManyAttempts(m)
+            if m.contains("5 setup or reset links were sent for this client in the last 60 minutes"))),
+        "{refusals:?}"
+    );
+    let links = pin_link::Entity::find()
+        .filter(pin_link::Column::ClientId.eq(id))
+        .count(&w.t.store.db)
+        .await
+        .unwrap();
+    assert_eq!(links, 5);
+    // The window is an hour: the first link's slot frees an hour after it was sent.
+    w.t.clock.advance(Duration::minutes(60));
+    w.t.store
+        .send_pin_link(id, contact, LinkPurpose::Setup, &w.me)
+        .await
+        .unwrap();
+}
+
+/// Starts a PIN check and abandons it once it has been counted, as a caller that goes away
+/// mid-hash does: the future is dropped and never sees the comparison's result.
+async fn abandon_a_check(w: &World, pin: &str) {
+    use std::future::Future;
+    use std::task::Poll;
+    let in_flight = || async {
+        client_pin::Entity::find_by_id(w.client.id)
+            .one(&w.t.store.db)
+            .await
+            .unwrap()
+            .map_or(0, |r| r.checks_in_flight)
+    };
+    let before = in_flight().await;
+    let mut check = Box::pin(w.t.store.verify_pin(w.client.id, Secret::new(pin), &w.me));
+    for _ in 0..10_000 {
+        let polled = std::future::poll_fn(|cx| Poll::Ready(check.as_mut().poll(cx))).await;
+        assert!(
+            polled.is_pending(),
+            "the check ended before it could be abandoned"
+        );
+        if in_flight().await > before {
+            drop(check);
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    panic!("the check was never counted");
+}
+
+#[tokio::test]
+async fn checks_abandoned_mid_hash_stop_counting_when_their_lease_ends() {
+    let w = world().await;
+    let s = &w.t.store;
+    set_pin(&w, LinkPurpose::Setup, GOOD_PIN).await;
+    for _ in 0..5 {
+        abandon_a_check(&w, OTHER_PIN).await;
+    }
+    // Five checks counted and never resolved: the limit's worth is taken.
+    let busy = refused(verify(&w, GOOD_PIN).await);
+    assert!(
+        matches!(&busy, AppError::TooManyAttempts(m) if m.contains("still running")),
+        "{busy:?}"
+    );
+    let status = s.security_status(w.client.id).await.unwrap();
+    assert_eq!(status.locked_until, None, "no lock: nothing was judged");
+    assert_eq!(status.consecutive_failures, 0);
+
+    // Once no check has started for the lease's length, the abandoned ones are forgotten.
+    w.t.clock
+        .advance(Duration::seconds(janus_store::CHECK_LEASE_SECONDS));
+    assert_eq!(
+        verify(&w, GOOD_PIN).await.unwrap(),
+        PinCheckOutcome::Verified
+    );
+    let row = client_pin::Entity::find_by_id(w.client.id)
+        .one(&s.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.checks_in_flight, 0, "the check that ran was resolved");
+}
+
+/// Five misses in a row: one lock window.
+async fn lock_once(w: &World) {
+    for _ in 0..5 {
+        verify(w, OTHER_PIN).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_third_lock_in_a_day_holds_until_a_two_step_code_succeeds() {
+    let w = world().await;
+    let s = &w.t.store;
+    set_pin(&w, LinkPurpose::Setup, GOOD_PIN).await;
+    for _ in 0..2 {
+        lock_once(&w).await;
+        w.t.clock.advance(Duration::minutes(15));
+    }
+    assert_eq!(
+        s.security_status(w.client.id).await.unwrap().held_since,
+        None
+    );
+    for _ in 0..4 {
+        verify(&w, OTHER_PIN).await.unwrap();
+    }
+    let third = verify(&w, OTHER_PIN).await.unwrap();
+    assert!(
+        matches!(third, PinCheckOutcome::Mismatch { held_since: Some(t), locked_until: Some(_), .. } if t == s.clock.now()),
+        "{third:?}"
+    );
+    // Waiting does not lift it.
+    w.t.clock.advance(Duration::days(2));
+    let held = refused(verify(&w, GOOD_PIN).await);
+    assert!(
+        matches!(&held, AppError::TooManyAttempts(m) if m.contains("3 lockouts within 24 hours")),
+        "{held:?}"
+    );
+    let status = s.security_status(w.client.id).await.unwrap();
+    assert!(status.held_since.is_some());
+    assert!(status.verify_pin_blocked().unwrap().contains("2-step"));
+    let holds = audit_event::Entity::find()
+        .filter(audit_event::Column::Action.eq("pin_lock_held"))
+        .count(&s.db)
+        .await
+        .unwrap();
+    assert_eq!(holds, 1);
+
+    s.send_code(w.client.id, w.owner.id, &w.me).await.unwrap();
+    let code = sent_code(&w).await;
+    assert_eq!(
+        check_code(&w, &code).await.unwrap(),
+        CodeCheckOutcome::Verified
+    );
+    let status = s.security_status(w.client.id).await.unwrap();
+    assert_eq!((status.held_since, status.locked_until), (None, None));
+    assert_eq!(
+        verify(&w, GOOD_PIN).await.unwrap(),
+        PinCheckOutcome::Verified
+    );
+}
+
+#[tokio::test]
+async fn locks_spread_over_more_than_a_day_do_not_hold() {
+    let w = world().await;
+    let s = &w.t.store;
+    set_pin(&w, LinkPurpose::Setup, GOOD_PIN).await;
+    for _ in 0..3 {
+        lock_once(&w).await;
+        w.t.clock.advance(Duration::hours(13));
+    }
+    assert_eq!(
+        s.security_status(w.client.id).await.unwrap().held_since,
+        None
+    );
+}
+
+#[tokio::test]
+async fn only_an_admin_with_a_reason_unlocks_held_pin_checks() {
+    use janus_store::seed::{DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD};
+    let w = world().await;
+    let s = &w.t.store;
+    set_pin(&w, LinkPurpose::Setup, GOOD_PIN).await;
+    let not_locked = refused(
+        s.unlock_pin_checks(w.client.id, "caller confirmed", &w.me)
+            .await,
+    );
+    assert!(
+        matches!(not_locked, AppError::Forbidden(_)),
+        "agents may not"
+    );
+    for _ in 0..3 {
+        lock_once(&w).await;
+        w.t.clock.advance(Duration::minutes(15));
+    }
+    let (_, admin) = s
+        .sign_in(DEMO_ADMIN_EMAIL, Secret::new(DEMO_ADMIN_PASSWORD))
+        .await
+        .unwrap();
+    assert!(matches!(
+        refused(s.unlock_pin_checks(w.client.id, "  ok ", &admin).await),
+        AppError::InvalidInput { field, .. } if field == "reason"
+    ));
+    let status = s
+        .unlock_pin_checks(
+            w.client.id,
+            "Owner called from the number on file; confirmed by a callback.",
+            &admin,
+        )
+        .await
+        .unwrap();
+    assert_eq!((status.held_since, status.locked_until), (None, None));
+    let unlocked = audit_event::Entity::find()
+        .filter(audit_event::Column::Action.eq("pin_unlocked"))
+        .one(&s.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(unlocked.staff_user_id, Some(admin.id));
+    assert!(
+        unlocked.detail.contains("confirmed by a callback"),
+        "{}",
+        unlocked.detail
+    );
+    assert_eq!(
+        verify(&w, GOOD_PIN).await.unwrap(),
+        PinCheckOutcome::Verified
+    );
+    assert!(matches!(
+        refused(
+            s.unlock_pin_checks(w.client.id, "again, please", &admin)
+                .await
+        ),
+        AppError::InvalidInput { .. }
+    ));
 }

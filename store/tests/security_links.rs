@@ -78,7 +78,8 @@ async fn create_set_verify_and_the_one_hour_window_gates_sensitive_work() {
         verify(&w, OTHER_PIN).await.unwrap(),
         PinCheckOutcome::Mismatch {
             consecutive_failures: 1,
-            locked_until: None
+            locked_until: None,
+            held_since: None
         }
     );
     assert_eq!(

@@ -42,6 +42,14 @@ pub async fn verify_pin(
     store.verify_pin(client_id, Secret::new(pin), &staff).await
 }
 
+/// *Unlock PIN checks*: an admin lifts a lock or a hold on a client's PIN checks, with a
+/// reason for the audit trail.
+#[server(prefix = "/api", endpoint = "unlock_pin_checks")]
+pub async fn unlock_pin_checks(client_id: i32, reason: String) -> Result<SecurityStatus, AppError> {
+    let (store, staff) = context::require_staff().await?;
+    store.unlock_pin_checks(client_id, &reason, &staff).await
+}
+
 #[server(prefix = "/api", endpoint = "send_two_step_code")]
 pub async fn send_two_step_code(
     client_id: i32,
@@ -133,10 +141,12 @@ pub async fn get_brand(slug: String) -> Result<BrandView, AppError> {
     context::store()?.brand_view(&slug).await
 }
 
-/// Every message "sent", newest first; development mode only.
+/// Every message "sent", newest first; development mode only, and staff only: the
+/// messages carry live links and codes.
 #[server(prefix = "/api", endpoint = "dev_mailbox")]
 pub async fn dev_mailbox() -> Result<Vec<MailboxMessage>, AppError> {
-    context::store()?.dev_mailbox().await
+    let (store, _) = context::require_staff().await?;
+    store.dev_mailbox().await
 }
 
 #[cfg(feature = "ssr")]

@@ -114,33 +114,75 @@ pub fn code_expires_at(sent_at: DateTime<Utc>, rules: &TwoStepSettings) -> DateT
     sent_at + Duration::minutes(rules.valid_minutes.into())
 }
 
-/// Whether one more code may go to a contact who was sent codes at `recent_sends`
-/// (OWASP: limit the rate of one-time-code sends per recipient). The refusal says when
-/// the next send is possible.
-pub fn check_code_send_allowed(
-    recent_sends: &[DateTime<Utc>],
-    now: DateTime<Utc>,
-    rules: &TwoStepSettings,
-) -> Result<(), AppError> {
-    let window = Duration::minutes(rules.send_window_minutes.into());
-    let mut in_window: Vec<_> = recent_sends
-        .iter()
-        .copied()
-        .filter(|t| *t > now - window && *t <= now)
-        .collect();
-    if in_window.len() < rules.max_sends as usize {
-        return Ok(());
+/// What a send limit counts: codes to one contact, or setup and reset links for one
+/// client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sends {
+    CodesToContact,
+    LinksForClient,
+}
+
+/// How many sends a window allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SendLimit {
+    pub what: Sends,
+    pub max_sends: u32,
+    pub window_minutes: u32,
+}
+
+impl SendLimit {
+    pub fn codes(rules: &TwoStepSettings) -> Self {
+        Self {
+            what: Sends::CodesToContact,
+            max_sends: rules.max_sends,
+            window_minutes: rules.send_window_minutes,
+        }
     }
-    in_window.sort();
-    // The send that leaves the window first frees the next slot.
-    let free_at = in_window[in_window.len() - rules.max_sends as usize] + window;
-    let wait = (free_at - now).num_seconds().max(1);
-    Err(AppError::TooManyAttempts(format!(
-        "{} codes were sent to this contact in the last {} minutes. The next one can be sent in {}.",
-        rules.max_sends,
-        rules.send_window_minutes,
-        human_wait(wait)
-    )))
+
+    pub fn links(rules: &SetupLinkSettings) -> Self {
+        Self {
+            what: Sends::LinksForClient,
+            max_sends: rules.max_sends,
+            window_minutes: rules.send_window_minutes,
+        }
+    }
+
+    /// Where the window that `now` ends starts: sends after it count.
+    pub fn window_start(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now - Duration::minutes(self.window_minutes.into())
+    }
+
+    /// Whether one more send is allowed after sends at `recent_sends` (OWASP: limit the
+    /// rate of one-time-code sends per recipient; a link costs an SMS too). The refusal
+    /// says when the next send is possible.
+    pub fn check(
+        &self,
+        recent_sends: &[DateTime<Utc>],
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let window = Duration::minutes(self.window_minutes.into());
+        let mut in_window: Vec<_> = recent_sends
+            .iter()
+            .copied()
+            .filter(|t| *t > now - window && *t <= now)
+            .collect();
+        if in_window.len() < self.max_sends as usize {
+            return Ok(());
+        }
+        in_window.sort();
+        // The send that leaves the window first frees the next slot.
+        let free_at = in_window[in_window.len() - self.max_sends as usize] + window;
+        let wait = human_wait((free_at - now).num_seconds().max(1));
+        let (max, minutes) = (self.max_sends, self.window_minutes);
+        Err(AppError::TooManyAttempts(match self.what {
+            Sends::CodesToContact => format!(
+                "{max} codes were sent to this contact in the last {minutes} minutes. The next one can be sent in {wait}."
+            ),
+            Sends::LinksForClient => format!(
+                "{max} setup or reset links were sent for this client in the last {minutes} minutes. The next one can be sent in {wait}."
+            ),
+        }))
+    }
 }
 
 fn human_wait(seconds: i64) -> String {
@@ -181,13 +223,30 @@ mod tests {
     fn the_sixth_send_in_ten_minutes_is_refused_until_the_first_ages_out() {
         let sends: Vec<_> = (0..5).map(|i| t0() + Duration::minutes(i)).collect();
         let now = t0() + Duration::minutes(5);
-        assert!(check_code_send_allowed(&sends[..4], now, &rules()).is_ok());
-        let refused = check_code_send_allowed(&sends, now, &rules()).unwrap_err();
+        let limit = SendLimit::codes(&rules());
+        assert!(limit.check(&sends[..4], now).is_ok());
+        let refused = limit.check(&sends, now).unwrap_err();
         assert!(
             matches!(&refused, AppError::TooManyAttempts(m) if m.contains("in 5 min")),
             "{refused}"
         );
-        assert!(check_code_send_allowed(&sends, t0() + Duration::minutes(10), &rules()).is_ok());
+        assert!(limit.check(&sends, t0() + Duration::minutes(10)).is_ok());
+    }
+
+    #[test]
+    fn the_sixth_link_in_an_hour_is_refused_with_the_clients_reason() {
+        let limit = SendLimit::links(&SetupLinkSettings::default());
+        let sends: Vec<_> = (0..5).map(|i| t0() + Duration::minutes(i * 10)).collect();
+        let now = t0() + Duration::minutes(45);
+        assert!(limit.check(&sends[..4], now).is_ok());
+        let refused = limit.check(&sends, now).unwrap_err();
+        assert!(
+            matches!(&refused, AppError::TooManyAttempts(m)
+                if m.contains("5 setup or reset links were sent for this client in the last 60 minutes")
+                    && m.contains("in 15 min")),
+            "{refused}"
+        );
+        assert!(limit.check(&sends, t0() + Duration::minutes(60)).is_ok());
     }
 
     #[test]

@@ -111,6 +111,11 @@ pub struct SecurityStatus {
     /// Otherwise the last one, which has ended.
     pub last: Option<VerificationView>,
     pub locked_until: Option<DateTime<Utc>>,
+    /// Locks came too often: PIN checks are held locked since then, until a 2-step code
+    /// succeeds or an admin unlocks them.
+    pub held_since: Option<DateTime<Utc>>,
+    /// The hold's rule, for the modal to say why: this many locks in this many hours.
+    pub hold_rule: (u32, u32),
     pub consecutive_failures: u32,
     pub max_failures: u32,
     pub code: Option<CodeView>,
@@ -143,7 +148,9 @@ impl SecurityStatus {
             PinCheckOutcome::Mismatch {
                 consecutive_failures,
                 locked_until,
+                held_since,
             } => {
+                self.held_since = held_since.or(self.held_since);
                 // Reaching the limit locks checks and starts the count again.
                 self.consecutive_failures = if locked_until.is_some() {
                     0
@@ -158,6 +165,9 @@ impl SecurityStatus {
 
     /// Why *Verify PIN* is unavailable right now, if it is.
     pub fn verify_pin_blocked(&self) -> Option<String> {
+        if self.held_since.is_some() {
+            return Some(held_lock_message(self.hold_rule.0, self.hold_rule.1));
+        }
         if let Some(until) = self.locked_until {
             return Some(format!(
                 "PIN verification is locked until {} after {} failed attempts. Send a 2-step code instead.",
@@ -197,11 +207,36 @@ impl SecurityStatus {
 pub enum PinCheckOutcome {
     Verified,
     /// Wrong digits. `consecutive_failures` counts this one; `locked_until` is set when this
-    /// miss reached the limit.
+    /// miss reached the limit, and `held_since` when that lock was one too many.
     Mismatch {
         consecutive_failures: u32,
         locked_until: Option<DateTime<Utc>>,
+        held_since: Option<DateTime<Utc>>,
     },
+}
+
+/// Why PIN checks are held locked, and what lifts the hold.
+pub fn held_lock_message(locks: u32, hours: u32) -> String {
+    format!(
+        "PIN verification is locked after {locks} lockouts within {hours} hours. It stays locked until a 2-step verification code succeeds or an admin unlocks it."
+    )
+}
+
+/// The reason an admin gives for unlocking PIN checks, trimmed: it goes into the audit
+/// trail, so it must say something (at least 5 characters) and stay readable (at most 500).
+pub fn check_unlock_reason(reason: &str) -> Result<String, crate::AppError> {
+    let reason = reason.trim();
+    match reason.chars().count() {
+        0..5 => Err(crate::AppError::invalid(
+            "reason",
+            "Say why PIN checks are being unlocked (at least 5 characters), for the audit trail.",
+        )),
+        5..=500 => Ok(reason.to_owned()),
+        _ => Err(crate::AppError::invalid(
+            "reason",
+            "Keep the reason to 500 characters or fewer.",
+        )),
+    }
 }
 
 /// How a 2-step code check ended.

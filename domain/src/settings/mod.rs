@@ -84,6 +84,12 @@ pub struct SiteSettings {
     /// entry, the one the proxy added). Leave off when clients connect directly: the header
     /// would be theirs to forge.
     pub behind_proxy: bool,
+    /// Other host names this site answers to besides the public URL's (say, the name an
+    /// internal load balancer uses). Requests naming any other host are refused.
+    pub host_aliases: Vec<String>,
+    /// Development mode (dev mailbox, demo sign-ins) listens on loopback only unless this
+    /// is set: its mailbox shows live links and codes.
+    pub allow_remote_development: bool,
 }
 
 impl Default for SiteSettings {
@@ -93,6 +99,8 @@ impl Default for SiteSettings {
             public_url: "http://127.0.0.1:3000".into(),
             mode: Mode::Development,
             behind_proxy: false,
+            host_aliases: Vec::new(),
+            allow_remote_development: false,
         }
     }
 }
@@ -100,6 +108,50 @@ impl Default for SiteSettings {
 impl SiteSettings {
     pub fn is_https(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+
+    /// Whether a request whose `Host` header says `host` is meant for this site: the
+    /// public URL's host, an alias, or, in development, this machine (any port). A page
+    /// of another site whose name was pointed at our address (DNS rebinding) names its own
+    /// host and is refused.
+    pub fn accepts_host(&self, host: &str) -> bool {
+        let Some(asked) = host_name(host) else {
+            return false;
+        };
+        if self.mode == Mode::Development && is_loopback(&asked) {
+            return true;
+        }
+        let public = url::Url::parse(&self.public_url)
+            .ok()
+            .and_then(|u| u.host().map(|h| h.to_owned()));
+        public.as_ref() == Some(&asked)
+            || self
+                .host_aliases
+                .iter()
+                .any(|alias| host_name(alias).as_ref() == Some(&asked))
+    }
+}
+
+/// The host of a `Host` header value (`name`, `name:port`, `[v6]:port`), as the URL
+/// parser normalises it (lower case, IP addresses canonical); `None` for anything that is
+/// not just a host and port.
+pub fn host_name(host: &str) -> Option<url::Host> {
+    if host.is_empty()
+        || host
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "/\\?#@".contains(c))
+    {
+        return None;
+    }
+    let parsed = url::Url::parse(&format!("http://{host}/")).ok()?;
+    parsed.host().map(|h| h.to_owned())
+}
+
+fn is_loopback(host: &url::Host) -> bool {
+    match host {
+        url::Host::Ipv4(ip) => ip.is_loopback(),
+        url::Host::Ipv6(ip) => ip.is_loopback(),
+        url::Host::Domain(name) => name == "localhost" || name.ends_with(".localhost"),
     }
 }
 
@@ -167,6 +219,10 @@ pub struct PinSettings {
     /// Consecutive failed PIN checks that lock PIN verification for a client.
     pub max_failures: u32,
     pub lockout_minutes: u32,
+    /// This many lock windows within `escalation_window_hours` keep PIN checks locked until
+    /// a 2-step code succeeds or an admin unlocks them.
+    pub escalate_after_locks: u32,
+    pub escalation_window_hours: u32,
 }
 
 impl Default for PinSettings {
@@ -174,6 +230,8 @@ impl Default for PinSettings {
         Self {
             max_failures: 5,
             lockout_minutes: 15,
+            escalate_after_locks: 3,
+            escalation_window_hours: 24,
         }
     }
 }
@@ -206,6 +264,10 @@ pub struct SetupLinkSettings {
     /// Random bytes in a link's token; at least 16 (128 bits, OWASP Forgot Password).
     pub token_bytes: u32,
     pub valid_hours: u32,
+    /// Setup and reset links per client per `send_window_minutes` (each costs an SMS, and
+    /// a flood would bury the client's inbox).
+    pub max_sends: u32,
+    pub send_window_minutes: u32,
 }
 
 impl Default for SetupLinkSettings {
@@ -213,6 +275,8 @@ impl Default for SetupLinkSettings {
         Self {
             token_bytes: 32,
             valid_hours: 24,
+            max_sends: 5,
+            send_window_minutes: 60,
         }
     }
 }
@@ -253,6 +317,41 @@ impl Default for VerificationSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_this_sites_hosts_are_accepted() {
+        let mut site = SiteSettings {
+            public_url: "https://janus.example.com".into(),
+            host_aliases: vec!["janus-internal:8443".into()],
+            ..SiteSettings::default()
+        };
+        for ours in [
+            "janus.example.com",
+            "JANUS.example.com:443",
+            "janus-internal",
+            "127.0.0.1:3000",
+            "localhost:9999",
+            "[::1]:3000",
+        ] {
+            assert!(site.accepts_host(ours), "{ours}");
+        }
+        for foreign in [
+            "evil.example",
+            "janus.example.com.evil.example",
+            "evil.example@janus.example.com",
+            "janus.example.com/x",
+            "",
+            "janus.example.com\r\n",
+        ] {
+            assert!(!site.accepts_host(foreign), "{foreign:?}");
+        }
+        site.mode = Mode::Production;
+        assert!(
+            !site.accepts_host("127.0.0.1:3000"),
+            "loopback is development's"
+        );
+        assert!(site.accepts_host("janus.example.com"));
+    }
 
     #[test]
     fn defaults_are_valid() {

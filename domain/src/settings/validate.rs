@@ -44,6 +44,18 @@ impl Settings {
         // NIST SP 800-63B allows at most 100 consecutive failures; we keep it far lower.
         range("pin.max_failures", self.pin.max_failures, 1, 10);
         range("pin.lockout_minutes", self.pin.lockout_minutes, 1, 24 * 60);
+        range(
+            "pin.escalate_after_locks",
+            self.pin.escalate_after_locks,
+            1,
+            20,
+        );
+        range(
+            "pin.escalation_window_hours",
+            self.pin.escalation_window_hours,
+            1,
+            24 * 7,
+        );
         // argon2id minimums from the OWASP cheat sheet's weakest acceptable row (m=7 MiB, t=5).
         range(
             "argon2.memory_kib",
@@ -61,6 +73,13 @@ impl Settings {
             64,
         );
         range("setup_link.valid_hours", self.setup_link.valid_hours, 1, 72);
+        range("setup_link.max_sends", self.setup_link.max_sends, 1, 50);
+        range(
+            "setup_link.send_window_minutes",
+            self.setup_link.send_window_minutes,
+            1,
+            1440,
+        );
         range("two_step.valid_minutes", self.two_step.valid_minutes, 1, 60);
         range("two_step.max_checks", self.two_step.max_checks, 1, 10);
         range("two_step.max_sends", self.two_step.max_sends, 1, 20);
@@ -133,6 +152,17 @@ impl Settings {
                     "must start with http:// or https:// and name a host (got {:?})",
                     self.site.public_url
                 ),
+            });
+        }
+        if let Some(bad) = self
+            .site
+            .host_aliases
+            .iter()
+            .find(|alias| super::host_name(alias).is_none())
+        {
+            problems.push(SettingsError {
+                key: "site.host_aliases",
+                problem: format!("each must be a host name, optionally with a port (got {bad:?})"),
             });
         }
         if !(self.database.url.starts_with("sqlite:")

@@ -6,6 +6,7 @@ pub mod brand;
 pub mod client;
 pub mod client_pin;
 pub mod contact;
+pub mod deployment_mark;
 pub mod message;
 pub mod pin_link;
 pub mod session;

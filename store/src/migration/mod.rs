@@ -17,6 +17,9 @@ mod m20261128_000012_messages_outbox;
 mod m20261129_000013_message_origin;
 mod m20261129_000014_create_throttle_counters;
 mod m20261129_000015_client_search;
+mod m20261202_000016_create_deployment_marks;
+mod m20261202_000017_pin_check_leases;
+mod m20261202_000018_pin_lock_holds;
 
 pub struct Migrator;
 
@@ -39,6 +42,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000013_message_origin::Migration),
             Box::new(m20261129_000014_create_throttle_counters::Migration),
             Box::new(m20261129_000015_client_search::Migration),
+            Box::new(m20261202_000016_create_deployment_marks::Migration),
+            Box::new(m20261202_000017_pin_check_leases::Migration),
+            Box::new(m20261202_000018_pin_lock_holds::Migration),
         ]
     }
 }

@@ -4,8 +4,8 @@
 
 use janus_domain::messages::{Blanks, Template};
 use janus_domain::security::{
-    CheckResult, CodeCheckOutcome, SecurityStatus, VerifyMethod, check_code_send_allowed,
-    check_typed_digits, code_expires_at,
+    CheckResult, CodeCheckOutcome, SecurityStatus, SendLimit, VerifyMethod, check_typed_digits,
+    code_expires_at,
 };
 use janus_domain::staff::StaffView;
 use janus_domain::{AppError, Secret};
@@ -13,6 +13,8 @@ use rand::Rng;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
+use super::pin_checks::lift_pin_lock;
+use super::send_limits::SendsOf;
 use super::{client_contact, deliverable, open_window, pin_client};
 use crate::audit::{self, Action, Entry, Outcome};
 use crate::db::begin_writing;
@@ -37,30 +39,12 @@ impl Store {
         deliverable(&k)?;
         let rules = &self.settings.two_step;
         let now = self.clock.now();
-        let window_start = now - chrono::Duration::minutes(rules.send_window_minutes.into());
-        let recent: Vec<_> = two_step_code::Entity::find()
-            .filter(two_step_code::Column::ContactId.eq(contact_id))
-            .filter(two_step_code::Column::SentAt.gt(window_start))
-            .all(&self.db)
-            .await
-            .or_internal()?
-            .into_iter()
-            .map(|c| c.sent_at)
-            .collect();
-        if let Err(refusal) = check_code_send_allowed(&recent, now, rules) {
-            audit::record(
-                &self.db,
-                now,
-                Entry::new(Action::CodeSent, Outcome::Failure)
-                    .staff(staff.id)
-                    .client(client_id)
-                    .contact(contact_id)
-                    .detail("refused: send limit reached"),
-            )
-            .await
-            .or_internal()?;
-            return Err(refusal);
-        }
+        let sends = SendsOf {
+            limit: SendLimit::codes(rules),
+            client_id,
+            contact_id,
+        };
+        self.precheck_send(sends, staff).await?;
 
         let code = new_code();
         let brand = pc.brand_view();
@@ -78,6 +62,10 @@ impl Store {
 
         let code_expiry = code_expires_at(now, rules);
         let txn = begin_writing(&self.db).await.or_internal()?;
+        if let Err(refusal) = self.check_send_in(&txn, sends).await? {
+            txn.rollback().await.or_internal()?;
+            return Err(self.refuse_send(sends, staff, refusal).await);
+        }
         two_step_code::Entity::update_many()
             .col_expr(two_step_code::Column::VoidedAt, Expr::value(now))
             .filter(two_step_code::Column::ClientId.eq(client_id))
@@ -251,6 +239,21 @@ impl Store {
             )
             .await
             .or_internal()?;
+            // A proven caller ends any lock on PIN checks, including a hold after repeated
+            // lockouts, which nothing else but an admin lifts.
+            if lift_pin_lock(&txn, client_id, now).await.or_internal()? {
+                audit::record(
+                    &txn,
+                    now,
+                    Entry::new(Action::PinUnlocked, Outcome::Success)
+                        .staff(staff.id)
+                        .client(client_id)
+                        .contact(sent.contact_id)
+                        .detail("PIN checks unlocked by a verified 2-step code"),
+                )
+                .await
+                .or_internal()?;
+            }
             audit::record(
                 &txn,
                 now,

@@ -5,13 +5,14 @@
 use janus_domain::contact::ContactRole;
 use janus_domain::messages::{Blanks, Template};
 use janus_domain::security::{
-    LinkPurpose, SecurityStatus, SetupPage, check_new_pin_pair, link_expires_at,
+    LinkPurpose, SecurityStatus, SendLimit, SetupPage, check_new_pin_pair, link_expires_at,
 };
 use janus_domain::staff::StaffView;
 use janus_domain::{AppError, Secret};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
+use super::send_limits::SendsOf;
 use super::{client_contact, deliverable, pin_client, pin_row};
 use crate::audit::{self, Action, Entry, Outcome};
 use crate::db::begin_writing;
@@ -60,6 +61,12 @@ impl Store {
             _ => {}
         }
 
+        let sends = SendsOf {
+            limit: SendLimit::links(&self.settings.setup_link),
+            client_id,
+            contact_id,
+        };
+        self.precheck_send(sends, staff).await?;
         let now = self.clock.now();
         let token = random_token(self.settings.setup_link.token_bytes as usize);
         let link = format!(
@@ -72,6 +79,10 @@ impl Store {
 
         let link_expiry = link_expires_at(now, &self.settings.setup_link);
         let txn = begin_writing(&self.db).await.or_internal()?;
+        if let Err(refusal) = self.check_send_in(&txn, sends).await? {
+            txn.rollback().await.or_internal()?;
+            return Err(self.refuse_send(sends, staff, refusal).await);
+        }
         pin_link::Entity::update_many()
             .col_expr(pin_link::Column::CancelledAt, Expr::value(now))
             .filter(pin_link::Column::ClientId.eq(client_id))

@@ -8,7 +8,10 @@
 mod codes;
 mod links;
 mod pin_checks;
+mod send_limits;
 mod status;
+
+pub use pin_checks::CHECK_LEASE_SECONDS;
 
 use std::collections::HashMap;
 
@@ -80,6 +83,9 @@ pub(crate) async fn pin_row(
         consecutive_failures: Set(0),
         locked_until: Set(None),
         updated_at: Set(now),
+        checks_in_flight: Set(0),
+        checks_reserved_until: Set(None),
+        held_since: Set(None),
     })
     .on_conflict_do_nothing_on([client_pin::Column::ClientId])
     .exec(db)

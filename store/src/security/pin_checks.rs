@@ -1,27 +1,110 @@
 //! *Verify PIN*: staff type the digits a caller reads out.
 //!
-//! 5 consecutive misses lock PIN checks for the client for 15 minutes (DESIGN.md §2). The
-//! count is taken *before* the hash is compared, by one conditional UPDATE that only
-//! succeeds below the limit, so concurrent guesses can never run more than the limit's
-//! worth of comparisons per lock window.
+//! 5 consecutive misses lock PIN checks for the client for 15 minutes, and 3 such locks in
+//! 24 hours hold them locked until a 2-step code succeeds or an admin unlocks them
+//! (`[pin]` settings; the rule is `PinAttempts`). A check is counted *before* its hash is
+//! compared, by one conditional UPDATE that only succeeds while the misses plus the checks
+//! still running are below the limit, so concurrent guesses can never run more than the
+//! limit's worth of comparisons per lock window.
+//!
+//! A running check is counted under a lease ([`CHECK_LEASE_SECONDS`]). A request that
+//! goes away mid-hash never resolves its check; once no check has started for the lease's
+//! length, the checks still counted are known to be abandoned and the next reservation
+//! forgets them. Their caller never saw an answer, so forgetting them gives no guess away.
 
 use chrono::{DateTime, Duration, Utc};
 use janus_domain::security::{
     CheckResult, PinCheckOutcome, VerificationView, VerifyMethod, check_typed_digits,
 };
 use janus_domain::staff::StaffView;
+use janus_domain::verification::PinAttempts;
 use janus_domain::{AppError, Secret};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, IdenStatic, QueryFilter, QueryResult, QueryTrait,
-    Statement,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IdenStatic, PaginatorTrait,
+    QueryFilter, QueryResult, QuerySelect, QueryTrait, Statement,
 };
 
 use super::{pin_client, window_row};
 use crate::audit::{self, Action, Entry, Outcome};
 use crate::db::{begin_writing, write_atomically, write_then_read};
-use crate::entity::{client_pin, verification};
+use crate::entity::{audit_event, client_pin, verification};
 use crate::{OrInternal, Store};
+
+/// How long a counted check may take before it is presumed abandoned: far above a hash's
+/// time, even queued behind the hashing pool's other work (about a second at worst).
+pub const CHECK_LEASE_SECONDS: i64 = 60;
+
+/// The checks still running: those counted under a lease that has not ended.
+fn live_in_flight(now: DateTime<Utc>) -> Expr {
+    Expr::case(
+        client_pin::Column::ChecksReservedUntil.gt(now),
+        Expr::col(client_pin::Column::ChecksInFlight),
+    )
+    .finally(0)
+    .into()
+}
+
+/// One running check fewer (never below zero: a lease may have forgotten it already).
+fn one_less_in_flight() -> Expr {
+    Expr::case(
+        client_pin::Column::ChecksInFlight.gt(0),
+        Expr::col(client_pin::Column::ChecksInFlight).sub(1),
+    )
+    .finally(0)
+    .into()
+}
+
+fn held_message(rules: &janus_domain::settings::PinSettings) -> String {
+    janus_domain::security::held_lock_message(
+        rules.escalate_after_locks,
+        rules.escalation_window_hours,
+    )
+}
+
+/// Lifts a lock or a hold on the client's PIN checks (a 2-step code succeeded, or an
+/// admin unlocked them); whether there was one.
+pub(super) async fn lift_pin_lock(
+    db: &impl ConnectionTrait,
+    client_id: i32,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let lifted = client_pin::Entity::update_many()
+        .col_expr(
+            client_pin::Column::HeldSince,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            client_pin::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(client_pin::Column::ConsecutiveFailures, Expr::value(0))
+        .filter(client_pin::Column::ClientId.eq(client_id))
+        .filter(
+            Condition::any()
+                .add(client_pin::Column::HeldSince.is_not_null())
+                .add(client_pin::Column::LockedUntil.gt(now)),
+        )
+        .exec(db)
+        .await?;
+    Ok(lifted.rows_affected > 0)
+}
+
+/// How many lock windows began for the client since `since`: the audit trail is their
+/// ledger (one `PinLocked` event each).
+async fn locks_since(
+    db: &impl ConnectionTrait,
+    client_id: i32,
+    since: DateTime<Utc>,
+) -> Result<u32, DbErr> {
+    let n = audit_event::Entity::find()
+        .filter(audit_event::Column::ClientId.eq(client_id))
+        .filter(audit_event::Column::Action.eq(Action::PinLocked.code()))
+        .filter(audit_event::Column::At.gt(since))
+        .count(db)
+        .await?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
 
 fn locked_message(until: DateTime<Utc>, max: u32) -> AppError {
     AppError::TooManyAttempts(format!(
@@ -73,7 +156,13 @@ impl Store {
                 return Err(refused);
             }
         };
-        let matches = matches?;
+        let matches = match matches {
+            Ok(matches) => matches,
+            Err(failed) => {
+                self.release_pin_check(client_id).await?;
+                return Err(failed);
+            }
+        };
         let mut opened = None;
         let outcome = if matches {
             // The three writes of a success go to the database together, as one transaction:
@@ -86,6 +175,7 @@ impl Store {
                     client_pin::Column::LockedUntil,
                     Expr::value(Option::<DateTime<Utc>>::None),
                 )
+                .col_expr(client_pin::Column::ChecksInFlight, one_less_in_flight())
                 .filter(client_pin::Column::ClientId.eq(client_id))
                 .build(backend);
             let audited = audit::insert(
@@ -118,53 +208,7 @@ impl Store {
             });
             PinCheckOutcome::Verified
         } else {
-            let txn = begin_writing(&self.db).await.or_internal()?;
-            let failures = client_pin::Entity::find_by_id(client_id)
-                .one(&txn)
-                .await
-                .or_internal()?
-                .map_or(1, |r| Ord::max(r.consecutive_failures, 1) as u32);
-            let locked_until = if failures >= max {
-                let until = now + Duration::minutes(self.settings.pin.lockout_minutes.into());
-                client_pin::Entity::update_many()
-                    .col_expr(client_pin::Column::ConsecutiveFailures, Expr::value(0))
-                    .col_expr(client_pin::Column::LockedUntil, Expr::value(Some(until)))
-                    .filter(client_pin::Column::ClientId.eq(client_id))
-                    .exec(&txn)
-                    .await
-                    .or_internal()?;
-                audit::record(
-                    &txn,
-                    now,
-                    Entry::new(Action::PinLocked, Outcome::Failure)
-                        .staff(staff.id)
-                        .client(client_id)
-                        .detail(format!(
-                            "{max} consecutive misses; PIN checks locked until {}",
-                            until.format("%H:%M UTC")
-                        )),
-                )
-                .await
-                .or_internal()?;
-                Some(until)
-            } else {
-                None
-            };
-            audit::record(
-                &txn,
-                now,
-                Entry::new(Action::PinCheck, Outcome::Failure)
-                    .staff(staff.id)
-                    .client(client_id)
-                    .detail(format!("PIN mismatch ({failures} of {max} in a row)")),
-            )
-            .await
-            .or_internal()?;
-            txn.commit().await.or_internal()?;
-            PinCheckOutcome::Mismatch {
-                consecutive_failures: failures,
-                locked_until,
-            }
+            self.record_pin_miss(client_id, staff, now).await?
         };
         Ok(CheckResult {
             outcome,
@@ -177,14 +221,24 @@ impl Store {
     /// misses and is not locked. One conditional UPDATE, so concurrent guesses can never run
     /// more comparisons than the limit allows.
     fn reserve_pin_check(&self, client_id: i32, now: DateTime<Utc>, max: u32) -> Statement {
+        let lease_ends = now + Duration::seconds(CHECK_LEASE_SECONDS);
         let mut update = client_pin::Entity::update_many()
             .col_expr(
-                client_pin::Column::ConsecutiveFailures,
-                Expr::col(client_pin::Column::ConsecutiveFailures).add(1),
+                client_pin::Column::ChecksInFlight,
+                live_in_flight(now).add(1),
+            )
+            .col_expr(
+                client_pin::Column::ChecksReservedUntil,
+                Expr::value(Some(lease_ends)),
             )
             .filter(client_pin::Column::ClientId.eq(client_id))
             .filter(client_pin::Column::PinHash.is_not_null())
-            .filter(client_pin::Column::ConsecutiveFailures.lt(max as i32))
+            .filter(client_pin::Column::HeldSince.is_null())
+            .filter(
+                Expr::col(client_pin::Column::ConsecutiveFailures)
+                    .add(live_in_flight(now))
+                    .lt(max as i32),
+            )
             .filter(
                 Condition::any()
                     .add(client_pin::Column::LockedUntil.is_null())
@@ -198,16 +252,161 @@ impl Store {
     /// Hands back an attempt counted by [`Self::reserve_pin_check`] that was never judged.
     async fn release_pin_check(&self, client_id: i32) -> Result<(), AppError> {
         client_pin::Entity::update_many()
-            .col_expr(
-                client_pin::Column::ConsecutiveFailures,
-                Expr::col(client_pin::Column::ConsecutiveFailures).sub(1),
-            )
+            .col_expr(client_pin::Column::ChecksInFlight, one_less_in_flight())
             .filter(client_pin::Column::ClientId.eq(client_id))
-            .filter(client_pin::Column::ConsecutiveFailures.gt(0))
             .exec(&self.db)
             .await
             .or_internal()?;
         Ok(())
+    }
+
+    /// *Unlock PIN checks*: an admin lifts a lock (or a hold) and says why.
+    pub async fn unlock_pin_checks(
+        &self,
+        client_id: i32,
+        reason: &str,
+        staff: &StaffView,
+    ) -> Result<janus_domain::security::SecurityStatus, AppError> {
+        if staff.role != janus_domain::staff::StaffRole::Admin {
+            return Err(AppError::Forbidden(
+                "Only an admin can unlock PIN checks.".into(),
+            ));
+        }
+        let reason = janus_domain::security::check_unlock_reason(reason)?;
+        pin_client(self, client_id).await?;
+        let now = self.clock.now();
+        let txn = begin_writing(&self.db).await.or_internal()?;
+        if !lift_pin_lock(&txn, client_id, now).await.or_internal()? {
+            txn.rollback().await.or_internal()?;
+            return Err(AppError::invalid(
+                "reason",
+                "PIN checks for this client are not locked.",
+            ));
+        }
+        audit::record(
+            &txn,
+            now,
+            Entry::new(Action::PinUnlocked, Outcome::Success)
+                .staff(staff.id)
+                .client(client_id)
+                .detail(format!("Unlocked by an admin: {reason}")),
+        )
+        .await
+        .or_internal()?;
+        txn.commit().await.or_internal()?;
+        self.security_status(client_id).await
+    }
+
+    /// Records a wrong PIN: the miss, and the lock (or the hold) it may cause, with the
+    /// running check resolved, in one transaction that holds the client's row so
+    /// concurrent misses are counted one after another.
+    async fn record_pin_miss(
+        &self,
+        client_id: i32,
+        staff: &StaffView,
+        now: DateTime<Utc>,
+    ) -> Result<PinCheckOutcome, AppError> {
+        let rules = &self.settings.pin;
+        let txn = begin_writing(&self.db).await.or_internal()?;
+        // FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transaction already holds the only
+        // write lock (and its query builder leaves the clause out).
+        let row = client_pin::Entity::find_by_id(client_id)
+            .lock_exclusive()
+            .one(&txn)
+            .await
+            .or_internal()?;
+        let before = row
+            .as_ref()
+            .map_or_else(PinAttempts::default, |r| PinAttempts {
+                consecutive_failures: Ord::max(r.consecutive_failures, 0) as u32,
+                locked_until: r.locked_until,
+                held_since: r.held_since,
+            });
+        let earlier_locks = if before.consecutive_failures + 1 >= rules.max_failures {
+            locks_since(
+                &txn,
+                client_id,
+                PinAttempts::escalation_window_start(now, rules),
+            )
+            .await
+            .or_internal()?
+        } else {
+            0
+        };
+        let after = before.after_failure(now, rules, earlier_locks);
+        client_pin::Entity::update_many()
+            .col_expr(
+                client_pin::Column::ConsecutiveFailures,
+                Expr::value(after.consecutive_failures as i32),
+            )
+            .col_expr(
+                client_pin::Column::LockedUntil,
+                Expr::value(after.locked_until),
+            )
+            .col_expr(client_pin::Column::HeldSince, Expr::value(after.held_since))
+            .col_expr(client_pin::Column::ChecksInFlight, one_less_in_flight())
+            .filter(client_pin::Column::ClientId.eq(client_id))
+            .exec(&txn)
+            .await
+            .or_internal()?;
+        let misses = before.consecutive_failures + 1;
+        let locked_until = after
+            .newly_locked(&before)
+            .then_some(after.locked_until)
+            .flatten();
+        if let Some(until) = locked_until {
+            audit::record(
+                &txn,
+                now,
+                Entry::new(Action::PinLocked, Outcome::Failure)
+                    .staff(staff.id)
+                    .client(client_id)
+                    .detail(format!(
+                        "{misses} consecutive misses; PIN checks locked until {}",
+                        until.format("%H:%M UTC")
+                    )),
+            )
+            .await
+            .or_internal()?;
+        }
+        if after.newly_held(&before) {
+            audit::record(
+                &txn,
+                now,
+                Entry::new(Action::PinLockHeld, Outcome::Failure)
+                    .staff(staff.id)
+                    .client(client_id)
+                    .detail(format!(
+                        "{} locks within {} hours; PIN checks stay locked until a 2-step code succeeds or an admin unlocks them",
+                        earlier_locks + 1,
+                        rules.escalation_window_hours
+                    )),
+            )
+            .await
+            .or_internal()?;
+        }
+        audit::record(
+            &txn,
+            now,
+            Entry::new(Action::PinCheck, Outcome::Failure)
+                .staff(staff.id)
+                .client(client_id)
+                .detail(format!(
+                    "PIN mismatch ({misses} of {} in a row)",
+                    rules.max_failures
+                )),
+        )
+        .await
+        .or_internal()?;
+        txn.commit().await.or_internal()?;
+        Ok(PinCheckOutcome::Mismatch {
+            consecutive_failures: misses,
+            locked_until,
+            held_since: after
+                .newly_held(&before)
+                .then_some(after.held_since)
+                .flatten(),
+        })
     }
 
     /// Why a PIN check could not be counted, audited: an unknown client or one outside the
@@ -235,6 +434,10 @@ impl Store {
                         .verify_pin_blocked()
                         .unwrap_or_else(|| "There is no PIN to verify.".into()),
                 ),
+            ),
+            Some(row) if row.held_since.is_some() => (
+                "refused: PIN checks are held locked",
+                AppError::TooManyAttempts(held_message(&self.settings.pin)),
             ),
             Some(row) => match row.locked_until.filter(|u| *u > now) {
                 Some(until) => ("refused: PIN checks are locked", locked_message(until, max)),

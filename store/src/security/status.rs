@@ -200,6 +200,11 @@ impl Store {
                 .as_ref()
                 .and_then(|p| p.locked_until)
                 .filter(|until| *until > now),
+            held_since: pin.as_ref().and_then(|p| p.held_since),
+            hold_rule: (
+                self.settings.pin.escalate_after_locks,
+                self.settings.pin.escalation_window_hours,
+            ),
             consecutive_failures: pin
                 .as_ref()
                 .map_or(0, |p| p.consecutive_failures.max(0) as u32),

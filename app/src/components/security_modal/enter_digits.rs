@@ -58,6 +58,7 @@ pub(super) fn EnterDigits(
         leptos::task::spawn_local(async move {
             let done = match kind {
                 Digits::Pin => verify_pin(client_id, value).await.map(|r| {
+                    let status_rule = r.status.hold_rule;
                     let until = r.status.current.as_ref().map(|v| at(v.until)).unwrap_or_default();
                     let business = r.status.business_name.clone();
                     apply(r.status);
@@ -66,7 +67,14 @@ pub(super) fn EnterDigits(
                             go(ModalStep::Overview);
                             Feedback::Success(format!("PIN verified. {business} is verified until {until}."))
                         }
-                        PinCheckOutcome::Mismatch { locked_until: Some(t), consecutive_failures } => {
+                        PinCheckOutcome::Mismatch { held_since: Some(_), .. } => {
+                            go(ModalStep::Overview);
+                            Feedback::Warning(format!(
+                                "The PIN does not match. {}",
+                                janus_domain::security::held_lock_message(status_rule.0, status_rule.1)
+                            ))
+                        }
+                        PinCheckOutcome::Mismatch { locked_until: Some(t), consecutive_failures, .. } => {
                             go(ModalStep::Overview);
                             Feedback::Warning(format!(
                                 "The PIN does not match — {consecutive_failures} wrong PINs in a row, so PIN verification is locked until {}. Send a 2-step verification code instead.",

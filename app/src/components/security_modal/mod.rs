@@ -14,11 +14,13 @@ mod contact_picker;
 mod deliveries;
 mod enter_digits;
 mod overview;
+mod unlock;
 
 use crate::api::security::get_security_status;
 use contact_picker::ContactPicker;
 use enter_digits::{Digits, EnterDigits};
 use overview::Overview;
+use unlock::UnlockPinChecks;
 
 /// How often the modal looks for news (the client's new PIN, delivery status) while some
 /// is expected.
@@ -32,6 +34,8 @@ pub enum ModalStep {
     PickContact(ContactPurpose),
     EnterPin,
     EnterCode,
+    /// An admin unlocks PIN checks.
+    Unlock,
 }
 
 /// What the picked contact will receive.
@@ -217,6 +221,9 @@ pub fn SecurityModal(
             ModalStep::EnterCode => {
                 view! { <EnterDigits client_id kind=Digits::Code busy feedback go apply /> }
                     .into_any()
+            }
+            ModalStep::Unlock => {
+                view! { <UnlockPinChecks client_id busy feedback go apply /> }.into_any()
             }
         }
     };

@@ -93,13 +93,41 @@ pub(super) fn Overview(
             (None, None) => "Not verified yet.".into_any(),
         }
     };
-    let lock = s.locked_until.map(|until| {
-        format!(
+    let lock = match (s.held_since, s.locked_until) {
+        (Some(since), _) => Some(format!(
+            "Locked since {} after {} lockouts within {} hours, until a 2-step code succeeds or an admin unlocks PIN checks.",
+            at(since),
+            s.hold_rule.0,
+            s.hold_rule.1
+        )),
+        (None, Some(until)) => Some(format!(
             "Locked until {} after {} failed PIN checks in a row.",
             at(until),
             s.max_failures
-        )
+        )),
+        (None, None) => None,
+    };
+    // Only admins may unlock; the button waits for who is signed in.
+    let locked = lock.is_some();
+    let me = LocalResource::new(move || async move {
+        if locked {
+            crate::api::auth::current_staff().await.ok()
+        } else {
+            None
+        }
     });
+    let unlock = move || {
+        me.get()
+            .flatten()
+            .filter(|staff| staff.role == janus_domain::staff::StaffRole::Admin)
+            .map(|_| {
+                view! {
+                    <button type="button" class="button" on:click=move |_| { feedback.set(None); go(ModalStep::Unlock) }>
+                        "Unlock PIN checks"
+                    </button>
+                }
+            })
+    };
     let code = s.code.as_ref().map(|c| {
         format!(
             "Sent to {} at {}; valid until {}; {} check{} left.",
@@ -116,7 +144,7 @@ pub(super) fn Overview(
         <dl class="status-list" data-testid="security-status">
             <div><dt>"PIN"</dt><dd data-testid="pin-line">{pin_line(&s)}</dd></div>
             <div><dt>"Verification"</dt><dd data-testid="verification-line">{verification}</dd></div>
-            {lock.map(|l| view! { <div><dt>"Lockout"</dt><dd class="text-danger">{l}</dd></div> })}
+            {lock.map(|l| view! { <div><dt>"Lockout"</dt><dd class="text-danger" data-testid="lockout-line">{l}</dd></div> })}
             {link_deliveries}
             {code.map(|c| view! { <div><dt>"2-step code"</dt><dd>{c}</dd></div> })}
             {code_deliveries}
@@ -142,6 +170,7 @@ pub(super) fn Overview(
                     "Enter 2-step code"
                 </button>
             })}
+            {unlock}
         </div>
         {blocked.map(|why| view! { <p id=reason_id class="muted small" data-testid="verify-blocked">{why}</p> })}
     }
