@@ -31,14 +31,6 @@ pub async fn serve(store: Store) -> Result<(), String> {
         .address
         .parse()
         .map_err(|e| format!("setting `site.address`: {e}"))?;
-    let mut options = leptos::config::get_configuration(None)
-        .map_err(|e| format!("Leptos configuration: {e}"))?
-        .leptos_options;
-    options.site_addr = addr;
-    // cargo-leptos builds name the app's files by their content (`hash-files` in
-    // Cargo.toml) and leave the hashes beside this binary; follow them whenever they are
-    // there, so no start-up script has to say so.
-    options.hash_files |= app::page_scripts::hash_file(&options).exists();
     let site = &store.settings.site;
     if site.mode == Mode::Development && !addr.ip().is_loopback() && !site.allow_remote_development
     {
@@ -54,8 +46,16 @@ pub async fn serve(store: Store) -> Result<(), String> {
             "DEVELOPMENT MODE: the dev mailbox at /dev/mailbox shows every link and code sent, \
              and a built-in pepper may be in use. Never serve real clients in this mode."
         ),
-        Mode::Production => tracing::info!("production mode"),
+        Mode::Production => tracing::info!("PRODUCTION MODE: no dev mailbox, no demo data."),
     }
+    let mut options = leptos::config::get_configuration(None)
+        .map_err(|e| format!("Leptos configuration: {e}"))?
+        .leptos_options;
+    options.site_addr = addr;
+    // cargo-leptos builds name the app's files by their content (`hash-files` in
+    // Cargo.toml) and leave the hashes beside this binary; follow them whenever they are
+    // there, so no start-up script has to say so.
+    options.hash_files |= app::page_scripts::hash_file(&options).exists();
     let public_url = store.settings.site.public_url.clone();
     let router = app(store, options);
     let listener = tokio::net::TcpListener::bind(addr)

@@ -142,6 +142,7 @@ async fn package_files_come_precompressed_and_hashed_names_are_kept_for_good() {
     let (app, _) = app_on_site("files").await;
     let fetch = |path: String, encodings: &'static str| {
         Request::get(path)
+            .header(http::header::HOST, common::HOST)
             .header(header::ACCEPT_ENCODING, encodings)
             .body(axum::body::Body::empty())
             .unwrap()
@@ -178,6 +179,7 @@ async fn package_files_come_precompressed_and_hashed_names_are_kept_for_good() {
 
     // Asked again with its date: not modified, and still to be revalidated next time.
     let again = Request::get("/pkg/janus.css")
+        .header(http::header::HOST, common::HOST)
         .header(
             header::IF_MODIFIED_SINCE,
             css.headers[header::LAST_MODIFIED].clone(),

@@ -140,6 +140,7 @@ async fn request_bodies_are_capped() {
     assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(a.body, "The request is too large (at most 64 KiB).");
     let declared = Request::post("/api/sign_in")
+        .header(http::header::HOST, common::HOST)
         .header(header::CONTENT_LENGTH, "10000000")
         .body(Body::empty())
         .unwrap();
@@ -263,6 +264,7 @@ async fn the_client_pin_page_is_throttled_per_link() {
     assert_eq!(a.status, StatusCode::TOO_MANY_REQUESTS);
     // Without JavaScript the form comes back saying so.
     let plain = Request::post("/api/complete_pin_setup")
+        .header(http::header::HOST, common::HOST)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ACCEPT, "text/html")
         .body(Body::from(good))
@@ -275,6 +277,7 @@ async fn the_client_pin_page_is_throttled_per_link() {
 /// A sign-in attempt from `forwarded` (as a proxy would report it), with a wrong password.
 async fn sign_in_from(app: &axum::Router, forwarded: &str) -> StatusCode {
     let request = Request::post("/api/sign_in")
+        .header(http::header::HOST, common::HOST)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header("x-forwarded-for", forwarded)
         .body(Body::from(sign_in_form("wrong")))

@@ -225,6 +225,7 @@ async fn malformed_pins_and_codes_get_4xx_with_a_clear_reason() {
 
 fn plain_form_post(path: &str, form: &str) -> Request<Body> {
     Request::post(path)
+        .header(http::header::HOST, common::HOST)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ACCEPT, "text/html,application/xhtml+xml")
         .header(header::REFERER, "http://127.0.0.1:3000/pin/whatever")

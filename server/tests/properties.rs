@@ -30,6 +30,7 @@ const FUNCTIONS: &[(&str, &[&str])] = &[
     ("verify_pin", &["client_id", "pin"]),
     ("send_two_step_code", &["client_id", "contact_id"]),
     ("verify_two_step_code", &["client_id", "code"]),
+    ("unlock_pin_checks", &["client_id", "reason"]),
     ("get_setup_page", &["token"]),
     ("complete_pin_setup", &["token", "pin", "confirm"]),
     ("get_brand", &["slug"]),
@@ -110,6 +111,57 @@ fn form() -> impl Strategy<Value = (usize, Vec<(String, String)>)> {
     })
 }
 
+/// Where a signed-in agent may be sent: a path of this site, as a browser would read it
+/// from the header (browsers drop tabs and line breaks and read `\\` as `/`).
+fn stays_on_site(location: &str) -> bool {
+    let base = url::Url::parse("http://janus.invalid/").unwrap();
+    location.starts_with('/')
+        && !location.starts_with("//")
+        && !location.contains('\\')
+        && !location
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace())
+        && base
+            .join(location)
+            .is_ok_and(|u| u.host_str() == Some("janus.invalid"))
+}
+
+/// `next` values an attacker would try: paths and addresses with control characters,
+/// backslashes, dots and schemes mixed in, and any text at all.
+fn next_value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "(/|//|/\\\\|/\\.//|https?://|javascript:)?[\t\r\n\x00-\x1f /\\\\.a-z%0-9?#=&@:]{0,30}",
+        any::<String>(),
+    ]
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 200, ..Config::default() })]
+
+    #[test]
+    fn a_successful_sign_in_only_ever_redirects_within_the_site(next in next_value()) {
+        use janus_store::seed::{DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD};
+        let w = world();
+        let body = serde_urlencoded::to_string([
+            ("email", DEMO_AGENT_EMAIL),
+            ("password", DEMO_AGENT_PASSWORD),
+            ("next", next.as_str()),
+        ])
+        .unwrap();
+        let request = http::Request::post("/api/sign_in")
+            .header(http::header::HOST, common::HOST)
+            .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(http::header::ACCEPT, "text/html")
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        let answer = w.runtime.block_on(send(&w.app, request));
+        prop_assert!(answer.status.is_redirection(), "{:?} -> {} {}", next, answer.status, answer.body);
+        prop_assert!(answer.headers.contains_key(http::header::SET_COOKIE), "{:?}: not signed in", next);
+        let location = answer.headers.get(http::header::LOCATION).map(|v| v.to_str().unwrap_or("<not text>"));
+        prop_assert!(location.is_some_and(stays_on_site), "{:?} -> {:?}", next, location);
+    }
+}
+
 proptest! {
     #![proptest_config(Config { cases: 600, ..Config::default() })]
 
@@ -142,6 +194,7 @@ proptest! {
         let w = world();
         let name = FUNCTIONS[i].0;
         let request = http::Request::post(format!("/api/{name}"))
+        .header(http::header::HOST, common::HOST)
             .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(http::header::COOKIE, &w.cookie)
             .body(axum::body::Body::from(body))

@@ -23,6 +23,9 @@ use leptos::config::LeptosOptions;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use tower::ServiceExt;
 
+/// The host the test requests name: the default public URL's, which the server accepts.
+pub const HOST: &str = "127.0.0.1:3000";
+
 pub async fn app() -> Router {
     app_and_store().await.0
 }
@@ -116,7 +119,7 @@ pub async fn send(app: &Router, request: Request<Body>) -> Answer {
 }
 
 pub fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
-    let mut r = Request::get(path);
+    let mut r = Request::get(path).header(http::header::HOST, HOST);
     if let Some(c) = cookie {
         r = r.header(header::COOKIE, c);
     }
@@ -124,8 +127,9 @@ pub fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
 }
 
 pub fn post(path: &str, form: &str, cookie: Option<&str>) -> Request<Body> {
-    let mut r =
-        Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    let mut r = Request::post(path)
+        .header(http::header::HOST, HOST)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
     if let Some(c) = cookie {
         r = r.header(header::COOKIE, c);
     }
