@@ -46,7 +46,37 @@ pub fn clear(settings: &Settings) -> String {
 }
 
 pub fn read(settings: &Settings, headers: &HeaderMap) -> Option<SessionToken> {
-    let wanted = name(settings);
+    cookie(headers, name(settings)).map(SessionToken::from_cookie)
+}
+
+/// The device cookie (`janus_store::devices`): it outlives sessions, so the browser that
+/// signed in before is still known at its next sign-in. Same attributes as the session's.
+pub fn device_name(settings: &Settings) -> &'static str {
+    if settings.site.is_https() {
+        "__Host-janus_device"
+    } else {
+        "janus_device"
+    }
+}
+
+pub fn set_device(settings: &Settings, value: &str) -> String {
+    let max_age = u64::from(settings.throttle.trusted_device_days) * 24 * 3600;
+    let secure = if settings.site.is_https() {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
+        device_name(settings)
+    )
+}
+
+pub fn read_device<'h>(settings: &Settings, headers: &'h HeaderMap) -> Option<&'h str> {
+    cookie(headers, device_name(settings))
+}
+
+fn cookie<'h>(headers: &'h HeaderMap, wanted: &str) -> Option<&'h str> {
     headers
         .get_all(COOKIE)
         .iter()
@@ -54,7 +84,7 @@ pub fn read(settings: &Settings, headers: &HeaderMap) -> Option<SessionToken> {
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(k, v)| *k == wanted && !v.is_empty())
-        .map(|(_, v)| SessionToken::from_cookie(v))
+        .map(|(_, v)| v)
 }
 
 #[cfg(test)]

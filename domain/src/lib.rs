@@ -9,6 +9,7 @@ pub mod clock;
 pub mod contact;
 pub mod dashboard;
 pub mod error;
+pub mod limits;
 pub mod messages;
 pub mod pin;
 pub mod secret;

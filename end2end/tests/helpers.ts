@@ -47,10 +47,27 @@ export async function signIn(page: Page, next = "/", who = AGENT) {
   for (const cookie of await page.context().cookies()) rememberSecret(cookie.value);
 }
 
+/**
+ * The development mailbox in a browser of its own, signed in as the agent: it shows live
+ * links and codes, so it is a staff page.
+ */
+async function openMailbox(browser: Browser, base: string): Promise<Page> {
+  const context = await browser.newContext();
+  const signedIn = await context.request.post(`${base}/api/sign_in`, {
+    form: { email: AGENT.email, password: AGENT.password },
+    headers: { Origin: base },
+  });
+  expect(signedIn.ok()).toBeTruthy();
+  const mailbox = await context.newPage();
+  mailbox.on("close", () => void context.close());
+  await mailbox.goto(`${base}/dev/mailbox`);
+  await expect(mailbox).toHaveURL(/\/dev\/mailbox$/);
+  return mailbox;
+}
+
 /** The newest PIN link emailed to `email`, read from the development mailbox. */
 export async function mailboxLink(browser: Browser, email: string, base = "http://127.0.0.1:3100"): Promise<string> {
-  const mailbox = await browser.newPage();
-  await mailbox.goto(`${base}/dev/mailbox`);
+  const mailbox = await openMailbox(browser, base);
   const mail = mailbox
     .locator(`article[data-channel="email"][data-recipient="${email}"]`)
     .filter({ has: mailbox.locator("a[href*='/pin/']") })
@@ -64,8 +81,7 @@ export async function mailboxLink(browser: Browser, email: string, base = "http:
 
 /** The newest 2-step code emailed to `email`. */
 export async function mailboxCode(browser: Browser, email: string, base = "http://127.0.0.1:3100"): Promise<string> {
-  const mailbox = await browser.newPage();
-  await mailbox.goto(`${base}/dev/mailbox`);
+  const mailbox = await openMailbox(browser, base);
   const mail = mailbox
     .locator(`article[data-channel="email"][data-recipient="${email}"]`)
     .filter({ hasText: "verification code is" })

@@ -149,6 +149,41 @@ fn same_origin(origin: &str, public_url: &str, host: Option<&str>) -> bool {
     matches!((authority, host), (Some(a), Some(h)) if a.eq_ignore_ascii_case(h))
 }
 
+/// Refuses (422) a server-function call with a field longer than its bound
+/// ([`janus_domain::limits`]) before the function runs: no lookup, hash, throttle count or
+/// audit row is spent on it. Runs inside the body cap, so at most 64 KiB is read.
+pub async fn bounded_fields(request: Request, next: Next) -> Response {
+    if request.method() != Method::POST || !request.uri().path().starts_with("/api/") {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "The request is too large (at most {} KiB).",
+                MAX_BODY_BYTES / 1024
+            ),
+        )
+            .into_response();
+    };
+    let fields: Vec<(String, String)> = url::form_urlencoded::parse(&bytes).into_owned().collect();
+    let checked = janus_domain::limits::check_field_lengths(
+        fields.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    );
+    match checked {
+        Ok(()) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Err(refusal) => {
+            let status = StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::BAD_REQUEST);
+            let body = serde_json::to_string(&refusal).unwrap_or_default();
+            (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+        }
+    }
+}
+
 /// Refuses request bodies over [`MAX_BODY_BYTES`]: by their declared (or known) length at
 /// once, and by what arrives when no length was declared.
 pub async fn cap_request_body(request: Request, next: Next) -> Response {

@@ -111,6 +111,7 @@ pub fn app(store: Store, options: LeptosOptions) -> Router {
             guard_staff_pages,
         ))
         .layer(middleware::from_fn(server_fn_error_status))
+        .layer(middleware::from_fn(hardening::bounded_fields))
         .layer(middleware::from_fn_with_state(
             store.clone(),
             hardening::same_origin_writes,

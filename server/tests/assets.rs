@@ -192,7 +192,8 @@ async fn package_files_come_precompressed_and_hashed_names_are_kept_for_good() {
 
     let missing = send(&app, fetch("/pkg/nothing.js".into(), "br")).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
-    assert!(!missing.headers.contains_key(header::CACHE_CONTROL));
+    // Not a file: nothing to keep, like every answer that chose no lifetime.
+    assert_eq!(missing.headers[header::CACHE_CONTROL], "no-store");
 }
 
 #[tokio::test]

@@ -259,3 +259,167 @@ async fn development_mode_does_not_listen_on_the_network() {
 }
 
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+async fn sign_in_audit(store: &janus_store::Store) -> Vec<String> {
+    use janus_store::entity::audit_event;
+    audit_event::Entity::find()
+        .filter(audit_event::Column::Action.eq("sign_in"))
+        .all(&store.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.detail)
+        .collect()
+}
+
+#[tokio::test]
+async fn oversized_fields_are_refused_with_422_before_any_work() {
+    let (app, store) = app_and_store().await;
+    let huge = format!("{}@example.com", "a".repeat(60 * 1024));
+    let long = format!("{}@example.com", "a".repeat(243));
+    assert_eq!(long.len(), 255);
+    for email in [huge.as_str(), long.as_str()] {
+        let form = serde_urlencoded::to_string([("email", email), ("password", "x")]).unwrap();
+        let a = send(&app, post("/api/sign_in", &form, None)).await;
+        assert_eq!(
+            a.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            a.body.len()
+        );
+        let error: AppError = serde_json::from_str(&a.body).unwrap();
+        assert_eq!(error.to_string(), "email: at most 254 characters");
+    }
+    assert!(sign_in_audit(&store).await.is_empty(), "nothing was tried");
+    // Every function's fields are bounded, signed in or not.
+    let cookie = sign_in(&app).await;
+    for (function, form) in [
+        (
+            "list_clients",
+            format!("tab=all&page=0&search={}", "x".repeat(201)),
+        ),
+        ("verify_pin", format!("client_id=1&pin={}", "1".repeat(17))),
+        (
+            "complete_pin_setup",
+            format!("token={}&pin=1&confirm=1", "t".repeat(129)),
+        ),
+        (
+            "unlock_pin_checks",
+            format!("client_id=1&reason={}", "r".repeat(501)),
+        ),
+    ] {
+        let a = send(
+            &app,
+            post(&format!("/api/{function}"), &form, Some(&cookie)),
+        )
+        .await;
+        assert_eq!(
+            a.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{function}: {}",
+            a.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_audit_trail_keeps_a_typed_email_only_when_it_is_an_address() {
+    let (app, store) = app_and_store().await;
+    for email in ["nobody@janus.example", "Tr0ub4dor&3-typed-in-the-wrong-box"] {
+        let form = serde_urlencoded::to_string([("email", email), ("password", "wrong")]).unwrap();
+        let a = send(&app, post("/api/sign_in", &form, None)).await;
+        assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+    }
+    let details = sign_in_audit(&store).await;
+    assert!(
+        details.contains(&"sign-in refused for nobody@janus.example".to_owned()),
+        "{details:?}"
+    );
+    assert!(
+        details.contains(&"sign-in refused for a malformed address".to_owned()),
+        "{details:?}"
+    );
+    assert!(
+        !details.iter().any(|d| d.contains("Tr0ub4dor")),
+        "{details:?}"
+    );
+}
+
+/// The value of the cookie `name` among an answer's `Set-Cookie` headers.
+fn set_cookie(a: &Answer, name: &str) -> Option<String> {
+    a.headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap().to_owned())
+}
+
+fn admin_sign_in(password: &str, device: Option<&str>) -> Request<Body> {
+    use janus_store::seed::DEMO_ADMIN_EMAIL;
+    let form =
+        serde_urlencoded::to_string([("email", DEMO_ADMIN_EMAIL), ("password", password)]).unwrap();
+    let mut r = post("/api/sign_in", &form, None);
+    if let Some(d) = device {
+        r.headers_mut()
+            .insert(header::COOKIE, format!("janus_device={d}").parse().unwrap());
+    }
+    r
+}
+
+#[tokio::test]
+async fn guesses_from_elsewhere_never_lock_staff_out_of_their_own_browser() {
+    use janus_store::seed::DEMO_ADMIN_PASSWORD;
+    let app = app().await;
+    // The admin's own browser signed in once: it keeps a device cookie.
+    let mine = send(&app, admin_sign_in(DEMO_ADMIN_PASSWORD, None)).await;
+    assert!(mine.status.is_success() || mine.status.is_redirection());
+    let device = set_cookie(&mine, "janus_device").expect("a device cookie");
+    remember_secret(&device);
+    assert!(
+        mine.headers.get_all(header::SET_COOKIE).iter().any(|v| v
+            .to_str()
+            .unwrap()
+            .starts_with("janus_device=")
+            && v.to_str().unwrap().contains("HttpOnly")),
+    );
+
+    // Twelve wrong guesses for the admin from a browser without one.
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        statuses.push(send(&app, admin_sign_in("guess", None)).await.status);
+    }
+    assert_eq!(statuses[..10], [StatusCode::UNAUTHORIZED; 10]);
+    assert_eq!(statuses[10..], [StatusCode::TOO_MANY_REQUESTS; 2]);
+    // The guesser is still stopped, even with the right password ...
+    let guesser = send(&app, admin_sign_in(DEMO_ADMIN_PASSWORD, None)).await;
+    assert_eq!(guesser.status, StatusCode::TOO_MANY_REQUESTS);
+    // ... and so is a cookie that is not ours.
+    let forged = send(
+        &app,
+        admin_sign_in(DEMO_ADMIN_PASSWORD, Some("sealed:v1:AAAA")),
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::TOO_MANY_REQUESTS);
+    // The admin's own browser signs in as usual.
+    let again = send(&app, admin_sign_in(DEMO_ADMIN_PASSWORD, Some(&device))).await;
+    assert!(
+        again.status.is_redirection() || again.status.is_success(),
+        "{} {}",
+        again.status,
+        again.body
+    );
+    assert!(set_cookie(&again, "janus_session").is_some());
+
+    // A guesser holding a stolen device cookie has that device's own budget, no more.
+    let mut device_statuses = Vec::new();
+    for _ in 0..11 {
+        device_statuses.push(
+            send(&app, admin_sign_in("guess", Some(&device)))
+                .await
+                .status,
+        );
+    }
+    assert_eq!(device_statuses[..10], [StatusCode::UNAUTHORIZED; 10]);
+    assert_eq!(device_statuses[10], StatusCode::TOO_MANY_REQUESTS);
+}

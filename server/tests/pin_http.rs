@@ -108,7 +108,7 @@ async fn malformed_pins_and_codes_get_4xx_with_a_clear_reason() {
             "/api/verify_pin",
             format!("client_id={id}&pin={huge}"),
             StatusCode::UNPROCESSABLE_ENTITY,
-            "needs exactly 6",
+            "at most 16 characters",
         ),
         (
             "/api/verify_pin",
@@ -347,7 +347,7 @@ async fn the_dev_mailbox_lists_messages_with_their_links() {
             .unwrap(),
         0
     );
-    let page = send(&app, get("/dev/mailbox", None)).await;
+    let page = send(&app, get("/dev/mailbox", Some(&cookie))).await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(
         page.body.matches(">sent</span>").count(),

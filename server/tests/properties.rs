@@ -26,6 +26,7 @@ const FUNCTIONS: &[(&str, &[&str])] = &[
     ("send_to_beia", &["client_id"]),
     ("get_message_previews", &["brand"]),
     ("get_security_status", &["client_id"]),
+    ("watch_security_status", &["client_id"]),
     ("send_pin_link", &["client_id", "contact_id", "purpose"]),
     ("verify_pin", &["client_id", "pin"]),
     ("send_two_step_code", &["client_id", "contact_id"]),

@@ -55,6 +55,14 @@ pub(crate) fn view(user: &staff_user::Model) -> Result<StaffView, AppError> {
     })
 }
 
+/// Who made a request: a person (whose activity keeps the session alive) or the page on
+/// its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Presence {
+    Person,
+    Background,
+}
+
 impl Store {
     /// Creates a staff account from the command line or the demo seed (no admin involved).
     pub async fn create_staff(&self, new: NewStaff) -> Result<StaffView, AppError> {
@@ -135,8 +143,14 @@ impl Store {
         let user = match user {
             Some(u) if accepted => u,
             other => {
+                // What was typed is kept only when it is an address: a password typed into
+                // the email box must not become a line of the audit trail.
+                let typed = match janus_domain::contact::normalize_email("email", &email) {
+                    Ok(address) => address,
+                    Err(_) => "a malformed address".to_owned(),
+                };
                 let mut entry = Entry::new(Action::SignIn, Outcome::Failure)
-                    .detail(format!("sign-in refused for {email}"));
+                    .detail(format!("sign-in refused for {typed}"));
                 if let Some(u) = other {
                     entry = entry.staff(u.id);
                 }
@@ -167,6 +181,24 @@ impl Store {
     /// The staff member a session cookie belongs to, if the session is still alive.
     /// Extends the idle deadline; ends the session if either deadline has passed.
     pub async fn session_staff(&self, token: &SessionToken) -> Result<Option<StaffView>, AppError> {
+        self.session_staff_for(token, Presence::Person).await
+    }
+
+    /// Like [`Self::session_staff`], for a request a page makes by itself (a modal looking
+    /// for news): the session must be alive, but the request does not keep it alive, so an
+    /// unattended screen still times out (ASVS 7.3.1 counts a person's activity).
+    pub async fn session_staff_in_background(
+        &self,
+        token: &SessionToken,
+    ) -> Result<Option<StaffView>, AppError> {
+        self.session_staff_for(token, Presence::Background).await
+    }
+
+    async fn session_staff_for(
+        &self,
+        token: &SessionToken,
+        presence: Presence,
+    ) -> Result<Option<StaffView>, AppError> {
         let now = self.clock.now();
         let hash = token.hash();
         // `all`, not `one`: a primary key finds at most one row, and `one` adds a bound LIMIT,
@@ -192,7 +224,7 @@ impl Store {
         }
         // Writing on every request would serialise all requests on SQLite's one writer;
         // a minute's precision on the idle deadline is plenty.
-        if now - session.last_seen_at >= Duration::minutes(1) {
+        if presence == Presence::Person && now - session.last_seen_at >= Duration::minutes(1) {
             let mut active: session::ActiveModel = session.into();
             active.last_seen_at = Set(now);
             active.update(&self.db).await.or_internal()?;

@@ -13,7 +13,10 @@ use crate::{OrInternal, Store, internal};
 /// What is being counted; each has its limit in `[throttle]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bucket {
+    /// Sign-ins to one account from browsers it has not signed in from before.
     SignInAccount,
+    /// Sign-ins from one browser that proved an earlier sign-in to the account.
+    SignInDevice,
     SignInAddress,
     PinPageAddress,
     PinPageLink,
@@ -23,6 +26,7 @@ impl Bucket {
     fn code(self) -> &'static str {
         match self {
             Self::SignInAccount => "sign_in_account",
+            Self::SignInDevice => "sign_in_device",
             Self::SignInAddress => "sign_in_address",
             Self::PinPageAddress => "pin_page_address",
             Self::PinPageLink => "pin_page_link",
@@ -46,6 +50,7 @@ impl Store {
         let rules = &self.settings.throttle;
         let limit = match bucket {
             Bucket::SignInAccount => rules.sign_in_per_account,
+            Bucket::SignInDevice => rules.sign_in_per_device,
             Bucket::SignInAddress => rules.sign_in_per_address,
             Bucket::PinPageAddress => rules.pin_page_per_address,
             Bucket::PinPageLink => rules.pin_page_per_link,

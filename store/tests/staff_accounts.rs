@@ -140,6 +140,39 @@ async fn sessions_end_after_idle_and_absolute_limits() {
     );
 }
 
+#[tokio::test]
+async fn a_page_polling_by_itself_does_not_keep_its_session_alive() {
+    let t = test_store().await;
+    t.store
+        .create_staff(staff("ana@example.com", "a long password"))
+        .await
+        .unwrap();
+    let idle = i64::from(t.store.settings.sessions.idle_minutes);
+    let (token, _) = t
+        .store
+        .sign_in("ana@example.com", Secret::new("a long password"))
+        .await
+        .unwrap();
+    // A modal left open asks every few seconds; each answer comes while the session lives.
+    for _ in 0..(idle - 1) {
+        t.clock.advance(Duration::minutes(1));
+        assert!(
+            t.store
+                .session_staff_in_background(&token)
+                .await
+                .unwrap()
+                .is_some()
+        );
+    }
+    // Nobody touched the page for the idle limit: the next request finds the session over.
+    t.clock.advance(Duration::minutes(1));
+    assert_eq!(
+        t.store.session_staff_in_background(&token).await.unwrap(),
+        None
+    );
+    assert_eq!(t.store.session_staff(&token).await.unwrap(), None);
+}
+
 fn with_role(new: NewStaff, role: StaffRole) -> NewStaff {
     NewStaff { role, ..new }
 }

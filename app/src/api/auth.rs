@@ -11,17 +11,26 @@ pub async fn sign_in(
     next: Option<String>,
 ) -> Result<(), AppError> {
     use janus_domain::Secret;
-    use janus_store::throttle::Bucket;
+    use janus_store::sign_in::SignInAttempt;
     let store = context::store()?;
-    // Counted before the password is hashed, so a flood costs the server nothing.
-    let account = email.trim().to_ascii_lowercase();
-    store
-        .throttle(Bucket::SignInAddress, &context::client_address()?)
+    let address = context::client_address()?;
+    let headers = context::request_headers()?;
+    let signed_in = store
+        .sign_in_from(SignInAttempt {
+            email: &email,
+            password: Secret::new(password),
+            address: &address,
+            device_cookie: crate::session_cookie::read_device(&store.settings, &headers),
+        })
         .await?;
-    store.throttle(Bucket::SignInAccount, &account).await?;
-    let (token, _staff) = store.sign_in(&email, Secret::new(password)).await?;
-    store.forgive(Bucket::SignInAccount, &account).await?;
-    context::set_cookie(crate::session_cookie::set(&store.settings, &token))?;
+    context::set_cookie(crate::session_cookie::set(
+        &store.settings,
+        &signed_in.token,
+    ))?;
+    context::set_cookie(crate::session_cookie::set_device(
+        &store.settings,
+        &signed_in.device_cookie,
+    ))?;
     leptos_axum::redirect(&janus_domain::url::local_redirect(next.as_deref()));
     Ok(())
 }

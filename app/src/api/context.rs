@@ -19,6 +19,11 @@ fn request_parts() -> Result<http::request::Parts, AppError> {
     })
 }
 
+/// The request's headers (cookies, for one).
+pub fn request_headers() -> Result<http::HeaderMap, AppError> {
+    Ok(request_parts()?.headers)
+}
+
 /// The staff member whose session cookie came with this request, or `Unauthenticated`.
 pub async fn require_staff() -> Result<(Store, StaffView), AppError> {
     let store = store()?;
@@ -27,6 +32,20 @@ pub async fn require_staff() -> Result<(Store, StaffView), AppError> {
         .ok_or(AppError::Unauthenticated)?;
     let staff = store
         .session_staff(&token)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    Ok((store, staff))
+}
+
+/// Like [`require_staff`], for what a page asks by itself (polling): it does not count as
+/// the person's activity, so it never holds off the idle timeout.
+pub async fn require_staff_in_background() -> Result<(Store, StaffView), AppError> {
+    let store = store()?;
+    let parts = request_parts()?;
+    let token = crate::session_cookie::read(&store.settings, &parts.headers)
+        .ok_or(AppError::Unauthenticated)?;
+    let staff = store
+        .session_staff_in_background(&token)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     Ok((store, staff))

@@ -16,6 +16,14 @@ pub async fn get_security_status(client_id: i32) -> Result<SecurityStatus, AppEr
     store.security_status(client_id).await
 }
 
+/// The same status, asked by the modal on its own while it waits for news: not a
+/// person's activity, so it does not extend the session's idle deadline.
+#[server(prefix = "/api", endpoint = "watch_security_status")]
+pub async fn watch_security_status(client_id: i32) -> Result<SecurityStatus, AppError> {
+    let (store, _staff) = context::require_staff_in_background().await?;
+    store.security_status(client_id).await
+}
+
 /// *Create PIN* (`purpose=setup`) or *Reset PIN* (`purpose=reset`).
 #[server(prefix = "/api", endpoint = "send_pin_link")]
 pub async fn send_pin_link(

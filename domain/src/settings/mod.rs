@@ -39,8 +39,14 @@ pub struct Settings {
 #[serde(deny_unknown_fields, default)]
 pub struct ThrottleSettings {
     pub window_minutes: u32,
-    /// Sign-in attempts per staff email; a successful sign-in starts the count again.
+    /// Sign-in attempts per staff email from browsers that have not signed in to it
+    /// before; a successful sign-in starts the count again.
     pub sign_in_per_account: u32,
+    /// Sign-in attempts from one browser that has (it holds a device cookie for the
+    /// account): failures from elsewhere never lock it out.
+    pub sign_in_per_device: u32,
+    /// How long a device cookie vouches for a browser.
+    pub trusted_device_days: u32,
     /// Sign-in attempts per client address, whatever the email.
     pub sign_in_per_address: u32,
     /// Client PIN page requests (views and submissions) per client address.
@@ -54,6 +60,8 @@ impl Default for ThrottleSettings {
         Self {
             window_minutes: 15,
             sign_in_per_account: 10,
+            sign_in_per_device: 10,
+            trusted_device_days: 90,
             sign_in_per_address: 30,
             pin_page_per_address: 60,
             pin_page_per_link: 10,

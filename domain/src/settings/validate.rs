@@ -126,6 +126,18 @@ impl Settings {
             120,
         );
         range(
+            "throttle.sign_in_per_device",
+            self.throttle.sign_in_per_device,
+            1,
+            1000,
+        );
+        range(
+            "throttle.trusted_device_days",
+            self.throttle.trusted_device_days,
+            1,
+            400,
+        );
+        range(
             "throttle.pin_page_per_link",
             self.throttle.pin_page_per_link,
             1,

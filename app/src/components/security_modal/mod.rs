@@ -17,6 +17,8 @@ mod overview;
 mod unlock;
 
 use crate::api::security::get_security_status;
+#[cfg(feature = "hydrate")]
+use crate::api::security::watch_security_status;
 use contact_picker::ContactPicker;
 use enter_digits::{Digits, EnterDigits};
 use overview::Overview;
@@ -156,7 +158,7 @@ pub fn SecurityModal(
             } else if poll.with_value(Option::is_none) {
                 let tick = gloo_timers::callback::Interval::new(STATUS_POLL_MS, move || {
                     leptos::task::spawn_local(async move {
-                        if let Ok(s) = get_security_status(client_id).await
+                        if let Ok(s) = watch_security_status(client_id).await
                             && open.get_untracked().is_some()
                         {
                             apply(s);
