@@ -69,6 +69,16 @@ export default defineConfig({
       stdout: "pipe",
     },
     {
+      // Tight limits, to meet them in a few clicks: the first lockout holds PIN checks
+      // until lifted, and two links per client per hour.
+      command:
+        "JANUS_PIN__ESCALATE_AFTER_LOCKS=1 JANUS_SETUP_LINK__MAX_SENDS=2 ../scripts/e2e-server.sh 3104",
+      url: "http://127.0.0.1:3104/health",
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: "pipe",
+    },
+    {
       // The staff-management test deactivates the demo agent; it gets a server of its own.
       command: "../scripts/e2e-server.sh 3103",
       url: "http://127.0.0.1:3103/health",

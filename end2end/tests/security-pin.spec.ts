@@ -1,5 +1,5 @@
 import { devices, expect, Page, test } from "@playwright/test";
-import { cspViolations, hydrated, mailboxCode, mailboxLink, openLeadCard, signIn, watchCsp } from "./helpers";
+import { ADMIN, cspViolations, hydrated, mailboxCode, mailboxLink, openLeadCard, signIn, watchCsp } from "./helpers";
 
 test.afterEach(async ({ page }) => {
   expect(cspViolations(page), "the Content-Security-Policy blocked nothing").toEqual([]);
@@ -282,5 +282,98 @@ test.describe("with a one-minute verified window", () => {
     await expect(pinButton).toContainText("Not verified");
     expect(await page.evaluate(() => (window as unknown as { mark: number }).mark)).toBe(42);
     await expect(page.getByText("Sync Employees and Send to BEIA wait for a verified caller.")).toBeVisible();
+  });
+});
+
+test.describe("with tight limits", () => {
+  const base = "http://127.0.0.1:3104";
+  test.use({ baseURL: base });
+
+  test("a link past the send limit is refused in the modal; a held lock is shown and an admin lifts it", async ({ page, browser }) => {
+    desktopOnly();
+    test.setTimeout(120_000);
+    const { ownerEmail } = await openLeadCard(page, "compeo", 0);
+    const pinButton = page.getByTestId("security-pin-button");
+    await pinButton.click();
+    const dialog = page.getByRole("dialog", { name: /Security Verification/ });
+    const sendLink = async () => {
+      await dialog.getByRole("button", { name: "Create PIN" }).click();
+      await dialog.getByRole("radio", { name: /Owner/ }).check();
+      await dialog.getByRole("button", { name: "Send setup link" }).click();
+    };
+    await sendLink();
+    await expect(dialog.getByTestId("pin-line")).toContainText("Setup link sent");
+    await sendLink();
+    await expect(dialog.getByTestId("pin-line")).toContainText("Setup link sent");
+    await sendLink();
+    await expect(dialog.getByRole("alert").filter({ hasText: "setup or reset links" })).toContainText(
+      "2 setup or reset links were sent for this client in the last 60 minutes",
+    );
+
+    // The client sets the PIN through the newest link.
+    const link = await mailboxLink(browser, ownerEmail, base);
+    const phone = await browser.newContext({ ...devices["Pixel 7"] });
+    const client = await phone.newPage();
+    await client.goto(link);
+    await hydrated(client);
+    await client.getByLabel("New PIN").fill("731946");
+    await client.getByLabel("Type it again").fill("731946");
+    await client.getByRole("button", { name: "Save my PIN" }).click();
+    await expect(client.getByTestId("setup-complete")).toContainText("Setup complete");
+    await phone.close();
+
+    // Five wrong PINs: with these settings the first lockout already holds.
+    await page.keyboard.press("Escape");
+    await pinButton.click();
+    await expect(dialog.getByTestId("pin-line")).toContainText("Set on");
+    await dialog.getByRole("button", { name: "Verify PIN" }).click();
+    const pinField = dialog.getByLabel("PIN the caller reads out");
+    for (const wrong of ["284610", "284611", "284612", "284613", "284614"]) {
+      await pinField.fill(wrong);
+      await dialog.getByRole("button", { name: "Check PIN" }).click();
+      await expect(dialog.getByRole("alert").filter({ hasText: "does not match" })).toBeVisible();
+      if (wrong !== "284614") await expect(pinField).toBeFocused();
+    }
+    await expect(dialog.getByRole("alert").filter({ hasText: "does not match" })).toContainText(
+      "locked after 1 lockout within 24 hours",
+    );
+    await expect(dialog.getByTestId("lockout-line")).toContainText("until a 2-step code succeeds or an admin unlocks PIN checks");
+    await expect(dialog.getByRole("button", { name: "Verify PIN" })).toBeDisabled();
+    await expect(dialog.getByTestId("verify-blocked")).toContainText("stays locked until");
+    await expect(dialog.getByRole("button", { name: "Unlock PIN checks" })).toHaveCount(0);
+    await dialog.screenshot({ path: "../docs/modal-lock-held.png" });
+
+    // An admin, in a browser of their own, unlocks with a reason.
+    const adminContext = await browser.newContext();
+    const admin = await adminContext.newPage();
+    await signIn(admin, new URL(page.url()).pathname, ADMIN);
+    await hydrated(admin);
+    await admin.getByTestId("security-pin-button").click();
+    const adminDialog = admin.getByRole("dialog", { name: /Security Verification/ });
+    await adminDialog.getByRole("button", { name: "Unlock PIN checks" }).click();
+    const reason = adminDialog.getByLabel("Why are PIN checks being unlocked?");
+    await reason.fill("ok");
+    await adminDialog.getByRole("button", { name: "Unlock PIN checks" }).click();
+    await expect(adminDialog.getByRole("alert").filter({ hasText: "at least 5 characters" })).toBeVisible();
+    await reason.fill("Owner called from the number on file; confirmed by callback.");
+    await adminDialog.getByRole("button", { name: "Unlock PIN checks" }).click();
+    await expect(adminDialog.getByRole("status")).toContainText("PIN checks unlocked");
+    await expect(adminDialog.getByTestId("lockout-line")).toHaveCount(0);
+    await expect(adminDialog.getByRole("button", { name: "Verify PIN" })).toBeEnabled();
+    expect(cspViolations(admin)).toEqual([]);
+    await adminContext.close();
+
+    // The agent's modal, opened again, verifies the caller's PIN.
+    await page.keyboard.press("Escape");
+    await pinButton.click();
+    await dialog.getByRole("button", { name: "Verify PIN" }).click();
+    await pinField.fill("731946");
+    await dialog.getByRole("button", { name: "Check PIN" }).click();
+    await expect(dialog.getByRole("status")).toContainText("PIN verified");
+    const audit = page.getByTestId("audit-list");
+    await page.keyboard.press("Escape");
+    await page.reload();
+    await expect(audit).toContainText("PIN checks unlocked");
+    await expect(audit).toContainText("PIN checks held locked");
   });
 });

@@ -217,8 +217,9 @@ pub enum PinCheckOutcome {
 
 /// Why PIN checks are held locked, and what lifts the hold.
 pub fn held_lock_message(locks: u32, hours: u32) -> String {
+    let lockouts = if locks == 1 { "lockout" } else { "lockouts" };
     format!(
-        "PIN verification is locked after {locks} lockouts within {hours} hours. It stays locked until a 2-step verification code succeeds or an admin unlocks it."
+        "PIN verification is locked after {locks} {lockouts} within {hours} hours. It stays locked until a 2-step verification code succeeds or an admin unlocks it."
     )
 }
 

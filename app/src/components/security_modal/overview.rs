@@ -95,10 +95,8 @@ pub(super) fn Overview(
     };
     let lock = match (s.held_since, s.locked_until) {
         (Some(since), _) => Some(format!(
-            "Locked since {} after {} lockouts within {} hours, until a 2-step code succeeds or an admin unlocks PIN checks.",
-            at(since),
-            s.hold_rule.0,
-            s.hold_rule.1
+            "Locked since {}, until a 2-step code succeeds or an admin unlocks PIN checks.",
+            at(since)
         )),
         (None, Some(until)) => Some(format!(
             "Locked until {} after {} failed PIN checks in a row.",
