@@ -17,7 +17,7 @@ cat <<MSG
   Janus Enrollment: http://127.0.0.1:3000
   Staff sign-in:    agent@janus.example / enroll-demo-agent
   Admin sign-in:    admin@janus.example / enroll-demo-admin
-  Dev mailbox:      http://127.0.0.1:3000/dev/mailbox  (every email and SMS "sent")
+  Dev mailbox:      http://127.0.0.1:3000/dev/mailbox  (every email and SMS "sent"; signed in)
   (Ctrl-C stops the server; the data stays in ./data.)
 
 MSG

@@ -184,6 +184,21 @@ pub async fn bounded_fields(request: Request, next: Next) -> Response {
     }
 }
 
+/// What a request that panicked is answered with: the generic message, never the panic's.
+pub fn panic_answer(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic without a message");
+    tracing::error!(panic = what, "a request panicked");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        janus_domain::AppError::Internal.to_string(),
+    )
+        .into_response()
+}
+
 /// Refuses request bodies over [`MAX_BODY_BYTES`]: by their declared (or known) length at
 /// once, and by what arrives when no length was declared.
 pub async fn cap_request_body(request: Request, next: Next) -> Response {

@@ -125,6 +125,11 @@ pub fn app(store: Store, options: LeptosOptions) -> Router {
             store,
             hardening::security_headers,
         ))
+        // A panic is a bug, and the tests look for them; should one slip through, the
+        // caller gets a plain 500 (and the log the panic) rather than a dropped connection.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            hardening::panic_answer,
+        ))
 }
 
 /// Paths anyone may request: sign-in, assets, server functions (which check the session

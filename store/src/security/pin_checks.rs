@@ -444,7 +444,7 @@ impl Store {
                 None => (
                     "refused: too many checks at once",
                     AppError::TooManyAttempts(
-                        "Other PIN checks for this client are still running. Wait a moment and try again."
+                        "Other PIN checks for this client are still running. Wait a minute and try again."
                             .into(),
                     ),
                 ),
