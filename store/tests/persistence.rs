@@ -491,3 +491,18 @@ async fn search_follows_renamed_added_and_removed_names() {
     assert!(total("xa").await >= 1);
     assert_eq!(total("100%").await, 0);
 }
+
+#[tokio::test]
+async fn a_production_start_marks_the_database_for_good() {
+    use janus_domain::settings::Mode;
+    let t = common::test_store_with(|s| s.site.mode = Mode::Production).await;
+    assert!(!t.store.served_in_production().await.unwrap());
+    // Every start claims it again; the mark is written once and stays.
+    t.store.claim_for_serving().await.unwrap();
+    t.store.claim_for_serving().await.unwrap();
+    assert!(t.store.served_in_production().await.unwrap());
+    assert!(matches!(
+        t.store.seed_demo().await,
+        Err(janus_domain::AppError::Forbidden(_))
+    ));
+}

@@ -413,7 +413,14 @@ async fn abandon_a_check(w: &World, pin: &str) {
 
 #[tokio::test]
 async fn checks_abandoned_mid_hash_stop_counting_when_their_lease_ends() {
-    let w = world().await;
+    // A hash slow enough (tenths of a second) that a check is surely still comparing when
+    // its count becomes visible: on PostgreSQL that is only once its transaction commits.
+    let slow = common::test_store_with(|s| {
+        s.argon2.memory_kib = 32 * 1024;
+        s.argon2.iterations = 8;
+    })
+    .await;
+    let w = world_in(slow).await;
     let s = &w.t.store;
     set_pin(&w, LinkPurpose::Setup, GOOD_PIN).await;
     for _ in 0..5 {

@@ -21,6 +21,12 @@ pub struct TestStore {
 }
 
 pub async fn test_store() -> TestStore {
+    test_store_with(|_| {}).await
+}
+
+/// [`test_store`] with some settings changed after the test defaults are in place.
+#[allow(dead_code)] // not every test file changes them
+pub async fn test_store_with(adjust: impl FnOnce(&mut Settings)) -> TestStore {
     let mut settings = Settings::default();
     settings.database.url = database_url().await;
     // sqlx gives each `sqlite::memory:` database a name and a shared cache, so the store's
@@ -39,6 +45,7 @@ pub async fn test_store() -> TestStore {
         parallelism: 1,
         max_concurrent: 4,
     };
+    adjust(&mut settings);
     let db = janus_store::connect(&settings.database)
         .await
         .expect("connect");

@@ -33,7 +33,11 @@ pub fn refused<T>(result: Result<T, AppError>) -> AppError {
 }
 
 pub async fn world() -> World {
-    let t = test_store().await;
+    world_in(test_store().await).await
+}
+
+/// The same world in a store of the caller's.
+pub async fn world_in(t: TestStore) -> World {
     t.store.seed_demo().await.unwrap();
     let (_, me) = t
         .store
