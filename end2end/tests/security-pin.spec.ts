@@ -352,6 +352,8 @@ test.describe("with tight limits", () => {
     const adminDialog = admin.getByRole("dialog", { name: /Security Verification/ });
     await adminDialog.getByRole("button", { name: "Unlock PIN checks" }).click();
     const reason = adminDialog.getByLabel("Why are PIN checks being unlocked?");
+    await expect(reason).toBeVisible();
+    await adminDialog.screenshot({ path: "../docs/modal-unlock.png" });
     await reason.fill("ok");
     await adminDialog.getByRole("button", { name: "Unlock PIN checks" }).click();
     await expect(adminDialog.getByRole("alert").filter({ hasText: "at least 5 characters" })).toBeVisible();

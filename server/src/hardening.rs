@@ -158,14 +158,7 @@ pub async fn bounded_fields(request: Request, next: Next) -> Response {
     }
     let (parts, body) = request.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
-        return (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!(
-                "The request is too large (at most {} KiB).",
-                MAX_BODY_BYTES / 1024
-            ),
-        )
-            .into_response();
+        return too_large();
     };
     let fields: Vec<(String, String)> = url::form_urlencoded::parse(&bytes).into_owned().collect();
     let checked = janus_domain::limits::check_field_lengths(
@@ -199,6 +192,17 @@ pub fn panic_answer(panic: Box<dyn std::any::Any + Send + 'static>) -> Response 
         .into_response()
 }
 
+fn too_large() -> Response {
+    (
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!(
+            "The request is too large (at most {} KiB).",
+            MAX_BODY_BYTES / 1024
+        ),
+    )
+        .into_response()
+}
+
 /// Refuses request bodies over [`MAX_BODY_BYTES`]: by their declared (or known) length at
 /// once, and by what arrives when no length was declared.
 pub async fn cap_request_body(request: Request, next: Next) -> Response {
@@ -209,14 +213,7 @@ pub async fn cap_request_body(request: Request, next: Next) -> Response {
         .and_then(|v| v.parse::<u64>().ok())
         .or_else(|| request.body().size_hint().upper());
     if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
-        return (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!(
-                "The request is too large (at most {} KiB).",
-                MAX_BODY_BYTES / 1024
-            ),
-        )
-            .into_response();
+        return too_large();
     }
     let (parts, body) = request.into_parts();
     let limited = Body::new(http_body_util::Limited::new(body, MAX_BODY_BYTES));
