@@ -285,6 +285,10 @@ test.describe("with a one-minute verified window", () => {
   });
 });
 
+/** Where a screenshot goes: docs/ when `DOCS_SCREENSHOTS=1` (to refresh the README's), else the test's own output. */
+const screenshotPath = (name: string) =>
+  process.env.DOCS_SCREENSHOTS ? `../docs/${name}` : test.info().outputPath(name);
+
 test.describe("with tight limits", () => {
   const base = "http://127.0.0.1:3104";
   test.use({ baseURL: base });
@@ -341,7 +345,7 @@ test.describe("with tight limits", () => {
     await expect(dialog.getByRole("button", { name: "Verify PIN" })).toBeDisabled();
     await expect(dialog.getByTestId("verify-blocked")).toContainText("stays locked until");
     await expect(dialog.getByRole("button", { name: "Unlock PIN checks" })).toHaveCount(0);
-    await dialog.screenshot({ path: "../docs/modal-lock-held.png" });
+    await dialog.screenshot({ path: screenshotPath("modal-lock-held.png") });
 
     // An admin, in a browser of their own, unlocks with a reason.
     const adminContext = await browser.newContext();
@@ -353,7 +357,7 @@ test.describe("with tight limits", () => {
     await adminDialog.getByRole("button", { name: "Unlock PIN checks" }).click();
     const reason = adminDialog.getByLabel("Why are PIN checks being unlocked?");
     await expect(reason).toBeVisible();
-    await adminDialog.screenshot({ path: "../docs/modal-unlock.png" });
+    await adminDialog.screenshot({ path: screenshotPath("modal-unlock.png") });
     await reason.fill("ok");
     await adminDialog.getByRole("button", { name: "Unlock PIN checks" }).click();
     await expect(adminDialog.getByRole("alert").filter({ hasText: "at least 5 characters" })).toBeVisible();
