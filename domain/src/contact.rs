@@ -56,12 +56,18 @@ impl ContactRole {
     }
 }
 
+/// The form an email address is compared in (accounts, device cookies, throttle keys):
+/// trimmed and lower-cased, whatever else it holds.
+pub fn email_key(raw: &str) -> String {
+    raw.trim().to_ascii_lowercase()
+}
+
 /// Lower-cases and trims an email address, refusing what cannot be delivered to.
 ///
 /// Deliberately modest: one `@`, a non-empty local part, a dotted domain of letters,
 /// digits and hyphens, no spaces, at most 254 characters (RFC 5321's path limit).
 pub fn normalize_email(field: &str, raw: &str) -> Result<String, AppError> {
-    let email = raw.trim().to_ascii_lowercase();
+    let email = email_key(raw);
     let refuse = |why: &str| Err(AppError::invalid(field, why));
     if email.is_empty() {
         return refuse("enter an email address");

@@ -13,7 +13,7 @@ pub fn max_chars(field: &str) -> usize {
         "name" => 200,
         "next" => 2048,
         "search" => 200,
-        // A setup link's token is 43 characters at the largest setting; digits are 6.
+        // A setup link's token is 43 characters by default, 86 at the largest setting.
         "token" => 128,
         "pin" | "confirm" | "code" => 16,
         "reason" => 500,

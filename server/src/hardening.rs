@@ -32,7 +32,7 @@ pub async fn known_hosts_only(
     next: Next,
 ) -> Response {
     let path = request.uri().path();
-    if path == "/health" || path.starts_with("/health/") {
+    if path == "/health" || path == "/health/live" {
         return next.run(request).await;
     }
     // HTTP/2 carries the host in the request's authority rather than a header.

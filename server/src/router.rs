@@ -121,14 +121,14 @@ pub fn app(store: Store, options: LeptosOptions) -> Router {
             store.clone(),
             hardening::known_hosts_only,
         ))
+        // A panic is a bug, and the tests look for them; should one slip through, the
+        // caller gets a plain 500 with the security headers (and the log the panic) rather than a dropped connection.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            hardening::panic_answer,
+        ))
         .layer(middleware::from_fn_with_state(
             store,
             hardening::security_headers,
-        ))
-        // A panic is a bug, and the tests look for them; should one slip through, the
-        // caller gets a plain 500 (and the log the panic) rather than a dropped connection.
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
-            hardening::panic_answer,
         ))
 }
 

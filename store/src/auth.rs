@@ -122,7 +122,7 @@ impl Store {
             return Err(AppError::InvalidCredentials);
         }
         let now = self.clock.now();
-        let email = email.trim().to_ascii_lowercase();
+        let email = janus_domain::contact::email_key(email);
         let user = staff_user::Entity::find()
             .filter(staff_user::Column::Email.eq(email.as_str()))
             .one(&self.db)

@@ -6,8 +6,8 @@
 //! staff member out of their own browser from elsewhere.
 //!
 //! The cookie is the account's normalised email, a random device id and the issue time,
-//! sealed (XChaCha20-Poly1305 under a key derived from the pepper, see `sealing.rs`):
-//! nobody can forge one, or read whose it is, without the pepper.
+//! sealed (XChaCha20-Poly1305 under a key of its own derived from the pepper, see
+//! `sealing.rs`): nobody can forge one, or read whose it is, without the pepper.
 
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
@@ -25,7 +25,7 @@ pub fn issue(sealer: &Sealer, account: &str, now: DateTime<Utc>) -> String {
     let mut id = [0u8; 16];
     rand::rng().fill_bytes(&mut id);
     let id: String = id.iter().map(|b| format!("{b:02x}")).collect();
-    sealer.seal(&format!("{LABEL}\n{account}\n{id}\n{}", now.timestamp()))
+    sealer.seal_cookie(&format!("{LABEL}\n{account}\n{id}\n{}", now.timestamp()))
 }
 
 /// The device a cookie value proves, if it was issued by us for `account` within the
@@ -38,11 +38,7 @@ pub fn recognise(
     now: DateTime<Utc>,
     valid_days: u32,
 ) -> Option<Device> {
-    // `open` passes through text that was never sealed; such a value is not ours.
-    if !cookie.starts_with("sealed:") {
-        return None;
-    }
-    let plain = sealer.open(cookie).ok()?;
+    let plain = sealer.open_cookie(cookie)?;
     let mut parts = plain.split('\n');
     let (label, owner, id, issued) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
     if label != LABEL || owner != account || parts.next().is_some() {

@@ -31,7 +31,7 @@ impl Store {
     /// signed in to this account before, or else against the account's budget for
     /// unknown browsers. A success forgives the count it was made under.
     pub async fn sign_in_from(&self, attempt: SignInAttempt<'_>) -> Result<SignedIn, AppError> {
-        let account = attempt.email.trim().to_ascii_lowercase();
+        let account = janus_domain::contact::email_key(attempt.email);
         let now = self.clock.now();
         self.throttle(Bucket::SignInAddress, attempt.address)
             .await?;

@@ -584,3 +584,56 @@ async fn only_an_admin_with_a_reason_unlocks_held_pin_checks() {
         AppError::InvalidInput { .. }
     ));
 }
+
+#[tokio::test]
+async fn an_unlock_starts_the_count_of_lock_windows_again() {
+    use janus_store::seed::{DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD};
+    let w = world().await;
+    let s = &w.t.store;
+    set_pin(&w, LinkPurpose::Setup, GOOD_PIN).await;
+    for _ in 0..3 {
+        lock_once(&w).await;
+        w.t.clock.advance(Duration::minutes(15));
+    }
+    let (_, admin) = s
+        .sign_in(DEMO_ADMIN_EMAIL, Secret::new(DEMO_ADMIN_PASSWORD))
+        .await
+        .unwrap();
+    s.unlock_pin_checks(w.client.id, "Owner confirmed by callback.", &admin)
+        .await
+        .unwrap();
+    w.t.clock.advance(Duration::minutes(1));
+    // The next lock is a first one again, not a fourth within the day.
+    lock_once(&w).await;
+    let status = s.security_status(w.client.id).await.unwrap();
+    assert!(status.locked_until.is_some());
+    assert_eq!(status.held_since, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn codes_and_links_sent_for_one_client_at_once_never_deadlock() {
+    let w = world().await;
+    let store = Arc::new(w.t.store.clone());
+    let (id, owner, other) = (w.client.id, w.owner.id, w.other.id);
+    let tasks: Vec<_> = (0..12)
+        .map(|i| {
+            let (store, me) = (store.clone(), w.me.clone());
+            tokio::spawn(async move {
+                match i % 3 {
+                    0 => store
+                        .send_pin_link(id, owner, LinkPurpose::Setup, &me)
+                        .await
+                        .map(|_| ()),
+                    1 => store.send_code(id, owner, &me).await.map(|_| ()),
+                    _ => store.send_code(id, other, &me).await.map(|_| ()),
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(()) | Err(AppError::TooManyAttempts(_)) => {}
+            Err(e) => panic!("a send failed: {e:?}"),
+        }
+    }
+}

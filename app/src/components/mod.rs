@@ -5,7 +5,7 @@ mod focus_return;
 mod pin_button;
 mod row_menu;
 mod security_modal;
-mod staff_shell;
+pub(crate) mod staff_shell;
 
 pub use confirm_dialog::ConfirmDialog;
 pub use countdown::Countdown;

@@ -5,10 +5,28 @@ use janus_domain::staff::StaffRole;
 
 use crate::api::auth::{SignOut, current_staff};
 
+/// Who is signed in, read once per page by [`StaffShell`] and shared with what it holds
+/// (the modal shows admins *Unlock PIN checks*), so no component asks again.
+#[derive(Clone, Copy)]
+pub struct SignedInStaff(
+    pub Resource<Result<janus_domain::staff::StaffView, janus_domain::AppError>>,
+);
+
+impl SignedInStaff {
+    /// Whether the signed-in staff member is an admin (false until known).
+    pub fn is_admin(self) -> bool {
+        self.0
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|staff| staff.role == StaffRole::Admin)
+    }
+}
+
 /// The frame of every staff page: the product name, the signed-in staff member and sign-out.
 #[component]
 pub fn StaffShell(children: Children) -> impl IntoView {
     let me = Resource::new(|| (), |_| current_staff());
+    provide_context(SignedInStaff(me));
     let sign_out = ServerAction::<SignOut>::new();
     view! {
         <header class="topbar">

@@ -22,7 +22,7 @@ use janus_domain::{AppError, Secret};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IdenStatic, PaginatorTrait,
-    QueryFilter, QueryResult, QuerySelect, QueryTrait, Statement,
+    QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait, Statement,
 };
 
 use super::{pin_client, window_row};
@@ -45,7 +45,9 @@ fn live_in_flight(now: DateTime<Utc>) -> Expr {
     .into()
 }
 
-/// One running check fewer (never below zero: a lease may have forgotten it already).
+/// One running check fewer (never below zero: a lease may have forgotten it already). A
+/// check that resolves after its lease ended takes one from a newer count: at worst one
+/// more comparison may start, once, after a minute-long stall; not worth a generation.
 fn one_less_in_flight() -> Expr {
     Expr::case(
         client_pin::Column::ChecksInFlight.gt(0),
@@ -90,13 +92,27 @@ pub(super) async fn lift_pin_lock(
     Ok(lifted.rows_affected > 0)
 }
 
-/// How many lock windows began for the client since `since`: the audit trail is their
-/// ledger (one `PinLocked` event each).
+/// How many lock windows began for the client since `since`, and since PIN checks were
+/// last unlocked (a verified code or an admin starts the count again): the audit trail is
+/// their ledger (one `PinLocked` or `PinUnlocked` event each).
 async fn locks_since(
     db: &impl ConnectionTrait,
     client_id: i32,
     since: DateTime<Utc>,
 ) -> Result<u32, DbErr> {
+    let last_unlock: Option<DateTime<Utc>> = audit_event::Entity::find()
+        .select_only()
+        .column(audit_event::Column::At)
+        .filter(audit_event::Column::ClientId.eq(client_id))
+        .filter(audit_event::Column::Action.eq(Action::PinUnlocked.code()))
+        .filter(audit_event::Column::At.gt(since))
+        .order_by_desc(audit_event::Column::At)
+        .into_tuple()
+        .all(db)
+        .await?
+        .into_iter()
+        .next();
+    let since = last_unlock.map_or(since, |at| Ord::max(at, since));
     let n = audit_event::Entity::find()
         .filter(audit_event::Column::ClientId.eq(client_id))
         .filter(audit_event::Column::Action.eq(Action::PinLocked.code()))
@@ -308,10 +324,11 @@ impl Store {
     ) -> Result<PinCheckOutcome, AppError> {
         let rules = &self.settings.pin;
         let txn = begin_writing(&self.db).await.or_internal()?;
-        // FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transaction already holds the only
-        // write lock (and its query builder leaves the clause out).
+        // FOR NO KEY UPDATE on PostgreSQL (enough to order concurrent misses, and no bar to
+        // rows that refer to the client); SQLite's IMMEDIATE transaction already holds the
+        // only write lock (and its query builder leaves the clause out).
         let row = client_pin::Entity::find_by_id(client_id)
-            .lock_exclusive()
+            .lock(sea_orm::sea_query::LockType::NoKeyUpdate)
             .one(&txn)
             .await
             .or_internal()?;

@@ -2,7 +2,9 @@
 //!
 //! The sends in the window are counted inside the transaction that writes the new one,
 //! after taking a lock that every send for the same contact (or client) must also take:
-//! on PostgreSQL a row lock on that contact or client (`FOR UPDATE`), on SQLite the write
+//! on PostgreSQL a row lock on that contact or client (`FOR NO KEY UPDATE`: it does not
+//! conflict with the key-share locks that inserting a code, link or verification row takes
+//! on its parent rows, so sends and checks of one client cannot deadlock), on SQLite the write
 //! lock an IMMEDIATE transaction holds from its start (`db::begin_writing`). So of any
 //! number of simultaneous sends, only the limit's worth see room and commit. A count read
 //! before the transaction is only an early refusal that saves hashing a code for nothing.
@@ -11,6 +13,7 @@ use chrono::{DateTime, Utc};
 use janus_domain::AppError;
 use janus_domain::security::{SendLimit, Sends};
 use janus_domain::staff::StaffView;
+use sea_orm::sea_query::LockType;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::audit::{self, Action, Entry, Outcome};
@@ -73,13 +76,13 @@ impl SendsOf {
         match self.limit.what {
             Sends::CodesToContact => {
                 contact::Entity::find_by_id(id)
-                    .lock_exclusive()
+                    .lock(LockType::NoKeyUpdate)
                     .one(txn)
                     .await?;
             }
             Sends::LinksForClient => {
                 client::Entity::find_by_id(id)
-                    .lock_exclusive()
+                    .lock(LockType::NoKeyUpdate)
                     .one(txn)
                     .await?;
             }

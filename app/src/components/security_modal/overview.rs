@@ -105,20 +105,14 @@ pub(super) fn Overview(
         )),
         (None, None) => None,
     };
-    // Only admins may unlock; the button waits for who is signed in.
+    // Only admins may unlock. Who is signed in was read once, by the page's shell: asking
+    // here would run again on every fresh status the modal's polling brings, and count as
+    // the person's activity.
     let locked = lock.is_some();
-    let me = LocalResource::new(move || async move {
-        if locked {
-            crate::api::auth::current_staff().await.ok()
-        } else {
-            None
-        }
-    });
+    let me = use_context::<crate::components::staff_shell::SignedInStaff>();
     let unlock = move || {
-        me.get()
-            .flatten()
-            .filter(|staff| staff.role == janus_domain::staff::StaffRole::Admin)
-            .map(|_| {
+        (locked && me.is_some_and(|me| me.is_admin()))
+            .then(|| {
                 view! {
                     <button type="button" class="button" on:click=move |_| { feedback.set(None); go(ModalStep::Unlock) }>
                         "Unlock PIN checks"
