@@ -38,7 +38,7 @@ impl EnrollmentStage {
         }
     }
 
-    /// New clients, the only ones the security PIN workflow is for (DESIGN.md §1).
+    /// New clients, the only ones the security PIN workflow is for.
     pub fn in_enrollment(self) -> bool {
         matches!(self, Self::NewLead | Self::CurrentlyEnrolling)
     }

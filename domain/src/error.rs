@@ -25,7 +25,7 @@ pub enum AppError {
     InvalidInput { field: String, message: String },
     #[error("{0} was not found.")]
     NotFound(String),
-    /// A sensitive workflow was asked for while the client is not verified (DESIGN.md §1.6).
+    /// A sensitive workflow was asked for while the client is not verified (`store/src/workflows.rs`).
     #[error(
         "Verify the caller first: this action needs the client verified within the last hour. Open Security PIN to verify the PIN or send a 2-step code."
     )]

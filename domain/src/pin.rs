@@ -219,7 +219,7 @@ mod tests {
             .filter(|n| check_new_pin(&format!("{n:06}")).is_err())
             .count();
         let share = blocked as f64 / 1_000_000.0;
-        // DESIGN.md §2: block about 1% of the space, not more.
+        // The product's rule: block about 1% of the space, not more (docs/SECURITY.md).
         assert!(
             (0.002..=0.012).contains(&share),
             "{blocked} blocked = {:.3}%",

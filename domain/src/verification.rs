@@ -99,7 +99,7 @@ impl PinAttempts {
         self.held_since.is_some() && before.held_since.is_none()
     }
 
-    /// A correct PIN clears the count (DESIGN.md §2).
+    /// A correct PIN clears the count (docs/SECURITY.md, PIN guessing).
     pub fn after_success(self) -> Self {
         Self::default()
     }

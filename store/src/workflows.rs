@@ -1,6 +1,6 @@
 //! Sensitive enrollment workflows started from the lead card: Sync Employees and Send to
 //! BEIA. Each is recorded in the audit trail, and for clients in the security PIN
-//! workflow each waits for a caller verified within the last hour (DESIGN.md §1.6).
+//! workflow each waits for a caller verified within the last hour.
 
 use janus_domain::AppError;
 use janus_domain::staff::StaffView;

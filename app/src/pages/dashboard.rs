@@ -203,7 +203,7 @@ fn ClientRowView(row: ClientRow) -> impl IntoView {
             href: format!("{card}#contacts"),
         },
     ];
-    // DESIGN.md §1: the setup link is offered from the Currently Enrolling tab.
+    // The setup link is offered from the Currently Enrolling tab, where new clients are worked.
     let in_current_tab = row.stage == janus_domain::dashboard::EnrollmentStage::CurrentlyEnrolling;
     if row.pin_state.is_applicable()
         && in_current_tab

@@ -1,6 +1,6 @@
 //! The application's settings, as read from `Leptos.toml` and the environment.
 //!
-//! Every number of DESIGN.md §2 lives here with its default. The defaults in
+//! Every number of the security rules lives here with its default. The defaults in
 //! [`Settings::default`] and the values written in `Leptos.toml` are kept equal by a test,
 //! so the file documents what the server does when a key is left out. Secrets (the PIN
 //! pepper, SMTP and Twilio credentials) are not part of this struct: the server reads

@@ -1,6 +1,6 @@
 //! 2-step verification codes: 6 digits from a CSPRNG, sent by SMS and email, valid 10
 //! minutes, 5 checks each, 5 sends per contact per 10 minutes, a new code voiding the old,
-//! stored only as a peppered argon2id hash (DESIGN.md §2, Twilio Verify defaults).
+//! stored only as a peppered argon2id hash (Twilio Verify defaults; docs/SECURITY.md).
 
 use janus_domain::messages::{Blanks, Template};
 use janus_domain::security::{

@@ -1,4 +1,4 @@
-//! The security PIN workflow's use cases (DESIGN.md §1–2): setup and reset links, the
+//! The security PIN workflow's use cases (docs/SECURITY.md): setup and reset links, the
 //! client's PIN, PIN checks with lockout, 2-step codes, and the one-hour verification that
 //! sensitive workflows wait for.
 //!

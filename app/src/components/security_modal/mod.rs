@@ -1,4 +1,4 @@
-//! The Security Verification modal (DESIGN.md §1): *Verify PIN*, *Create PIN* / *Reset
+//! The Security Verification modal (docs/SECURITY.md and the README's walk-through): *Verify PIN*, *Create PIN* / *Reset
 //! PIN*, *Send 2-Step Verification Code*, the contact picker, and the client's current
 //! status. A native `<dialog>` opened with `showModal()`: the page behind is inert, focus
 //! moves in, Escape closes it, and focus returns to what opened it.
