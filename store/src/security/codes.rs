@@ -13,7 +13,7 @@ use rand::Rng;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
-use super::pin_checks::lift_pin_lock;
+use super::pin_locks::lift_pin_lock;
 use super::send_limits::SendsOf;
 use super::{client_contact, deliverable, open_window, pin_client};
 use crate::audit::{self, Action, Entry, Outcome};

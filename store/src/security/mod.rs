@@ -8,6 +8,7 @@
 mod codes;
 mod links;
 mod pin_checks;
+mod pin_locks;
 mod send_limits;
 mod status;
 

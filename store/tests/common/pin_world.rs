@@ -4,7 +4,7 @@
 #![allow(dead_code)] // each test file uses its own subset
 
 use janus_domain::contact::ContactRole;
-use janus_domain::security::{LinkPurpose, PinCheckOutcome};
+use janus_domain::security::{CodeCheckOutcome, LinkPurpose, PinCheckOutcome};
 use janus_domain::staff::StaffView;
 use janus_domain::{AppError, Secret};
 use janus_store::entity::{brand, client, contact, message};
@@ -141,4 +141,33 @@ pub async fn verify(w: &World, pin: &str) -> Result<PinCheckOutcome, AppError> {
         result.outcome
     );
     Ok(result.outcome)
+}
+
+/// The code in the newest SMS to the owner.
+pub async fn sent_code(w: &World) -> String {
+    let sms = last_message(w, "sms", w.owner.mobile_phone.as_ref().unwrap()).await;
+    let at = sms.text_body.find("code is ").unwrap() + 8;
+    sms.text_body[at..at + 6].to_owned()
+}
+
+pub async fn check_code(w: &World, code: &str) -> Result<CodeCheckOutcome, AppError> {
+    w.t.store
+        .verify_code(w.client.id, Secret::new(code), &w.me)
+        .await
+        .map(|r| r.outcome)
+}
+
+pub fn wrong(code: &str) -> String {
+    let last = code.as_bytes()[5] - b'0';
+    format!("{}{}", &code[..5], (last + 1) % 10)
+}
+
+/// The demo admin, signed in.
+pub async fn admin(w: &World) -> StaffView {
+    use janus_store::seed::{DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD};
+    w.t.store
+        .sign_in(DEMO_ADMIN_EMAIL, Secret::new(DEMO_ADMIN_PASSWORD))
+        .await
+        .unwrap()
+        .1
 }
