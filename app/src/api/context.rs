@@ -26,29 +26,25 @@ pub fn request_headers() -> Result<http::HeaderMap, AppError> {
 
 /// The staff member whose session cookie came with this request, or `Unauthenticated`.
 pub async fn require_staff() -> Result<(Store, StaffView), AppError> {
-    let store = store()?;
-    let parts = request_parts()?;
-    let token = crate::session_cookie::read(&store.settings, &parts.headers)
-        .ok_or(AppError::Unauthenticated)?;
-    let staff = store
-        .session_staff(&token)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
-    Ok((store, staff))
+    let (store, token) = store_and_session_token()?;
+    let staff = store.session_staff(&token).await?;
+    Ok((store, staff.ok_or(AppError::Unauthenticated)?))
 }
 
 /// Like [`require_staff`], for what a page asks by itself (polling): it does not count as
 /// the person's activity, so it never holds off the idle timeout.
 pub async fn require_staff_in_background() -> Result<(Store, StaffView), AppError> {
+    let (store, token) = store_and_session_token()?;
+    let staff = store.session_staff_in_background(&token).await?;
+    Ok((store, staff.ok_or(AppError::Unauthenticated)?))
+}
+
+/// The store and the session cookie's token, or `Unauthenticated` when there is none.
+fn store_and_session_token() -> Result<(Store, janus_store::auth::SessionToken), AppError> {
     let store = store()?;
-    let parts = request_parts()?;
-    let token = crate::session_cookie::read(&store.settings, &parts.headers)
+    let token = crate::session_cookie::read(&store.settings, &request_parts()?.headers)
         .ok_or(AppError::Unauthenticated)?;
-    let staff = store
-        .session_staff_in_background(&token)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
-    Ok((store, staff))
+    Ok((store, token))
 }
 
 /// Like [`require_staff`], and refuses (403) anyone who is not an admin.
