@@ -34,8 +34,10 @@ pub fn local_redirect(next: Option<&str>) -> String {
     if target.path() == "/login" || target.path().starts_with("/login/") {
         return HOME.to_owned();
     }
-    // What the parser wrote out is percent-encoded: printable ASCII only.
-    target[url::Position::BeforePath..].to_owned()
+    // What the parser wrote out is percent-encoded, printable ASCII, except that it keeps a
+    // `\` in the query or fragment as it is (the path's became `/`); encode it too, so
+    // no reader of the header can take it for `/`.
+    target[url::Position::BeforePath..].replace('\\', "%5C")
 }
 
 /// Percent-encodes a query-string value. Unreserved characters (RFC 3986 §2.3) and `/` stay
@@ -84,6 +86,14 @@ mod tests {
             assert_eq!(local_redirect(Some(evil)), "/", "{evil:?}");
         }
         assert_eq!(local_redirect(None), "/");
+    }
+
+    #[test]
+    fn a_backslash_left_in_the_query_or_fragment_is_written_encoded() {
+        // The parser keeps `\` there as it is; no reader of the header may take it for `/`.
+        assert_eq!(local_redirect(Some("/0?\\")), "/0?%5C");
+        assert_eq!(local_redirect(Some("/0#a\\b")), "/0#a%5Cb");
+        assert_eq!(local_redirect(Some("/a\\b")), "/a/b");
     }
 
     #[test]
