@@ -1,12 +1,20 @@
 //! Client contacts: their roles and what a valid address looks like.
 
 use serde::{Deserialize, Serialize};
+use strum::{EnumIter, EnumString, IntoStaticStr};
 
 use crate::AppError;
 
 /// A contact's role at the client business. Only the first two may receive a PIN setup or
-/// reset link, because only they can speak for the business.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// reset link, because only they can speak for the business. Ordered as staff look for
+/// them: those who speak for the business first.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, EnumIter, IntoStaticStr, EnumString,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "db", derive(sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "db", sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case"))]
 pub enum ContactRole {
     Owner,
     AuthorizedRepresentative,
@@ -16,29 +24,6 @@ pub enum ContactRole {
 }
 
 impl ContactRole {
-    pub const ALL: [ContactRole; 5] = [
-        Self::Owner,
-        Self::AuthorizedRepresentative,
-        Self::PayrollContact,
-        Self::HrContact,
-        Self::Accountant,
-    ];
-
-    /// The value stored in the database.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Owner => "owner",
-            Self::AuthorizedRepresentative => "authorized_representative",
-            Self::PayrollContact => "payroll_contact",
-            Self::HrContact => "hr_contact",
-            Self::Accountant => "accountant",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.code() == code)
-    }
-
     /// The name staff know the role by.
     pub fn label(self) -> &'static str {
         match self {
@@ -191,25 +176,17 @@ pub fn display_phone(e164: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use strum::IntoEnumIterator;
 
     #[test]
     fn only_owner_and_authorized_representative_manage_the_pin() {
-        let allowed: Vec<_> = ContactRole::ALL
-            .into_iter()
+        let allowed: Vec<_> = ContactRole::iter()
             .filter(|r| r.may_manage_pin())
             .collect();
         assert_eq!(
             allowed,
             [ContactRole::Owner, ContactRole::AuthorizedRepresentative]
         );
-    }
-
-    #[test]
-    fn role_codes_round_trip() {
-        for r in ContactRole::ALL {
-            assert_eq!(ContactRole::from_code(r.code()), Some(r));
-        }
-        assert_eq!(ContactRole::from_code("ceo"), None);
     }
 
     #[test]

@@ -3,12 +3,19 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use strum::{EnumIter, EnumString, IntoStaticStr};
 
 use crate::AppError;
 use crate::contact::ContactRole;
 
 /// Where a client stands in enrollment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, EnumIter, IntoStaticStr, EnumString,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "db", derive(sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "db", sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case"))]
 pub enum EnrollmentStage {
     NewLead,
     CurrentlyEnrolling,
@@ -16,20 +23,6 @@ pub enum EnrollmentStage {
 }
 
 impl EnrollmentStage {
-    pub const ALL: [EnrollmentStage; 3] = [Self::NewLead, Self::CurrentlyEnrolling, Self::Enrolled];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::NewLead => "new_lead",
-            Self::CurrentlyEnrolling => "currently_enrolling",
-            Self::Enrolled => "enrolled",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.code() == code)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Self::NewLead => "New lead",
@@ -44,8 +37,13 @@ impl EnrollmentStage {
     }
 }
 
-/// A dashboard tab; each but `All` shows one stage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+/// A dashboard tab; each but `All` shows one stage. Its name in the page address
+/// (`?tab=currently-enrolling`) is the kebab-case of the variant.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, EnumIter, IntoStaticStr, EnumString,
+)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum DashboardTab {
     #[default]
     CurrentlyEnrolling,
@@ -55,27 +53,6 @@ pub enum DashboardTab {
 }
 
 impl DashboardTab {
-    pub const ALL: [DashboardTab; 4] = [
-        Self::CurrentlyEnrolling,
-        Self::NewLeads,
-        Self::Enrolled,
-        Self::All,
-    ];
-
-    /// The value in the page address (`?tab=`).
-    pub fn slug(self) -> &'static str {
-        match self {
-            Self::CurrentlyEnrolling => "currently-enrolling",
-            Self::NewLeads => "new-leads",
-            Self::Enrolled => "enrolled",
-            Self::All => "all",
-        }
-    }
-
-    pub fn from_slug(slug: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.slug() == slug)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Self::CurrentlyEnrolling => "Currently Enrolling",
@@ -361,15 +338,5 @@ mod tests {
         assert_eq!(s(true, false, true), PinState::PinSet);
         assert!(s(false, true, false).offers_reset());
         assert!(!s(false, false, true).offers_reset());
-    }
-
-    #[test]
-    fn tabs_and_stages_round_trip() {
-        for t in DashboardTab::ALL {
-            assert_eq!(DashboardTab::from_slug(t.slug()), Some(t));
-        }
-        for s in EnrollmentStage::ALL {
-            assert_eq!(EnrollmentStage::from_code(s.code()), Some(s));
-        }
     }
 }

@@ -5,6 +5,7 @@
 //! written once and enforced identically on both sides. Time is always a parameter:
 //! nothing in this crate reads a clock.
 
+pub mod audit;
 pub mod clock;
 pub mod contact;
 pub mod dashboard;
@@ -16,9 +17,52 @@ pub mod secret;
 pub mod security;
 pub mod settings;
 pub mod staff;
+pub mod throttle;
 pub mod url;
 pub mod verification;
 
 pub use clock::Clock;
 pub use error::AppError;
 pub use secret::Secret;
+
+/// Every fixed set goes by one name everywhere: the same in JSON, in forms and addresses
+/// (serde), in text (strum) and, on the server, in its column (checked in the store).
+#[cfg(test)]
+mod names_agree {
+    use serde::Serialize;
+    use serde::de::DeserializeOwned;
+    use std::fmt::Debug;
+    use std::str::FromStr;
+    use strum::IntoEnumIterator;
+
+    fn agree<T>()
+    where
+        T: IntoEnumIterator + Serialize + DeserializeOwned + FromStr + Into<&'static str> + PartialEq + Debug + Copy,
+    {
+        for value in T::iter() {
+            let name: &'static str = value.into();
+            assert_eq!(serde_json::to_value(value).unwrap(), name, "{value:?}");
+            assert_eq!(serde_json::from_value::<T>(name.into()).unwrap(), value);
+            assert!(T::from_str(name).is_ok_and(|parsed| parsed == value), "{name}");
+        }
+        assert!(T::from_str("no-such-value").is_err());
+        assert!(serde_json::from_value::<T>("no-such-value".into()).is_err());
+    }
+
+    #[test]
+    fn in_every_fixed_set() {
+        agree::<crate::audit::AuditAction>();
+        agree::<crate::audit::AuditOutcome>();
+        agree::<crate::contact::ContactRole>();
+        agree::<crate::dashboard::DashboardTab>();
+        agree::<crate::dashboard::EnrollmentStage>();
+        agree::<crate::messages::Channel>();
+        agree::<crate::messages::MessageKind>();
+        agree::<crate::security::DeliveryStatus>();
+        agree::<crate::security::LinkPurpose>();
+        agree::<crate::security::VerifyMethod>();
+        agree::<crate::staff::StaffChange>();
+        agree::<crate::staff::StaffRole>();
+        agree::<crate::throttle::ThrottleBucket>();
+    }
+}

@@ -2,10 +2,17 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use strum::{EnumIter, EnumString, IntoStaticStr};
 
 use crate::AppError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, EnumIter, IntoStaticStr, EnumString,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "db", derive(sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "db", sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case"))]
 pub enum StaffRole {
     /// Works the dashboard: verifies callers, sends links and codes.
     Agent,
@@ -14,21 +21,6 @@ pub enum StaffRole {
 }
 
 impl StaffRole {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Agent => "agent",
-            Self::Admin => "admin",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        match code {
-            "agent" => Some(Self::Agent),
-            "admin" => Some(Self::Admin),
-            _ => None,
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Self::Agent => "Agent",
@@ -77,41 +69,62 @@ pub fn staff_change_refusal(
         StaffChange::Deactivate => {
             Some("You cannot deactivate your own account. Ask another admin to do it.".into())
         }
-        StaffChange::Role(StaffRole::Admin) | StaffChange::Reactivate => None,
-        StaffChange::Role(StaffRole::Agent) => {
+        StaffChange::MakeAdmin | StaffChange::Reactivate => None,
+        StaffChange::MakeAgent => {
             Some("You cannot take away your own admin role. Ask another admin to do it.".into())
         }
     }
 }
 
-/// A change an admin makes to an existing staff account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// The row actions the staff-users page offers `actor` for `target`: the other role and
+/// the other status, each only if [`staff_change_refusal`] allows it (so nothing on
+/// one's own row: each of those would lock the admin out).
+pub fn staff_changes_offered(actor: &StaffView, target: &StaffMember) -> Vec<StaffChange> {
+    let other_role = match target.role {
+        StaffRole::Admin => StaffRole::Agent,
+        StaffRole::Agent => StaffRole::Admin,
+    };
+    let other_status = if target.active {
+        StaffChange::Deactivate
+    } else {
+        StaffChange::Reactivate
+    };
+    [StaffChange::to_role(other_role), other_status]
+        .into_iter()
+        .filter(|&change| staff_change_refusal(actor, target.id, change).is_none())
+        .collect()
+}
+
+/// A change an admin makes to an existing staff account. A form sends it by its
+/// kebab-case name (`make-admin`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, EnumIter, IntoStaticStr, EnumString,
+)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum StaffChange {
     Deactivate,
     Reactivate,
-    Role(StaffRole),
+    MakeAdmin,
+    MakeAgent,
 }
 
 impl StaffChange {
-    pub const ALL: [StaffChange; 4] = [
-        Self::Deactivate,
-        Self::Reactivate,
-        Self::Role(StaffRole::Admin),
-        Self::Role(StaffRole::Agent),
-    ];
-
-    /// The value a form sends for this change.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Deactivate => "deactivate",
-            Self::Reactivate => "reactivate",
-            Self::Role(StaffRole::Admin) => "make-admin",
-            Self::Role(StaffRole::Agent) => "make-agent",
+    /// The change that gives an account this role.
+    pub fn to_role(role: StaffRole) -> Self {
+        match role {
+            StaffRole::Admin => Self::MakeAdmin,
+            StaffRole::Agent => Self::MakeAgent,
         }
     }
 
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.code() == code)
+    /// The role the account has afterwards, if the change is one of role.
+    pub fn new_role(self) -> Option<StaffRole> {
+        match self {
+            Self::MakeAdmin => Some(StaffRole::Admin),
+            Self::MakeAgent => Some(StaffRole::Agent),
+            Self::Deactivate | Self::Reactivate => None,
+        }
     }
 
     /// The button that asks for it.
@@ -119,8 +132,8 @@ impl StaffChange {
         match self {
             Self::Deactivate => "Deactivate",
             Self::Reactivate => "Reactivate",
-            Self::Role(StaffRole::Admin) => "Make admin",
-            Self::Role(StaffRole::Agent) => "Make agent",
+            Self::MakeAdmin => "Make admin",
+            Self::MakeAgent => "Make agent",
         }
     }
 }
@@ -161,6 +174,7 @@ pub fn check_staff_name(name: &str) -> Result<String, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use strum::IntoEnumIterator;
 
     #[test]
     fn password_length_bounds() {
@@ -185,7 +199,7 @@ mod tests {
         for change in [
             StaffChange::Deactivate,
             StaffChange::Reactivate,
-            StaffChange::Role(StaffRole::Admin),
+            StaffChange::MakeAdmin,
         ] {
             assert!(
                 staff_change_refusal(&agent, 3, change).is_some(),
@@ -198,22 +212,46 @@ mod tests {
             assert_eq!(staff_change_refusal(&admin, 3, change), None, "{change:?}");
         }
         assert!(staff_change_refusal(&admin, 2, StaffChange::Deactivate).is_some());
-        assert!(staff_change_refusal(&admin, 2, StaffChange::Role(StaffRole::Agent)).is_some());
+        assert!(staff_change_refusal(&admin, 2, StaffChange::MakeAgent).is_some());
         assert_eq!(
-            staff_change_refusal(&admin, 2, StaffChange::Role(StaffRole::Admin)),
+            staff_change_refusal(&admin, 2, StaffChange::MakeAdmin),
             None
         );
     }
 
     #[test]
-    fn roles_round_trip() {
-        for r in [StaffRole::Agent, StaffRole::Admin] {
-            assert_eq!(StaffRole::from_code(r.code()), Some(r));
+    fn forms_name_roles_and_changes_as_they_always_have() {
+        let names: Vec<&str> = StaffChange::iter().map(Into::into).collect();
+        assert_eq!(names, ["deactivate", "reactivate", "make-admin", "make-agent"]);
+        let roles: Vec<&str> = StaffRole::iter().map(Into::into).collect();
+        assert_eq!(roles, ["agent", "admin"]);
+        for role in StaffRole::iter() {
+            assert_eq!(StaffChange::to_role(role).new_role(), Some(role));
         }
-        assert_eq!(StaffRole::from_code("root"), None);
-        for c in StaffChange::ALL {
-            assert_eq!(StaffChange::from_code(c.code()), Some(c));
-        }
-        assert_eq!(StaffChange::from_code("delete"), None);
+    }
+
+    #[test]
+    fn the_changes_offered_are_the_allowed_ones() {
+        let admin = staff(2, StaffRole::Admin);
+        let member = |id, role, active| StaffMember {
+            id,
+            name: "S".into(),
+            email: "s@example.com".into(),
+            role,
+            active,
+            created_at: DateTime::UNIX_EPOCH,
+            open_sessions: 0,
+        };
+        assert_eq!(
+            staff_changes_offered(&admin, &member(3, StaffRole::Agent, true)),
+            [StaffChange::MakeAdmin, StaffChange::Deactivate]
+        );
+        assert_eq!(
+            staff_changes_offered(&admin, &member(3, StaffRole::Admin, false)),
+            [StaffChange::MakeAgent, StaffChange::Reactivate]
+        );
+        // Nothing on one's own row: every change there is refused or changes nothing.
+        assert!(staff_changes_offered(&admin, &member(2, StaffRole::Admin, true)).is_empty());
+        assert!(staff_changes_offered(&staff(1, StaffRole::Agent), &member(3, StaffRole::Agent, true)).is_empty());
     }
 }

@@ -11,7 +11,8 @@ use janus_domain::staff::{StaffRole, StaffView, check_new_password, check_staff_
 use janus_domain::{AppError, Secret};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, SqlErr};
 
-use crate::audit::{self, Action, Entry, Outcome};
+use crate::audit::{self, Entry};
+use janus_domain::audit::{AuditAction, AuditOutcome};
 use crate::entity::{session, staff_user};
 use crate::{OrInternal, Store, internal};
 
@@ -45,13 +46,11 @@ pub struct NewStaff {
 }
 
 pub(crate) fn view(user: &staff_user::Model) -> Result<StaffView, AppError> {
-    let role = StaffRole::from_code(&user.role)
-        .ok_or_else(|| internal(format!("unknown staff role {:?}", user.role)))?;
     Ok(StaffView {
         id: user.id,
         name: user.name.clone(),
         email: user.email.clone(),
-        role,
+        role: user.role,
     })
 }
 
@@ -85,7 +84,7 @@ impl Store {
             name: Set(name),
             email: Set(email.clone()),
             password_hash: Set(password_hash),
-            role: Set(new.role.code().to_owned()),
+            role: Set(new.role),
             active: Set(true),
             created_at: Set(now),
             ..Default::default()
@@ -99,9 +98,9 @@ impl Store {
             ),
             _ => internal(e),
         })?;
-        let entry = Entry::new(Action::StaffCreated, Outcome::Success)
+        let entry = Entry::new(AuditAction::StaffCreated, AuditOutcome::Success)
             .staff(created_by.unwrap_or(inserted.id))
-            .detail(format!("{} ({})", inserted.email, inserted.role));
+            .detail(format!("{} ({})", inserted.email, <&str>::from(inserted.role)));
         audit::record(&self.db, now, entry).await.or_internal()?;
         view(&inserted)
     }
@@ -149,7 +148,7 @@ impl Store {
                     Ok(address) => address,
                     Err(_) => "a malformed address".to_owned(),
                 };
-                let mut entry = Entry::new(Action::SignIn, Outcome::Failure)
+                let mut entry = Entry::new(AuditAction::SignIn, AuditOutcome::Failure)
                     .detail(format!("sign-in refused for {typed}"));
                 if let Some(u) = other {
                     entry = entry.staff(u.id);
@@ -171,7 +170,7 @@ impl Store {
         audit::record(
             &self.db,
             now,
-            Entry::new(Action::SignIn, Outcome::Success).staff(user.id),
+            Entry::new(AuditAction::SignIn, AuditOutcome::Success).staff(user.id),
         )
         .await
         .or_internal()?;
@@ -243,7 +242,7 @@ impl Store {
                 .exec(&self.db)
                 .await
                 .or_internal()?;
-            let entry = Entry::new(Action::SignOut, Outcome::Success).staff(session.staff_user_id);
+            let entry = Entry::new(AuditAction::SignOut, AuditOutcome::Success).staff(session.staff_user_id);
             audit::record(&self.db, self.clock.now(), entry)
                 .await
                 .or_internal()?;

@@ -57,7 +57,7 @@ impl SqliteSearch {
         let phrase = |text: &str| format!("\"{}\"", text.replace('"', "\"\""));
         let text = format!("search_text : {}", phrase(search));
         Self::Indexed(match stage {
-            Some(stage) => format!("stage : {} AND {text}", phrase(&stage.code()[..3])),
+            Some(stage) => format!("stage : {} AND {text}", phrase(&<&str>::from(stage)[..3])),
             None => text,
         })
     }
@@ -101,14 +101,6 @@ fn plain_search(search: &str) -> Condition {
         .add(client::Column::BrandId.in_subquery(by_brand))
 }
 
-fn stage_of(model: &client::Model) -> Result<EnrollmentStage, AppError> {
-    EnrollmentStage::from_code(&model.stage).ok_or_else(|| {
-        internal(format!(
-            "client {} has unknown stage {:?}",
-            model.id, model.stage
-        ))
-    })
-}
 
 pub(crate) fn brand_view(b: &brand::Model) -> BrandView {
     BrandView {
@@ -177,10 +169,10 @@ impl Store {
                 // few matches and sorts them.
                 select.filter(Expr::cust_with_values(
                     "+\"clients\".\"stage\" = ?",
-                    [stage.code()],
+                    [stage],
                 ))
             } else {
-                select.filter(client::Column::Stage.eq(stage.code()))
+                select.filter(client::Column::Stage.eq(stage))
             };
         }
         let total = match indexed_count {
@@ -212,7 +204,7 @@ impl Store {
         let now = self.clock.now();
         let owners: HashMap<i32, String> = contact::Entity::find()
             .filter(contact::Column::ClientId.is_in(ids))
-            .filter(contact::Column::Role.eq(ContactRole::Owner.code()))
+            .filter(contact::Column::Role.eq(ContactRole::Owner))
             .order_by_asc(contact::Column::Id)
             .all(&self.db)
             .await
@@ -227,7 +219,7 @@ impl Store {
             .map(|(c, brand)| {
                 let brand =
                     brand.ok_or_else(|| internal(format!("client {} has no brand", c.id)))?;
-                let stage = stage_of(&c)?;
+                let stage = c.stage;
                 let pin_state = self.pin_state(&brand, stage, pins.facts(c.id));
                 Ok(ClientRow {
                     id: c.id,
@@ -260,7 +252,7 @@ impl Store {
             .ok_or_else(|| AppError::NotFound("Client".into()))?;
         let brand = brand.ok_or_else(|| internal(format!("client {client_id} has no brand")))?;
         let contacts = self.contact_views(client_id).await?;
-        let stage = stage_of(&c)?;
+        let stage = c.stage;
         let pins = self.pin_overview(&[c.id]).await?;
         let pin_state = self.pin_state(&brand, stage, pins.facts(c.id));
         Ok(LeadCard {
@@ -296,7 +288,7 @@ impl Store {
 
     /// A client's contacts, in the order of [`contact_views`].
     pub(crate) async fn contact_views(&self, client_id: i32) -> Result<Vec<ContactView>, AppError> {
-        contact_views(contacts_of(client_id).all(&self.db).await.or_internal()?)
+        Ok(contact_views(contacts_of(client_id).all(&self.db).await.or_internal()?))
     }
 
     /// A brand's public face (name, colour, support phone) by its slug.
@@ -320,24 +312,19 @@ pub(crate) fn contacts_of(client_id: i32) -> sea_orm::Select<contact::Entity> {
 
 /// A client's contacts as staff see them: those who can speak for the business (Owner,
 /// Authorized Representative) first, as staff look for them first.
-pub(crate) fn contact_views(rows: Vec<contact::Model>) -> Result<Vec<ContactView>, AppError> {
-    let mut contacts = rows
+pub(crate) fn contact_views(rows: Vec<contact::Model>) -> Vec<ContactView> {
+    let mut contacts: Vec<ContactView> = rows
         .into_iter()
-        .map(|k| {
-            let role = ContactRole::from_code(&k.role).ok_or_else(|| {
-                internal(format!("contact {} has unknown role {:?}", k.id, k.role))
-            })?;
-            Ok(ContactView {
-                id: k.id,
-                name: k.name,
-                role,
-                email: k.email,
-                mobile_phone: k.mobile_phone,
-            })
+        .map(|k| ContactView {
+            id: k.id,
+            name: k.name,
+            role: k.role,
+            email: k.email,
+            mobile_phone: k.mobile_phone,
         })
-        .collect::<Result<Vec<_>, AppError>>()?;
-    contacts.sort_by_key(|k| ContactRole::ALL.iter().position(|r| *r == k.role));
-    Ok(contacts)
+        .collect();
+    contacts.sort_by_key(|k| k.role);
+    contacts
 }
 
 /// `statement` (a query without LIMIT) limited to one page from `offset`. The page size is

@@ -9,20 +9,17 @@ use janus_domain::settings::Mode;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{EntityTrait, Set};
 
-use crate::entity::deployment_mark;
+use crate::entity::deployment_mark::{self, Mark};
 use crate::{OrInternal, Store};
-
-const MODE_KEY: &str = "mode";
-const PRODUCTION: &str = "production";
 
 impl Store {
     /// Whether a production server has opened this database.
     pub async fn served_in_production(&self) -> Result<bool, AppError> {
-        let mark = deployment_mark::Entity::find_by_id(MODE_KEY)
+        let mark = deployment_mark::Entity::find_by_id(Mark::Mode)
             .one(&self.db)
             .await
             .or_internal()?;
-        Ok(mark.is_some_and(|m| m.value == PRODUCTION))
+        Ok(mark.is_some_and(|m| m.value == Mode::Production))
     }
 
     /// Called by a server before it listens. A production server marks the database as
@@ -31,8 +28,8 @@ impl Store {
         match self.settings.site.mode {
             Mode::Production => {
                 let mark = deployment_mark::ActiveModel {
-                    key: Set(MODE_KEY.to_owned()),
-                    value: Set(PRODUCTION.to_owned()),
+                    key: Set(Mark::Mode),
+                    value: Set(Mode::Production),
                     recorded_at: Set(self.clock.now()),
                 };
                 // The first production start's time is kept.

@@ -4,7 +4,8 @@
 //! mailbox page lists every one, whatever its status.
 
 use janus_domain::AppError;
-use janus_domain::messages::{Email, MailboxMessage};
+use janus_domain::messages::{Channel, Email, MailboxMessage, MessageKind};
+use janus_domain::security::DeliveryStatus;
 use janus_domain::settings::Mode;
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, QueryOrder, QuerySelect, Set,
@@ -13,26 +14,6 @@ use sea_orm::{
 use crate::entity::message;
 use crate::sealing::Sealer;
 use crate::{OrInternal, Store};
-
-/// What a message is, for the mailbox and, later, delivery status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MessageKind {
-    SetupLink,
-    ResetLink,
-    TwoStepCode,
-    PinChanged,
-}
-
-impl MessageKind {
-    fn code(self) -> &'static str {
-        match self {
-            Self::SetupLink => "setup_link",
-            Self::ResetLink => "reset_link",
-            Self::TwoStepCode => "two_step_code",
-            Self::PinChanged => "pin_changed",
-        }
-    }
-}
 
 /// What a message carries, so its delivery status can be shown beside the link or code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +48,7 @@ pub async fn queue_email(
         sealer,
         now,
         kind,
-        "email",
+        Channel::Email,
         to,
         email.subject,
         email.text,
@@ -84,7 +65,7 @@ pub async fn queue_sms(
     to: Recipient<'_>,
     text: String,
 ) -> Result<(), DbErr> {
-    insert(db, sealer, now, kind, "sms", to, String::new(), text, None).await
+    insert(db, sealer, now, kind, Channel::Sms, to, String::new(), text, None).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -93,7 +74,7 @@ async fn insert(
     sealer: &Sealer,
     now: chrono::DateTime<chrono::Utc>,
     kind: MessageKind,
-    channel: &str,
+    channel: Channel,
     to: Recipient<'_>,
     subject: String,
     text: String,
@@ -102,14 +83,14 @@ async fn insert(
     message::ActiveModel {
         client_id: Set(Some(to.client_id)),
         contact_id: Set(Some(to.contact_id)),
-        kind: Set(kind.code().to_owned()),
-        channel: Set(channel.to_owned()),
+        kind: Set(kind),
+        channel: Set(channel),
         recipient: Set(to.address.to_owned()),
         subject: Set(subject),
         // The bodies carry live links and codes: sealed at rest (see `sealing.rs`).
         text_body: Set(sealer.seal(&text)),
         html_body: Set(html.map(|h| sealer.seal(&h))),
-        status: Set(crate::outbox::QUEUED.to_owned()),
+        status: Set(DeliveryStatus::Queued),
         created_at: Set(now),
         attempts: Set(0),
         next_attempt_at: Set(Some(now)),

@@ -12,12 +12,6 @@ use sea_orm::{ColumnTrait, DbBackend, DbErr, EntityTrait, QueryFilter};
 use crate::Store;
 use crate::entity::message;
 
-pub const QUEUED: &str = DeliveryStatus::Queued.code();
-pub const SENT: &str = DeliveryStatus::Sent.code();
-pub const FAILED: &str = DeliveryStatus::Failed.code();
-/// Not delivered before its code or link expired; never sent late.
-pub const EXPIRED: &str = DeliveryStatus::Expired.code();
-
 /// Attempts before a message that keeps failing transiently is given up.
 pub const MAX_ATTEMPTS: i32 = 8;
 
@@ -52,7 +46,7 @@ impl Store {
         let mut due = Query::select();
         due.column(message::Column::Id)
             .from(message::Entity)
-            .and_where(Expr::col(message::Column::Status).eq(QUEUED))
+            .and_where(Expr::col(message::Column::Status).eq(DeliveryStatus::Queued))
             .and_where(Expr::col(message::Column::NextAttemptAt).lte(now))
             .and_where(
                 Expr::col(message::Column::ClaimedUntil)
@@ -111,7 +105,7 @@ impl Store {
             );
         let update = match attempt {
             Attempt::Sent => update
-                .col_expr(message::Column::Status, Expr::value(SENT))
+                .col_expr(message::Column::Status, Expr::value(DeliveryStatus::Sent))
                 .col_expr(message::Column::SentAt, Expr::value(now))
                 .col_expr(
                     message::Column::LastError,
@@ -124,7 +118,7 @@ impl Store {
                 )
                 .col_expr(message::Column::LastError, Expr::value(why)),
             Attempt::Transient(why) | Attempt::Permanent(why) => update
-                .col_expr(message::Column::Status, Expr::value(FAILED))
+                .col_expr(message::Column::Status, Expr::value(DeliveryStatus::Failed))
                 .col_expr(message::Column::LastError, Expr::value(why)),
         };
         update.exec(&self.db).await.map(|_| ())
@@ -133,8 +127,8 @@ impl Store {
     /// Queued messages whose code or link has expired are marked so and never sent.
     async fn expire_overdue(&self, now: DateTime<Utc>) -> Result<(), DbErr> {
         message::Entity::update_many()
-            .col_expr(message::Column::Status, Expr::value(EXPIRED))
-            .filter(message::Column::Status.eq(QUEUED))
+            .col_expr(message::Column::Status, Expr::value(DeliveryStatus::Expired))
+            .filter(message::Column::Status.eq(DeliveryStatus::Queued))
             .filter(message::Column::DeliverBy.lte(now))
             .exec(&self.db)
             .await

@@ -5,6 +5,7 @@
 //! the reserved `.example` top-level domain and phone numbers the 555-01xx range set aside
 //! for fiction, so a misconfigured transport can never reach a real person.
 
+use strum::IntoEnumIterator;
 use chrono::Duration;
 use janus_domain::contact::ContactRole;
 use janus_domain::dashboard::EnrollmentStage;
@@ -217,7 +218,7 @@ impl Store {
                     brand_id: Set(b.id),
                     business_name: Set(business.clone()),
                     legal_name: Set(format!("{business} {suffix}")),
-                    stage: Set(stage.code().into()),
+                    stage: Set(stage),
                     address: Set(format!(
                         "{} {street}, {city}, {state_zip}",
                         rng.random_range(10..9999)
@@ -256,7 +257,7 @@ impl Store {
                     contact::ActiveModel {
                         client_id: Set(c.id),
                         name: Set(format!("{first} {last}")),
-                        role: Set(role.code().into()),
+                        role: Set(role),
                         email: Set(format!("{local}@{domain}.example")),
                         mobile_phone: Set(mobile),
                         ..Default::default()
@@ -299,7 +300,7 @@ impl Store {
 /// An Owner always; then 1 to 4 of the other roles. The n-th client also always gets the
 /// n-th other role in turn, so every role appears across even a handful of clients.
 fn contact_roles(rng: &mut StdRng, n: usize) -> Vec<ContactRole> {
-    let others = &ContactRole::ALL[1..];
+    let others: Vec<ContactRole> = ContactRole::iter().skip(1).collect();
     let mut roles = vec![ContactRole::Owner, others[n % others.len()]];
     let extra = rng.random_range(0..=3);
     for role in others.choose_multiple(rng, extra) {

@@ -6,6 +6,7 @@
 //! seconds rather than the hours one INSERT per row would.
 
 use chrono::Duration;
+use janus_domain::audit::{AuditAction, AuditOutcome};
 use janus_domain::contact::ContactRole;
 use janus_domain::dashboard::EnrollmentStage;
 use janus_domain::{AppError, Secret};
@@ -18,6 +19,7 @@ use sea_orm::{
 use crate::entity::{audit_event, brand, client, client_pin, contact, staff_user};
 use crate::seed::{FIRST, LAST, PLACES, SeedOutcome, TRADES};
 use crate::{OrInternal, Store, internal};
+use strum::IntoEnumIterator;
 
 /// Clients written per transaction. Each client row binds 9 values, so a batch stays far
 /// under SQLite's 32,766 bound variables per statement.
@@ -75,6 +77,7 @@ impl Store {
             audit_events: 0,
         };
         let count = i32::try_from(count).map_err(|_| internal("too many clients"))?;
+        let stages: Vec<EnrollmentStage> = EnrollmentStage::iter().collect();
         let mut start = 0;
         while start < count {
             let end = Ord::min(start + BATCH as i32, count);
@@ -86,7 +89,7 @@ impl Store {
                 let id = first_id + n;
                 let number = first_number as i32 + n;
                 let b = &brands[n as usize % brands.len()];
-                let stage = EnrollmentStage::ALL[(n as usize / brands.len()) % 3];
+                let stage = stages[(n as usize / brands.len()) % stages.len()];
                 let place = PLACES[n as usize % PLACES.len()];
                 let (trade, suffix) = TRADES[(n as usize / PLACES.len()) % TRADES.len()];
                 let business = format!("{place} {trade} {number}");
@@ -96,7 +99,7 @@ impl Store {
                     brand_id: Set(b.id),
                     business_name: Set(business.clone()),
                     legal_name: Set(format!("{business} {suffix}")),
-                    stage: Set(stage.code().into()),
+                    stage: Set(stage),
                     address: Set(format!(
                         "{} Main Street, Springfield, IL 62701",
                         10 + n % 9000
@@ -119,7 +122,7 @@ impl Store {
                     contacts.push(contact::ActiveModel {
                         client_id: Set(id),
                         name: Set(format!("{first} {last}")),
-                        role: Set(role.code().into()),
+                        role: Set(role),
                         email: Set(format!(
                             "{}.{}.{id}@scale.example",
                             first.to_lowercase(),
@@ -146,16 +149,16 @@ impl Store {
                     });
                 }
                 for (action, detail) in [
-                    ("pin_link_sent", "Setup link sent by email and SMS"),
-                    ("sync_employees", "Employees synced"),
+                    (AuditAction::PinLinkSent, "Setup link sent by email and SMS"),
+                    (AuditAction::SyncEmployees, "Employees synced"),
                 ] {
                     audit.push(audit_event::ActiveModel {
                         at: Set(created),
                         staff_user_id: Set(staff_id),
                         client_id: Set(Some(id)),
                         contact_id: Set(None),
-                        action: Set(action.into()),
-                        outcome: Set("success".into()),
+                        action: Set(action),
+                        outcome: Set(AuditOutcome::Success),
                         detail: Set(detail.into()),
                         ..Default::default()
                     });

@@ -7,7 +7,7 @@ use janus_domain::{AppError, Secret};
 use crate::Store;
 use crate::auth::SessionToken;
 use crate::devices::{self, Device};
-use crate::throttle::Bucket;
+use janus_domain::throttle::ThrottleBucket;
 
 /// One sign-in attempt: what was typed, where it came from, and the device cookie the
 /// browser sent, if any.
@@ -33,7 +33,7 @@ impl Store {
     pub async fn sign_in_from(&self, attempt: SignInAttempt<'_>) -> Result<SignedIn, AppError> {
         let account = janus_domain::contact::email_key(attempt.email);
         let now = self.clock.now();
-        self.throttle(Bucket::SignInAddress, attempt.address)
+        self.throttle(ThrottleBucket::SignInAddress, attempt.address)
             .await?;
         let device = attempt.device_cookie.and_then(|cookie| {
             devices::recognise(
@@ -45,8 +45,8 @@ impl Store {
             )
         });
         let (bucket, key) = match &device {
-            Some(Device(id)) => (Bucket::SignInDevice, id.as_str()),
-            None => (Bucket::SignInAccount, account.as_str()),
+            Some(Device(id)) => (ThrottleBucket::SignInDevice, id.as_str()),
+            None => (ThrottleBucket::SignInAccount, account.as_str()),
         };
         self.throttle(bucket, key).await?;
         let (token, staff) = self.sign_in(attempt.email, attempt.password).await?;

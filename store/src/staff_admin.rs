@@ -13,7 +13,8 @@ use sea_orm::{
 
 use sea_orm::sea_query::{Expr, ExprTrait};
 
-use crate::audit::{self, Action, Entry, Outcome};
+use crate::audit::{self, Entry};
+use janus_domain::audit::{AuditAction, AuditOutcome};
 use crate::auth::NewStaff;
 use crate::db::begin_writing;
 use crate::entity::{session, staff_user};
@@ -85,20 +86,26 @@ impl Store {
                     .or_internal()?
                     .rows_affected;
                 let detail = format!("{} ({ended} sessions ended)", user.email);
-                (Action::StaffDeactivated, detail)
+                (AuditAction::StaffDeactivated, detail)
             }
             StaffChange::Reactivate => {
                 active.active = Set(true);
-                (Action::StaffReactivated, user.email.clone())
+                (AuditAction::StaffReactivated, user.email.clone())
             }
-            StaffChange::Role(role) => {
-                active.role = Set(role.code().to_owned());
-                let detail = format!("{}: {} → {}", user.email, user.role, role.code());
-                (Action::StaffRoleChanged, detail)
+            StaffChange::MakeAdmin | StaffChange::MakeAgent => {
+                let role = change.new_role().unwrap_or(user.role);
+                active.role = Set(role);
+                let detail = format!(
+                    "{}: {} → {}",
+                    user.email,
+                    <&str>::from(user.role),
+                    <&str>::from(role)
+                );
+                (AuditAction::StaffRoleChanged, detail)
             }
         };
         let updated = active.update(&txn).await.or_internal()?;
-        let entry = Entry::new(action, Outcome::Success)
+        let entry = Entry::new(action, AuditOutcome::Success)
             .staff(actor.id)
             .detail(detail);
         audit::record(&txn, now, entry).await.or_internal()?;

@@ -4,35 +4,12 @@
 //! SHA-256 digests only.
 
 use chrono::{DateTime, Duration, Utc};
+use janus_domain::throttle::ThrottleBucket;
 use janus_domain::{AppError, Secret};
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 
 use crate::tokens::token_digest;
 use crate::{OrInternal, Store, internal};
-
-/// What is being counted; each has its limit in `[throttle]`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Bucket {
-    /// Sign-ins to one account from browsers it has not signed in from before.
-    SignInAccount,
-    /// Sign-ins from one browser that proved an earlier sign-in to the account.
-    SignInDevice,
-    SignInAddress,
-    PinPageAddress,
-    PinPageLink,
-}
-
-impl Bucket {
-    fn code(self) -> &'static str {
-        match self {
-            Self::SignInAccount => "sign_in_account",
-            Self::SignInDevice => "sign_in_device",
-            Self::SignInAddress => "sign_in_address",
-            Self::PinPageAddress => "pin_page_address",
-            Self::PinPageLink => "pin_page_link",
-        }
-    }
-}
 
 /// Counts the request in `window` and returns `(hits, window_start)`. Written once with
 /// `$n` placeholders; SQLite gets them as `?` in the same order.
@@ -46,22 +23,16 @@ const COUNT_SQL: &str = "INSERT INTO throttle_counters (bucket, key_digest, wind
 impl Store {
     /// Counts one request of `bucket` from `key` and refuses it, saying when to try again,
     /// once the window's limit is passed.
-    pub async fn throttle(&self, bucket: Bucket, key: &str) -> Result<(), AppError> {
+    pub async fn throttle(&self, bucket: ThrottleBucket, key: &str) -> Result<(), AppError> {
         let rules = &self.settings.throttle;
-        let limit = match bucket {
-            Bucket::SignInAccount => rules.sign_in_per_account,
-            Bucket::SignInDevice => rules.sign_in_per_device,
-            Bucket::SignInAddress => rules.sign_in_per_address,
-            Bucket::PinPageAddress => rules.pin_page_per_address,
-            Bucket::PinPageLink => rules.pin_page_per_link,
-        };
+        let limit = bucket.limit(rules);
         let window = Duration::minutes(rules.window_minutes.into());
         let now = self.clock.now();
         let (hits, started) = self.count(bucket, key, now, now - window).await?;
         if hits <= i64::from(limit) {
             return Ok(());
         }
-        tracing::warn!(bucket = bucket.code(), hits, "throttled");
+        tracing::warn!(?bucket, hits, "throttled");
         let wait = (started + window - now).num_seconds().max(1);
         let minutes = (wait + 59) / 60;
         Err(AppError::TooManyAttempts(format!(
@@ -71,7 +42,7 @@ impl Store {
     }
 
     /// Starts the count of `key` again (a successful sign-in forgives earlier mistakes).
-    pub async fn forgive(&self, bucket: Bucket, key: &str) -> Result<(), AppError> {
+    pub async fn forgive(&self, bucket: ThrottleBucket, key: &str) -> Result<(), AppError> {
         let backend = self.db.get_database_backend();
         let sql = placeholders(
             backend,
@@ -81,7 +52,7 @@ impl Store {
             .execute_raw(Statement::from_sql_and_values(
                 backend,
                 sql,
-                [bucket.code().into(), digest(key).into()],
+                [bucket.into(), digest(key).into()],
             ))
             .await
             .or_internal()?;
@@ -90,14 +61,14 @@ impl Store {
 
     async fn count(
         &self,
-        bucket: Bucket,
+        bucket: ThrottleBucket,
         key: &str,
         now: DateTime<Utc>,
         window_ended_before: DateTime<Utc>,
     ) -> Result<(i64, DateTime<Utc>), AppError> {
         let backend = self.db.get_database_backend();
         let values: [Value; 5] = [
-            bucket.code().into(),
+            bucket.into(),
             digest(key).into(),
             now.into(),
             window_ended_before.into(),

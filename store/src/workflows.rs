@@ -6,7 +6,8 @@ use janus_domain::AppError;
 use janus_domain::staff::StaffView;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
-use crate::audit::{self, Action, Entry, Outcome};
+use crate::audit::{self, Entry};
+use janus_domain::audit::{AuditAction, AuditOutcome};
 use crate::db::begin_writing;
 use crate::entity::{brand, client};
 use crate::{OrInternal, Store, internal};
@@ -38,8 +39,8 @@ impl Store {
     ) -> Result<(), AppError> {
         let now = self.clock.now();
         let action = match workflow {
-            Workflow::SyncEmployees => Action::SyncEmployees,
-            Workflow::SendToBeia => Action::SendToBeia,
+            Workflow::SyncEmployees => AuditAction::SyncEmployees,
+            Workflow::SendToBeia => AuditAction::SendToBeia,
         };
         let (c, b) = client::Entity::find_by_id(client_id)
             .find_also_related(brand::Entity)
@@ -52,7 +53,7 @@ impl Store {
             audit::record(
                 &self.db,
                 now,
-                Entry::new(action, Outcome::Failure)
+                Entry::new(action, AuditOutcome::Failure)
                     .staff(staff.id)
                     .client(client_id)
                     .detail("refused: client not verified"),
@@ -73,7 +74,7 @@ impl Store {
             Workflow::SendToBeia => active.beia_sent_at = Set(Some(now)),
         }
         active.update(&txn).await.or_internal()?;
-        let entry = Entry::new(action, Outcome::Success)
+        let entry = Entry::new(action, AuditOutcome::Success)
             .staff(staff.id)
             .client(client_id);
         audit::record(&txn, now, entry).await.or_internal()?;

@@ -6,13 +6,14 @@ mod common;
 
 use common::pin_world::*;
 use janus_domain::AppError;
+use janus_domain::messages::Channel;
 use janus_domain::security::{DeliveryStatus, DeliveryView, LinkPurpose};
 use janus_store::entity::{contact, message, pin_link, two_step_code};
 use janus_store::outbox::Attempt;
 use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, Set};
 
 fn summary(d: &[DeliveryView]) -> Vec<(&str, DeliveryStatus)> {
-    d.iter().map(|d| (d.channel.as_str(), d.status)).collect()
+    d.iter().map(|d| (d.channel.label(), d.status)).collect()
 }
 
 async fn counts(w: &World) -> (u64, u64, u64) {
@@ -52,9 +53,9 @@ async fn each_message_of_the_current_link_and_code_shows_its_status() {
 
     // The worker sends the email; the provider refuses the SMS for good.
     for m in s.claim_messages(10).await.unwrap() {
-        let attempt = match m.channel.as_str() {
-            "email" => Attempt::Sent,
-            _ => Attempt::Permanent("invalid phone number".into()),
+        let attempt = match m.channel {
+            Channel::Email => Attempt::Sent,
+            Channel::Sms => Attempt::Permanent("invalid phone number".into()),
         };
         s.record_attempt(&m, attempt).await.unwrap();
     }

@@ -10,7 +10,9 @@ use chrono::Duration;
 use common::{TestStore, test_store};
 use janus_domain::messages::Email;
 use janus_store::entity::message;
-use janus_store::mailbox::{self, Carries, MessageKind, Recipient};
+use janus_domain::messages::MessageKind;
+use janus_domain::security::DeliveryStatus;
+use janus_store::mailbox::{self, Carries, Recipient};
 use janus_store::outbox::{self, Attempt, MAX_ATTEMPTS};
 use sea_orm::EntityTrait;
 
@@ -68,8 +70,8 @@ async fn a_claim_is_a_lease_and_a_sent_message_is_done() {
         .unwrap();
     let sent = status_of(&t, claimed[0].id).await;
     assert_eq!(
-        (sent.status.as_str(), sent.sent_at),
-        (outbox::SENT, Some(t.store.clock.now()))
+        (sent.status, sent.sent_at),
+        (DeliveryStatus::Sent, Some(t.store.clock.now()))
     );
 
     // A worker that died: its lease runs out and the rows come back, the sent one not.
@@ -98,7 +100,7 @@ async fn transient_errors_back_off_then_fail_and_permanent_ones_fail_at_once() {
         .await
         .unwrap();
     let failed = status_of(&t, claimed[1].id).await;
-    assert_eq!(failed.status, outbox::FAILED);
+    assert_eq!(failed.status, DeliveryStatus::Failed);
     assert_eq!(failed.last_error.as_deref(), Some("invalid phone number"));
 
     let id = claimed.remove(0).id;
@@ -123,7 +125,7 @@ async fn transient_errors_back_off_then_fail_and_permanent_ones_fail_at_once() {
         assert_eq!(due.iter().map(|m| m.id).collect::<Vec<_>>(), [id]);
     }
     let given_up = status_of(&t, id).await;
-    assert_eq!(given_up.status, outbox::FAILED);
+    assert_eq!(given_up.status, DeliveryStatus::Failed);
     assert_eq!(given_up.attempts, MAX_ATTEMPTS);
 }
 
@@ -138,7 +140,7 @@ async fn a_message_whose_code_expired_is_never_sent() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(m.status, outbox::EXPIRED);
+    assert_eq!(m.status, DeliveryStatus::Expired);
 }
 
 #[tokio::test]

@@ -6,12 +6,14 @@ use std::collections::HashSet;
 
 use chrono::Duration;
 use common::test_store;
+use janus_domain::audit::AuditAction;
 use janus_domain::contact::ContactRole;
 use janus_domain::dashboard::{ClientQuery, DashboardTab, EnrollmentStage, PAGE_SIZE, PinState};
 use janus_domain::{AppError, Secret};
 use janus_store::entity::{audit_event, brand, client, contact};
 use janus_store::seed::{DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD, SeedOutcome};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use strum::IntoEnumIterator;
 
 fn query(tab: DashboardTab, search: &str, page: u64) -> ClientQuery {
     ClientQuery::new(tab, search, page).unwrap()
@@ -44,7 +46,7 @@ async fn demo_data_covers_brands_stages_and_roles() {
             mine.len()
         );
         assert!(
-            mine.iter().any(|k| k.role == "owner"),
+            mine.iter().any(|k| k.role == ContactRole::Owner),
             "{} has no owner",
             c.business_name
         );
@@ -58,9 +60,9 @@ async fn demo_data_covers_brands_stages_and_roles() {
             }
         }
     }
-    let roles: HashSet<_> = contacts.iter().map(|k| k.role.as_str()).collect();
-    for r in ContactRole::ALL {
-        assert!(roles.contains(r.code()), "no contact has role {r:?}");
+    let roles: HashSet<_> = contacts.iter().map(|k| k.role).collect();
+    for r in ContactRole::iter() {
+        assert!(roles.contains(&r), "no contact has role {r:?}");
     }
     // Seeding again never touches a database with data.
     assert_eq!(
@@ -244,13 +246,13 @@ async fn lead_card_lists_contacts_owner_first_and_workflows_are_audited() {
         .unwrap();
     let actions: Vec<_> = events
         .iter()
-        .map(|e| (e.action.as_str(), e.staff_user_id))
+        .map(|e| (e.action, e.staff_user_id))
         .collect();
     assert_eq!(
         actions,
         [
-            ("sync_employees", Some(me.id)),
-            ("send_to_beia", Some(me.id))
+            (AuditAction::SyncEmployees, Some(me.id)),
+            (AuditAction::SendToBeia, Some(me.id))
         ]
     );
 
@@ -302,7 +304,7 @@ async fn the_scale_seed_adds_clients_that_list_and_search_like_any_other() {
         brand_id: Set(1),
         business_name: Set("Fresh Id Bakery".into()),
         legal_name: Set("Fresh Id Bakery LLC".into()),
-        stage: Set("new_lead".into()),
+        stage: Set(EnrollmentStage::NewLead),
         address: Set("1 Main Street".into()),
         employee_count: Set(3),
         last_synced_at: Set(None),
@@ -341,7 +343,7 @@ async fn searches_page_through_every_match_whether_rare_or_common() {
     let first_owner = |client_id: i32| {
         contacts
             .iter()
-            .filter(|k| k.client_id == client_id && k.role == ContactRole::Owner.code())
+            .filter(|k| k.client_id == client_id && k.role == ContactRole::Owner)
             .min_by_key(|k| k.id)
             .map(|k| k.name.clone())
     };
@@ -349,7 +351,7 @@ async fn searches_page_through_every_match_whether_rare_or_common() {
         let term = term.to_lowercase();
         let mut found: Vec<(String, i32, Option<String>)> = clients
             .iter()
-            .filter(|c| tab.stage().is_none_or(|s| s.code() == c.stage))
+            .filter(|c| tab.stage().is_none_or(|s| s == c.stage))
             .filter(|c| {
                 c.business_name.to_lowercase().contains(&term)
                     || brands[&c.brand_id].contains(&term)
@@ -364,7 +366,7 @@ async fn searches_page_through_every_match_whether_rare_or_common() {
     };
     let enrolling: Vec<&client::Model> = clients
         .iter()
-        .filter(|c| c.stage == EnrollmentStage::CurrentlyEnrolling.code())
+        .filter(|c| c.stage == EnrollmentStage::CurrentlyEnrolling)
         .collect();
     let rare = enrolling[enrolling.len() / 2].business_name.clone();
     let cases = [
@@ -430,7 +432,7 @@ async fn search_follows_renamed_added_and_removed_names() {
     contact::ActiveModel {
         client_id: Set(k.client_id),
         name: Set("Xanthippe Vordermann".into()),
-        role: Set(ContactRole::Accountant.code().into()),
+        role: Set(ContactRole::Accountant),
         email: Set("x@v.example".into()),
         mobile_phone: Set(None),
         ..Default::default()
@@ -475,7 +477,7 @@ async fn search_follows_renamed_added_and_removed_names() {
         .unwrap()
         .unwrap();
     let mut stage: client::ActiveModel = c.into();
-    stage.stage = Set("enrolled".into());
+    stage.stage = Set(EnrollmentStage::Enrolled);
     stage.update(db).await.unwrap();
     assert_eq!(in_tab(DashboardTab::Enrolled).await, 1);
     assert_eq!(in_tab(DashboardTab::CurrentlyEnrolling).await, 0);

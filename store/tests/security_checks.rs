@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use common::pin_world::*;
-use janus_domain::security::{CodeCheckOutcome, LinkPurpose, PinCheckOutcome};
+use janus_domain::dashboard::EnrollmentStage;
+use janus_domain::security::{CodeCheckOutcome, LinkPurpose, PinCheckOutcome, VerifyMethod};
 use janus_domain::{AppError, Secret};
 use janus_store::entity::{audit_event, client, client_pin, verification};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
@@ -128,11 +129,11 @@ async fn a_match_clears_the_misses_opens_an_hour_and_is_audited() {
     let window = &windows[0];
     assert_eq!(
         (
-            window.method.as_str(),
+            window.method,
             window.staff_user_id,
             window.contact_id
         ),
-        ("pin", w.me.id, None)
+        (VerifyMethod::Pin, w.me.id, None)
     );
     assert_eq!(
         (window.verified_at, window.until),
@@ -171,7 +172,7 @@ async fn a_client_that_left_the_workflow_is_refused_and_its_attempt_handed_back(
     ));
     // Enrolment finished: the PIN stays on file but the workflow no longer applies.
     let mut done: client::ActiveModel = w.client.clone().into();
-    done.stage = Set("enrolled".into());
+    done.stage = Set(EnrollmentStage::Enrolled);
     done.update(&s.db).await.unwrap();
     for pin in [GOOD_PIN, OTHER_PIN] {
         assert_eq!(

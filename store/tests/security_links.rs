@@ -4,6 +4,7 @@
 
 mod common;
 
+use janus_domain::audit::AuditOutcome;
 use std::sync::Arc;
 
 use chrono::Duration;
@@ -98,7 +99,7 @@ async fn create_set_verify_and_the_one_hour_window_gates_sensitive_work() {
     let card = s.lead_card(id).await.unwrap();
     assert_eq!(card.verified_seconds_left, 3600);
     assert_eq!(card.pin_state, PinState::PinSet);
-    assert_eq!(card.audit[0].action, "Sync Employees", "newest first");
+    assert_eq!(card.audit[0].action.label(), "Sync Employees", "newest first");
     let row = s
         .list_clients(&ClientQuery::new(DashboardTab::All, &w.client.business_name, 1).unwrap())
         .await
@@ -282,7 +283,7 @@ async fn clients_outside_the_workflow_are_refused_every_pin_action() {
     for c in [outsider, enrolled] {
         let k = contact::Entity::find()
             .filter(contact::Column::ClientId.eq(c.id))
-            .filter(contact::Column::Role.eq(ContactRole::Owner.code()))
+            .filter(contact::Column::Role.eq(ContactRole::Owner))
             .one(db)
             .await
             .unwrap()
@@ -319,7 +320,7 @@ async fn the_audit_trail_records_every_attempt_and_never_a_secret() {
     let actions: Vec<_> = card
         .audit
         .iter()
-        .map(|a| (a.action.as_str(), a.success))
+        .map(|a| (a.action.label(), a.outcome == AuditOutcome::Success))
         .collect();
     assert_eq!(
         actions,

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::Duration;
 use common::test_store;
 use janus_domain::AppError;
-use janus_store::throttle::Bucket;
+use janus_domain::throttle::ThrottleBucket;
 
 #[tokio::test]
 async fn a_key_gets_its_limit_per_window_then_waits() {
@@ -17,9 +17,9 @@ async fn a_key_gets_its_limit_per_window_then_waits() {
     let s = &t.store;
     let limit = s.settings.throttle.pin_page_per_link;
     for _ in 0..limit {
-        s.throttle(Bucket::PinPageLink, "link-a").await.unwrap();
+        s.throttle(ThrottleBucket::PinPageLink, "link-a").await.unwrap();
     }
-    let refused = s.throttle(Bucket::PinPageLink, "link-a").await.unwrap_err();
+    let refused = s.throttle(ThrottleBucket::PinPageLink, "link-a").await.unwrap_err();
     assert_eq!(
         refused,
         AppError::TooManyAttempts(
@@ -27,24 +27,24 @@ async fn a_key_gets_its_limit_per_window_then_waits() {
         )
     );
     // Other keys and other buckets count on their own.
-    s.throttle(Bucket::PinPageLink, "link-b").await.unwrap();
-    s.throttle(Bucket::SignInAccount, "link-a").await.unwrap();
+    s.throttle(ThrottleBucket::PinPageLink, "link-b").await.unwrap();
+    s.throttle(ThrottleBucket::SignInAccount, "link-a").await.unwrap();
 
     t.clock.advance(Duration::minutes(14));
-    let refused = s.throttle(Bucket::PinPageLink, "link-a").await.unwrap_err();
+    let refused = s.throttle(ThrottleBucket::PinPageLink, "link-a").await.unwrap_err();
     assert_eq!(
         refused,
         AppError::TooManyAttempts("Too many attempts. Please wait 1 minute and try again.".into())
     );
     t.clock.advance(Duration::minutes(1));
-    s.throttle(Bucket::PinPageLink, "link-a").await.unwrap();
+    s.throttle(ThrottleBucket::PinPageLink, "link-a").await.unwrap();
 
     for _ in 1..limit {
-        s.throttle(Bucket::PinPageLink, "link-a").await.unwrap();
+        s.throttle(ThrottleBucket::PinPageLink, "link-a").await.unwrap();
     }
-    assert!(s.throttle(Bucket::PinPageLink, "link-a").await.is_err());
-    s.forgive(Bucket::PinPageLink, "link-a").await.unwrap();
-    s.throttle(Bucket::PinPageLink, "link-a").await.unwrap();
+    assert!(s.throttle(ThrottleBucket::PinPageLink, "link-a").await.is_err());
+    s.forgive(ThrottleBucket::PinPageLink, "link-a").await.unwrap();
+    s.throttle(ThrottleBucket::PinPageLink, "link-a").await.unwrap();
 }
 
 #[tokio::test]
@@ -56,7 +56,7 @@ async fn concurrent_requests_never_pass_the_limit_together() {
         .map(|_| {
             let store = store.clone();
             tokio::spawn(
-                async move { store.throttle(Bucket::SignInAccount, "ana@x.example").await },
+                async move { store.throttle(ThrottleBucket::SignInAccount, "ana@x.example").await },
             )
         })
         .collect();
@@ -74,7 +74,7 @@ async fn keys_are_stored_as_digests_only() {
     use sea_orm::{ConnectionTrait, Statement};
     let t = test_store().await;
     t.store
-        .throttle(Bucket::SignInAccount, "ana@x.example")
+        .throttle(ThrottleBucket::SignInAccount, "ana@x.example")
         .await
         .unwrap();
     let backend = t.store.db.get_database_backend();

@@ -89,7 +89,7 @@ pub fn DashboardPage() -> impl IntoView {
                 <h1>"Enrollment Dashboard"</h1>
             </div>
             <nav class="tabs" aria-label="Enrollment stage">
-                {DashboardTab::ALL
+                {DashboardTab::iter()
                     .into_iter()
                     .map(|t| {
                         view! {

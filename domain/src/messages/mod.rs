@@ -9,24 +9,61 @@
 //! instead of failing a client's message later.
 
 use serde::{Deserialize, Serialize};
+use strum::{EnumIter, EnumString, IntoStaticStr};
 
 use crate::dashboard::BrandView;
-use crate::security::LinkPurpose;
+use crate::security::{DeliveryStatus, LinkPurpose};
+
+/// How a message travels.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, EnumIter, IntoStaticStr, EnumString,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "db", derive(sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "db", sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case"))]
+pub enum Channel {
+    Email,
+    Sms,
+}
+
+impl Channel {
+    /// The name staff know it by.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Email => "Email",
+            Self::Sms => "SMS",
+        }
+    }
+}
+
+/// What a message is, for the mailbox and its delivery status.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, EnumIter, IntoStaticStr, EnumString,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "db", derive(sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "db", sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case"))]
+pub enum MessageKind {
+    SetupLink,
+    ResetLink,
+    TwoStepCode,
+    PinChanged,
+}
 
 /// A message as the development mailbox page lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MailboxMessage {
     pub id: i32,
     pub at: chrono::DateTime<chrono::Utc>,
-    /// `email` or `sms`.
-    pub channel: String,
+    pub channel: Channel,
     pub recipient: String,
     /// Empty for SMS.
     pub subject: String,
     pub text: String,
     pub html: Option<String>,
-    /// Outbox status: queued, sent, failed or expired.
-    pub status: String,
+    pub status: DeliveryStatus,
     pub error: Option<String>,
 }
 
@@ -58,8 +95,10 @@ pub struct MessagePreviews {
     pub messages: Vec<MessagePreview>,
 }
 
-/// Every message the workflow sends; each is one folder of template files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Every message the workflow sends; each is one folder of template files, named by the
+/// kebab-case of the variant (`pin-setup-email`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, IntoStaticStr)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Template {
     PinSetupEmail,
     PinResetEmail,
@@ -79,25 +118,9 @@ enum MustShow {
 }
 
 impl Template {
-    pub const ALL: [Template; 6] = [
-        Self::PinSetupEmail,
-        Self::PinResetEmail,
-        Self::PinLinkSms,
-        Self::CodeEmail,
-        Self::CodeSms,
-        Self::PinChangedEmail,
-    ];
-
     /// The template folder.
     pub fn folder(self) -> &'static str {
-        match self {
-            Self::PinSetupEmail => "pin-setup-email",
-            Self::PinResetEmail => "pin-reset-email",
-            Self::PinLinkSms => "pin-link-sms",
-            Self::CodeEmail => "code-email",
-            Self::CodeSms => "code-sms",
-            Self::PinChangedEmail => "pin-changed-email",
-        }
+        self.into()
     }
 
     pub fn label(self) -> &'static str {
@@ -153,7 +176,7 @@ pub struct Blanks<'a> {
     pub business: &'a str,
     pub contact_name: &'a str,
     /// `setup` or `reset`, for links and the PIN-changed notice.
-    pub purpose: Option<&'static str>,
+    pub purpose: Option<LinkPurpose>,
     pub link: Option<&'a str>,
     pub valid_hours: Option<u32>,
     pub code: Option<&'a str>,
@@ -178,7 +201,7 @@ impl<'a> Blanks<'a> {
 
     pub fn with_link(self, purpose: LinkPurpose, link: &'a str, valid_hours: u32) -> Self {
         Self {
-            purpose: Some(purpose.code()),
+            purpose: Some(purpose),
             link: Some(link),
             valid_hours: Some(valid_hours),
             ..self
@@ -195,7 +218,7 @@ impl<'a> Blanks<'a> {
 
     pub fn with_purpose(self, purpose: LinkPurpose) -> Self {
         Self {
-            purpose: Some(purpose.code()),
+            purpose: Some(purpose),
             ..self
         }
     }

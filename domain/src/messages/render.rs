@@ -4,6 +4,7 @@
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 
 use super::*;
+use strum::IntoEnumIterator;
 
 /// The loaded templates, checked and ready to render.
 pub struct MessageTemplates {
@@ -48,8 +49,7 @@ impl MessageTemplates {
             }
         }
         let wanted = std::iter::once(LAYOUT.to_owned()).chain(
-            Template::ALL
-                .iter()
+            Template::iter()
                 .flat_map(|t| t.files().iter().map(move |f| format!("{}/{f}", t.folder()))),
         );
         for path in wanted {
@@ -67,7 +67,7 @@ impl MessageTemplates {
             color: "#334155".into(),
             support_phone: "+1 (800) 555-0199".into(),
         };
-        for t in Template::ALL {
+        for t in Template::iter() {
             problems.extend(templates.check(t, &brand, public_url));
         }
         if problems.is_empty() {
@@ -103,8 +103,7 @@ impl MessageTemplates {
         valid_hours: u32,
         valid_minutes: u32,
     ) -> Result<Vec<MessagePreview>, String> {
-        Template::ALL
-            .into_iter()
+        Template::iter()
             .map(|t| {
                 let link = sample_link(public_url);
                 let blanks = sample_blanks(t, brand, &link, valid_hours, valid_minutes);
@@ -208,7 +207,7 @@ mod tests {
             LAYOUT.to_owned(),
             "<p>{{ brand.name }}</p>{% block content %}{% endblock %}".to_owned(),
         )];
-        for t in Template::ALL {
+        for t in Template::iter() {
             let must = match t.must_show() {
                 MustShow::Link => "{{ link }}",
                 MustShow::Code => "{{ code }}",

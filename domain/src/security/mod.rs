@@ -11,6 +11,7 @@ pub use status::*;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
+use strum::{EnumIter, EnumString, IntoStaticStr};
 
 use crate::AppError;
 use crate::dashboard::ContactView;
@@ -18,48 +19,32 @@ use crate::pin::check_format;
 use crate::settings::{SetupLinkSettings, TwoStepSettings};
 
 /// Why a PIN link was sent: a first PIN, or a new one replacing a forgotten one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, EnumIter, IntoStaticStr, EnumString,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "db", derive(sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "db", sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case"))]
 pub enum LinkPurpose {
     Setup,
     Reset,
 }
 
-impl LinkPurpose {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Setup => "setup",
-            Self::Reset => "reset",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        [Self::Setup, Self::Reset]
-            .into_iter()
-            .find(|p| p.code() == code)
-    }
-}
-
 /// How a caller proved who they are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, EnumIter, IntoStaticStr, EnumString,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "db", derive(sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "db", sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case"))]
 pub enum VerifyMethod {
     Pin,
     TwoStepCode,
 }
 
 impl VerifyMethod {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Pin => "pin",
-            Self::TwoStepCode => "two_step_code",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        [Self::Pin, Self::TwoStepCode]
-            .into_iter()
-            .find(|m| m.code() == code)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Self::Pin => "security PIN",
@@ -284,8 +269,7 @@ mod tests {
         assert!(c.link_refusal().unwrap().contains("mobile number"));
         assert!(c.code_refusal().unwrap().contains("mobile number"));
         c.mobile_phone = None;
-        c.role = ContactRole::ALL
-            .into_iter()
+        c.role = <ContactRole as strum::IntoEnumIterator>::iter()
             .find(|r| !r.may_manage_pin())
             .unwrap();
         assert!(c.link_refusal().is_some());

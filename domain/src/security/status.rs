@@ -3,8 +3,11 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use strum::{EnumIter, EnumString, IntoStaticStr};
 
 use super::{LinkPurpose, VerifyMethod};
+use crate::audit::{AuditAction, AuditOutcome};
+use crate::messages::Channel;
 use crate::dashboard::{BrandView, ContactView, PinState};
 
 /// The link that is out now, waiting for the client.
@@ -20,7 +23,13 @@ pub struct LinkView {
 }
 
 /// Where one outgoing message stands in the outbox.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, EnumIter, IntoStaticStr, EnumString,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "db", derive(sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "db", sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case"))]
 pub enum DeliveryStatus {
     /// Waiting for the delivery worker (and, after a transient error, for the next try).
     Queued,
@@ -33,22 +42,6 @@ pub enum DeliveryStatus {
 }
 
 impl DeliveryStatus {
-    /// The value stored in `messages.status`.
-    pub const fn code(self) -> &'static str {
-        match self {
-            Self::Queued => "queued",
-            Self::Sent => "sent",
-            Self::Failed => "failed",
-            Self::Expired => "expired",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        [Self::Queued, Self::Sent, Self::Failed, Self::Expired]
-            .into_iter()
-            .find(|s| s.code() == code)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Self::Queued => "Queued",
@@ -62,8 +55,7 @@ impl DeliveryStatus {
 /// One message of the current link or code, as the modal lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeliveryView {
-    /// `Email` or `SMS`.
-    pub channel: String,
+    pub channel: Channel,
     /// The address with most of it hidden.
     pub destination: String,
     pub status: DeliveryStatus,
@@ -258,8 +250,8 @@ pub struct CheckResult<O> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditView {
     pub at: DateTime<Utc>,
-    pub action: String,
-    pub success: bool,
+    pub action: AuditAction,
+    pub outcome: AuditOutcome,
     pub staff_name: Option<String>,
     pub contact_name: Option<String>,
     pub detail: String,

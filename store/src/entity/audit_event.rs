@@ -1,3 +1,4 @@
+use janus_domain::audit::{AuditAction, AuditOutcome};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -9,8 +10,8 @@ pub struct Model {
     pub staff_user_id: Option<i32>,
     pub client_id: Option<i32>,
     pub contact_id: Option<i32>,
-    pub action: String,
-    pub outcome: String,
+    pub action: AuditAction,
+    pub outcome: AuditOutcome,
     /// Free text for people; never holds a secret.
     pub detail: String,
 }

@@ -1,3 +1,4 @@
+use janus_domain::dashboard::EnrollmentStage;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -8,7 +9,7 @@ pub struct Model {
     pub brand_id: i32,
     pub business_name: String,
     pub legal_name: String,
-    pub stage: String,
+    pub stage: EnrollmentStage,
     pub address: String,
     pub employee_count: i32,
     pub last_synced_at: Option<DateTimeUtc>,

@@ -1,3 +1,4 @@
+use janus_domain::contact::ContactRole;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -7,7 +8,7 @@ pub struct Model {
     pub id: i32,
     pub client_id: i32,
     pub name: String,
-    pub role: String,
+    pub role: ContactRole,
     pub email: String,
     pub mobile_phone: Option<String>,
 }

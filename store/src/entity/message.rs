@@ -1,3 +1,5 @@
+use janus_domain::messages::{Channel, MessageKind};
+use janus_domain::security::DeliveryStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -7,14 +9,13 @@ pub struct Model {
     pub id: i32,
     pub client_id: Option<i32>,
     pub contact_id: Option<i32>,
-    pub kind: String,
-    pub channel: String,
+    pub kind: MessageKind,
+    pub channel: Channel,
     pub recipient: String,
     pub subject: String,
     pub text_body: String,
     pub html_body: Option<String>,
-    /// `queued`, `sent`, `failed` or `expired`.
-    pub status: String,
+    pub status: DeliveryStatus,
     pub created_at: DateTimeUtc,
     pub attempts: i32,
     pub next_attempt_at: Option<DateTimeUtc>,

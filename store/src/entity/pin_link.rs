@@ -1,3 +1,4 @@
+use janus_domain::security::LinkPurpose;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -8,7 +9,7 @@ pub struct Model {
     pub client_id: i32,
     pub contact_id: i32,
     pub staff_user_id: i32,
-    pub purpose: String,
+    pub purpose: LinkPurpose,
     /// SHA-256 of the link's token, hex; the token itself is never stored.
     #[sea_orm(unique)]
     pub token_hash: String,

@@ -1,3 +1,4 @@
+use janus_domain::staff::StaffRole;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -10,7 +11,7 @@ pub struct Model {
     pub email: String,
     /// argon2id PHC string; never leaves the server.
     pub password_hash: String,
-    pub role: String,
+    pub role: StaffRole,
     pub active: bool,
     pub created_at: DateTimeUtc,
 }

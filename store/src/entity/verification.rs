@@ -1,3 +1,4 @@
+use janus_domain::security::VerifyMethod;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -7,7 +8,7 @@ pub struct Model {
     pub id: i32,
     pub client_id: i32,
     pub staff_user_id: i32,
-    pub method: String,
+    pub method: VerifyMethod,
     pub contact_id: Option<i32>,
     pub verified_at: DateTimeUtc,
     pub until: DateTimeUtc,

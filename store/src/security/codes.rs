@@ -16,10 +16,12 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use super::pin_locks::lift_pin_lock;
 use super::send_limits::SendsOf;
 use super::{client_contact, deliverable, open_window, pin_client};
-use crate::audit::{self, Action, Entry, Outcome};
+use crate::audit::{self, Entry};
+use janus_domain::audit::{AuditAction, AuditOutcome};
 use crate::db::begin_writing;
 use crate::entity::two_step_code;
-use crate::mailbox::{self, Carries, MessageKind, Recipient};
+use crate::mailbox::{self, Carries, Recipient};
+use janus_domain::messages::MessageKind;
 use crate::{OrInternal, Store};
 
 fn new_code() -> Secret {
@@ -123,7 +125,7 @@ impl Store {
         audit::record(
             &txn,
             now,
-            Entry::new(Action::CodeSent, Outcome::Success)
+            Entry::new(AuditAction::CodeSent, AuditOutcome::Success)
                 .staff(staff.id)
                 .client(client_id)
                 .contact(contact_id)
@@ -157,7 +159,7 @@ impl Store {
             audit::record(
                 &self.db,
                 now,
-                Entry::new(Action::CodeCheck, Outcome::Failure)
+                Entry::new(AuditAction::CodeCheck, AuditOutcome::Failure)
                     .staff(staff.id)
                     .client(client_id)
                     .detail(detail),
@@ -245,7 +247,7 @@ impl Store {
                 audit::record(
                     &txn,
                     now,
-                    Entry::new(Action::PinUnlocked, Outcome::Success)
+                    Entry::new(AuditAction::PinUnlocked, AuditOutcome::Success)
                         .staff(staff.id)
                         .client(client_id)
                         .contact(sent.contact_id)
@@ -257,7 +259,7 @@ impl Store {
             audit::record(
                 &txn,
                 now,
-                Entry::new(Action::CodeCheck, Outcome::Success)
+                Entry::new(AuditAction::CodeCheck, AuditOutcome::Success)
                     .staff(staff.id)
                     .client(client_id)
                     .contact(sent.contact_id)
@@ -274,7 +276,7 @@ impl Store {
             audit::record(
                 &txn,
                 now,
-                Entry::new(Action::CodeCheck, Outcome::Failure)
+                Entry::new(AuditAction::CodeCheck, AuditOutcome::Failure)
                     .staff(staff.id)
                     .client(client_id)
                     .contact(sent.contact_id)

@@ -2,6 +2,7 @@
 //! A link is a ≥128-bit random token stored only as its SHA-256, valid 24 h, used at most
 //! once (consumed by one conditional UPDATE), and a newer link cancels older ones.
 
+use strum::IntoEnumIterator;
 use janus_domain::contact::ContactRole;
 use janus_domain::messages::{Blanks, Template};
 use janus_domain::security::{
@@ -14,10 +15,12 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use super::send_limits::SendsOf;
 use super::{client_contact, deliverable, pin_client, pin_row};
-use crate::audit::{self, Action, Entry, Outcome};
+use crate::audit::{self, Entry};
+use janus_domain::audit::{AuditAction, AuditOutcome};
 use crate::db::begin_writing;
 use crate::entity::{client_pin, contact, pin_link};
-use crate::mailbox::{self, Carries, MessageKind, Recipient};
+use crate::mailbox::{self, Carries, Recipient};
+use janus_domain::messages::MessageKind;
 use crate::tokens::{random_token, token_digest};
 use crate::{OrInternal, Store, internal};
 
@@ -95,7 +98,7 @@ impl Store {
             client_id: Set(client_id),
             contact_id: Set(contact_id),
             staff_user_id: Set(staff.id),
-            purpose: Set(purpose.code().to_owned()),
+            purpose: Set(purpose),
             token_hash: Set(token_digest(&token)),
             sent_at: Set(now),
             expires_at: Set(link_expiry),
@@ -162,7 +165,7 @@ impl Store {
         audit::record(
             &txn,
             now,
-            Entry::new(Action::PinLinkSent, Outcome::Success)
+            Entry::new(AuditAction::PinLinkSent, AuditOutcome::Success)
                 .staff(staff.id)
                 .client(client_id)
                 .contact(contact_id)
@@ -189,7 +192,7 @@ impl Store {
             business_name: pc.client.business_name.clone(),
             contact_name: k.name,
             brand: pc.brand_view(),
-            purpose: LinkPurpose::from_code(&link.purpose).ok_or(AppError::LinkUnusable)?,
+            purpose: link.purpose,
         })
     }
 
@@ -241,10 +244,7 @@ impl Store {
             .filter(contact::Column::ClientId.eq(link.client_id))
             .filter(
                 contact::Column::Role.is_in(
-                    ContactRole::ALL
-                        .into_iter()
-                        .filter(|r| r.may_manage_pin())
-                        .map(|r| r.code()),
+                    ContactRole::iter().filter(|r| r.may_manage_pin()),
                 ),
             )
             .all(&txn)
@@ -271,13 +271,13 @@ impl Store {
         audit::record(
             &txn,
             now,
-            Entry::new(Action::PinSet, Outcome::Success)
+            Entry::new(AuditAction::PinSet, AuditOutcome::Success)
                 .client(link.client_id)
                 .contact(link.contact_id)
                 .detail(format!(
                     "{} set a new PIN through the {} link; {} notified",
                     page.contact_name,
-                    page.purpose.code(),
+                    <&str>::from(page.purpose),
                     managers.len()
                 )),
         )
@@ -317,7 +317,7 @@ impl Store {
     /// refusal into a server error.
     async fn audit_dead_link(&self, client_id: Option<i32>, why: &str) {
         let mut entry =
-            Entry::new(Action::PinSet, Outcome::Failure).detail(format!("PIN link refused: {why}"));
+            Entry::new(AuditAction::PinSet, AuditOutcome::Failure).detail(format!("PIN link refused: {why}"));
         entry.client_id = client_id;
         if let Err(e) = audit::record(&self.db, self.clock.now(), entry).await {
             internal(e);

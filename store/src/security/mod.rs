@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use janus_domain::AppError;
 use janus_domain::contact::ContactRole;
-use janus_domain::dashboard::{EnrollmentStage, PinFacts};
+use janus_domain::dashboard::PinFacts;
 use janus_domain::security::VerifyMethod;
 use janus_domain::staff::StaffView;
 use janus_domain::verification::VerifiedWindow;
@@ -109,8 +109,7 @@ pub(crate) async fn client_contact(
         .or_internal()?
         .filter(|k| k.client_id == client_id)
         .ok_or_else(|| AppError::invalid("contact", "Choose one of this client's contacts."))?;
-    let role = ContactRole::from_code(&k.role)
-        .ok_or_else(|| internal(format!("contact {} has unknown role {:?}", k.id, k.role)))?;
+    let role = k.role;
     Ok((k, role))
 }
 
@@ -150,7 +149,7 @@ pub(crate) fn window_row(
     let row = verification::ActiveModel {
         client_id: Set(client_id),
         staff_user_id: Set(staff.id),
-        method: Set(method.code().to_owned()),
+        method: Set(method),
         contact_id: Set(contact_id),
         verified_at: Set(window.verified_at),
         until: Set(window.until),
@@ -180,7 +179,7 @@ impl PinOverview {
 impl Store {
     pub(crate) fn pin_applies(&self, b: &brand::Model, c: &client::Model) -> bool {
         self.settings.brands.is_in_scope(&b.slug)
-            && EnrollmentStage::from_code(&c.stage).is_some_and(EnrollmentStage::in_enrollment)
+            && c.stage.in_enrollment()
     }
 
     pub(crate) async fn pin_overview(&self, client_ids: &[i32]) -> Result<PinOverview, AppError> {

@@ -27,7 +27,8 @@ use sea_orm::{
 
 use super::pin_locks::{held_message, locked_message};
 use super::{pin_client, window_row};
-use crate::audit::{self, Action, Entry, Outcome};
+use crate::audit::{self, Entry};
+use janus_domain::audit::{AuditAction, AuditOutcome};
 use crate::db::{write_atomically, write_then_read};
 use crate::entity::{client_pin, verification};
 use crate::{OrInternal, Store};
@@ -126,7 +127,7 @@ impl Store {
             let audited = audit::insert(
                 backend,
                 now,
-                Entry::new(Action::PinCheck, Outcome::Success)
+                Entry::new(AuditAction::PinCheck, AuditOutcome::Success)
                     .staff(staff.id)
                     .client(client_id)
                     .detail(format!(
@@ -246,7 +247,7 @@ impl Store {
                 ),
             },
         };
-        self.audit_pin_check(client_id, staff, Outcome::Failure, outcome)
+        self.audit_pin_check(client_id, staff, AuditOutcome::Failure, outcome)
             .await?;
         Ok(refusal)
     }
@@ -255,13 +256,13 @@ impl Store {
         &self,
         client_id: i32,
         staff: &StaffView,
-        outcome: Outcome,
+        outcome: AuditOutcome,
         detail: &str,
     ) -> Result<(), AppError> {
         audit::record(
             &self.db,
             self.clock.now(),
-            Entry::new(Action::PinCheck, outcome)
+            Entry::new(AuditAction::PinCheck, outcome)
                 .staff(staff.id)
                 .client(client_id)
                 .detail(detail),

@@ -16,7 +16,8 @@ use sea_orm::{
 
 use super::pin_checks::one_less_in_flight;
 use super::pin_client;
-use crate::audit::{self, Action, Entry, Outcome};
+use crate::audit::{self, Entry};
+use janus_domain::audit::{AuditAction, AuditOutcome};
 use crate::db::begin_writing;
 use crate::entity::{audit_event, client_pin};
 use crate::{OrInternal, Store};
@@ -68,7 +69,7 @@ async fn locks_since(
         .select_only()
         .column(audit_event::Column::At)
         .filter(audit_event::Column::ClientId.eq(client_id))
-        .filter(audit_event::Column::Action.eq(Action::PinUnlocked.code()))
+        .filter(audit_event::Column::Action.eq(AuditAction::PinUnlocked))
         .filter(audit_event::Column::At.gt(since))
         .order_by_desc(audit_event::Column::At)
         .into_tuple()
@@ -79,7 +80,7 @@ async fn locks_since(
     let since = last_unlock.map_or(since, |at| Ord::max(at, since));
     let n = audit_event::Entity::find()
         .filter(audit_event::Column::ClientId.eq(client_id))
-        .filter(audit_event::Column::Action.eq(Action::PinLocked.code()))
+        .filter(audit_event::Column::Action.eq(AuditAction::PinLocked))
         .filter(audit_event::Column::At.gt(since))
         .count(db)
         .await?;
@@ -120,7 +121,7 @@ impl Store {
         audit::record(
             &txn,
             now,
-            Entry::new(Action::PinUnlocked, Outcome::Success)
+            Entry::new(AuditAction::PinUnlocked, AuditOutcome::Success)
                 .staff(staff.id)
                 .client(client_id)
                 .detail(format!("Unlocked by an admin: {reason}")),
@@ -193,7 +194,7 @@ impl Store {
             audit::record(
                 &txn,
                 now,
-                Entry::new(Action::PinLocked, Outcome::Failure)
+                Entry::new(AuditAction::PinLocked, AuditOutcome::Failure)
                     .staff(staff.id)
                     .client(client_id)
                     .detail(format!(
@@ -208,7 +209,7 @@ impl Store {
             audit::record(
                 &txn,
                 now,
-                Entry::new(Action::PinLockHeld, Outcome::Failure)
+                Entry::new(AuditAction::PinLockHeld, AuditOutcome::Failure)
                     .staff(staff.id)
                     .client(client_id)
                     .detail(format!(
@@ -223,7 +224,7 @@ impl Store {
         audit::record(
             &txn,
             now,
-            Entry::new(Action::PinCheck, Outcome::Failure)
+            Entry::new(AuditAction::PinCheck, AuditOutcome::Failure)
                 .staff(staff.id)
                 .client(client_id)
                 .detail(format!(

@@ -16,7 +16,8 @@ use janus_domain::staff::StaffView;
 use sea_orm::sea_query::LockType;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
-use crate::audit::{self, Action, Entry, Outcome};
+use crate::audit::{self, Entry};
+use janus_domain::audit::{AuditAction, AuditOutcome};
 use crate::entity::{client, contact, pin_link, two_step_code};
 use crate::{OrInternal, Store};
 
@@ -128,13 +129,13 @@ impl Store {
         refusal: AppError,
     ) -> AppError {
         let action = match sends.limit.what {
-            Sends::CodesToContact => Action::CodeSent,
-            Sends::LinksForClient => Action::PinLinkSent,
+            Sends::CodesToContact => AuditAction::CodeSent,
+            Sends::LinksForClient => AuditAction::PinLinkSent,
         };
         let audited = audit::record(
             &self.db,
             self.clock.now(),
-            Entry::new(action, Outcome::Failure)
+            Entry::new(action, AuditOutcome::Failure)
                 .staff(staff.id)
                 .client(sends.client_id)
                 .contact(sends.contact_id)

@@ -7,13 +7,14 @@
 //! subquery of their own, so every part comes from the same moment (on PostgreSQL after a
 //! PIN check's count, each part from the moment it is read).
 
+use janus_domain::messages::Channel;
 use chrono::{DateTime, Utc};
 use janus_domain::AppError;
 use janus_domain::contact::{mask_email, mask_phone};
-use janus_domain::dashboard::{EnrollmentStage, PinFacts, PinState};
+use janus_domain::dashboard::{PinFacts, PinState};
 use janus_domain::security::{
-    CodeView, DeliveryStatus, DeliveryView, LinkPurpose, LinkView, SecurityStatus,
-    VerificationView, VerifyMethod,
+    CodeView, DeliveryView, LinkView, SecurityStatus,
+    VerificationView,
 };
 use sea_orm::sea_query::{Expr, Func, SelectStatement};
 use sea_orm::{
@@ -27,7 +28,7 @@ use crate::db::read_together;
 use crate::entity::{
     brand, client, client_pin, contact, message, pin_link, staff_user, two_step_code, verification,
 };
-use crate::{OrInternal, Store, internal};
+use crate::{OrInternal, Store};
 
 impl Store {
     /// Everything the Security Verification modal shows, from one moment of the database.
@@ -120,7 +121,7 @@ impl Store {
         let parts = Parts::read(answers).or_internal()?;
         let pc = in_workflow(self, client_id, parts.client)?;
         let pin = parts.pin;
-        let contacts = contact_views(parts.contacts)?;
+        let contacts = contact_views(parts.contacts);
         let contact_name = |id: i32| {
             contacts
                 .iter()
@@ -131,9 +132,7 @@ impl Store {
 
         let link = match parts.link {
             Some(l) => Some(LinkView {
-                purpose: LinkPurpose::from_code(&l.purpose).ok_or_else(|| {
-                    internal(format!("pin link {} has purpose {:?}", l.id, l.purpose))
-                })?,
+                purpose: l.purpose,
                 contact_id: l.contact_id,
                 contact_name: contact_name(l.contact_id),
                 sent_at: l.sent_at,
@@ -148,9 +147,7 @@ impl Store {
                 staff_name: parts
                     .latest_staff_name
                     .unwrap_or_else(|| "a former staff user".into()),
-                method: VerifyMethod::from_code(&v.method).ok_or_else(|| {
-                    internal(format!("verification {} has method {:?}", v.id, v.method))
-                })?,
+                method: v.method,
                 at: v.verified_at,
                 until: v.until,
                 seconds_left: (v.until - now).num_seconds().max(0),
@@ -182,8 +179,7 @@ impl Store {
                 .is_some_and(|p| p.pin_hash.is_none() && p.reset_started_at.is_some()),
             link_out: link.is_some(),
         };
-        let stage = EnrollmentStage::from_code(&pc.client.stage)
-            .ok_or_else(|| internal(format!("client {client_id} has an unknown stage")))?;
+        let stage = pc.client.stage;
         Ok(SecurityStatus {
             client_id,
             business_name: pc.client.business_name.clone(),
@@ -295,16 +291,14 @@ fn deliveries_of(carrying: message::Column, carrier: SelectStatement) -> Select<
 fn delivery_views(rows: Vec<message::Model>) -> Result<Vec<DeliveryView>, AppError> {
     rows.into_iter()
         .map(|m| {
-            let status = DeliveryStatus::from_code(&m.status)
-                .ok_or_else(|| internal(format!("message {} has status {:?}", m.id, m.status)))?;
-            let (channel, destination) = match m.channel.as_str() {
-                "sms" => ("SMS", mask_phone(&m.recipient)),
-                _ => ("Email", mask_email(&m.recipient)),
+            let destination = match m.channel {
+                Channel::Sms => mask_phone(&m.recipient),
+                Channel::Email => mask_email(&m.recipient),
             };
             Ok(DeliveryView {
-                channel: channel.into(),
+                channel: m.channel,
                 destination,
-                status,
+                status: m.status,
                 error: m.last_error,
                 attempts: m.attempts.max(0) as u32,
                 at: m.sent_at.unwrap_or(m.created_at),

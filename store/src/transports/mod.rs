@@ -8,6 +8,7 @@
 mod smtp;
 mod twilio;
 
+use janus_domain::messages::Channel;
 use chrono::{DateTime, Utc};
 use janus_domain::Secret;
 use janus_domain::settings::{MailTransport, Settings, SmsTransport};
@@ -70,16 +71,15 @@ impl Transports {
     /// One delivery attempt of one claimed message, at `now` (which bounds how long an
     /// SMS may wait at the provider).
     pub async fn deliver(&self, m: &message::Model, now: DateTime<Utc>) -> Attempt {
-        match m.channel.as_str() {
-            "email" => match &self.email {
+        match m.channel {
+            Channel::Email => match &self.email {
                 Email::DevMailbox => Attempt::Sent,
                 Email::Smtp(smtp) => smtp.send(m).await,
             },
-            "sms" => match &self.sms {
+            Channel::Sms => match &self.sms {
                 Sms::DevMailbox => Attempt::Sent,
                 Sms::Twilio(twilio) => twilio.send(m, now).await,
             },
-            other => Attempt::Permanent(format!("unknown channel {other:?}")),
         }
     }
 }

@@ -66,10 +66,10 @@ pub async fn world_in(t: TestStore) -> World {
             .unwrap();
         let owner = contacts
             .iter()
-            .find(|k| k.role == ContactRole::Owner.code() && k.mobile_phone.is_some());
+            .find(|k| k.role == ContactRole::Owner && k.mobile_phone.is_some());
         let other = contacts
             .iter()
-            .find(|k| !ContactRole::from_code(&k.role).unwrap().may_manage_pin());
+            .find(|k| !k.role.may_manage_pin());
         if let (Some(owner), Some(other)) = (owner, other) {
             return World {
                 me,

@@ -1,0 +1,73 @@
+//! The audit trail's vocabulary: what happened and how it ended. New actions are added
+//! here, never written as free text.
+
+use serde::{Deserialize, Serialize};
+use strum::{EnumIter, EnumString, IntoStaticStr};
+
+/// What happened.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, EnumIter, IntoStaticStr, EnumString,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "db", derive(sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "db", sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case"))]
+pub enum AuditAction {
+    SignIn,
+    SignOut,
+    StaffCreated,
+    /// An admin deactivated a staff account (its sessions end with it) or reactivated it.
+    StaffDeactivated,
+    StaffReactivated,
+    StaffRoleChanged,
+    SyncEmployees,
+    SendToBeia,
+    PinLinkSent,
+    /// A client used a setup or reset link (success) or tried a dead one (failure).
+    PinSet,
+    PinCheck,
+    PinLocked,
+    /// Lock windows came too often: PIN checks stay locked until lifted.
+    PinLockHeld,
+    /// PIN checks unlocked: by a 2-step code that succeeded, or by an admin with a reason.
+    PinUnlocked,
+    CodeSent,
+    CodeCheck,
+}
+
+impl AuditAction {
+    /// How the lead card's audit list names the action.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::SignIn => "Signed in",
+            Self::SignOut => "Signed out",
+            Self::StaffCreated => "Staff user created",
+            Self::StaffDeactivated => "Staff user deactivated",
+            Self::StaffReactivated => "Staff user reactivated",
+            Self::StaffRoleChanged => "Staff role changed",
+            Self::SyncEmployees => "Sync Employees",
+            Self::SendToBeia => "Send to BEIA",
+            Self::PinLinkSent => "PIN link sent",
+            Self::PinSet => "PIN set by client",
+            Self::PinCheck => "PIN verification",
+            Self::PinLocked => "PIN checks locked",
+            Self::PinLockHeld => "PIN checks held locked",
+            Self::PinUnlocked => "PIN checks unlocked",
+            Self::CodeSent => "2-step code sent",
+            Self::CodeCheck => "2-step code check",
+        }
+    }
+}
+
+/// How an audited action ended.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, EnumIter, IntoStaticStr, EnumString,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "db", derive(sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "db", sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case"))]
+pub enum AuditOutcome {
+    Success,
+    Failure,
+}
