@@ -9,12 +9,27 @@ use crate::AppError;
 /// reset link, because only they can speak for the business. Ordered as staff look for
 /// them: those who speak for the business first.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, EnumIter, IntoStaticStr, EnumString,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    EnumIter,
+    IntoStaticStr,
+    EnumString,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 #[cfg_attr(feature = "db", derive(sea_orm::DeriveActiveEnum))]
-#[cfg_attr(feature = "db", sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case"))]
+#[cfg_attr(
+    feature = "db",
+    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
+)]
 pub enum ContactRole {
     Owner,
     AuthorizedRepresentative,
@@ -180,9 +195,7 @@ mod tests {
 
     #[test]
     fn only_owner_and_authorized_representative_manage_the_pin() {
-        let allowed: Vec<_> = ContactRole::iter()
-            .filter(|r| r.may_manage_pin())
-            .collect();
+        let allowed: Vec<_> = ContactRole::iter().filter(|r| r.may_manage_pin()).collect();
         assert_eq!(
             allowed,
             [ContactRole::Owner, ContactRole::AuthorizedRepresentative]

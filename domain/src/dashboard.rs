@@ -10,12 +10,25 @@ use crate::contact::ContactRole;
 
 /// Where a client stands in enrollment.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, EnumIter, IntoStaticStr, EnumString,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    EnumIter,
+    IntoStaticStr,
+    EnumString,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 #[cfg_attr(feature = "db", derive(sea_orm::DeriveActiveEnum))]
-#[cfg_attr(feature = "db", sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case"))]
+#[cfg_attr(
+    feature = "db",
+    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
+)]
 pub enum EnrollmentStage {
     NewLead,
     CurrentlyEnrolling,
@@ -40,7 +53,18 @@ impl EnrollmentStage {
 /// A dashboard tab; each but `All` shows one stage. Its name in the page address
 /// (`?tab=currently-enrolling`) is the kebab-case of the variant.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, EnumIter, IntoStaticStr, EnumString,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    EnumIter,
+    IntoStaticStr,
+    EnumString,
 )]
 #[serde(rename_all = "kebab-case")]
 #[strum(serialize_all = "kebab-case")]
@@ -53,6 +77,11 @@ pub enum DashboardTab {
 }
 
 impl DashboardTab {
+    /// Its name in the page address.
+    pub fn slug(self) -> &'static str {
+        self.into()
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::CurrentlyEnrolling => "Currently Enrolling",

@@ -37,13 +37,23 @@ mod names_agree {
 
     fn agree<T>()
     where
-        T: IntoEnumIterator + Serialize + DeserializeOwned + FromStr + Into<&'static str> + PartialEq + Debug + Copy,
+        T: IntoEnumIterator
+            + Serialize
+            + DeserializeOwned
+            + FromStr
+            + Into<&'static str>
+            + PartialEq
+            + Debug
+            + Copy,
     {
         for value in T::iter() {
             let name: &'static str = value.into();
             assert_eq!(serde_json::to_value(value).unwrap(), name, "{value:?}");
             assert_eq!(serde_json::from_value::<T>(name.into()).unwrap(), value);
-            assert!(T::from_str(name).is_ok_and(|parsed| parsed == value), "{name}");
+            assert!(
+                T::from_str(name).is_ok_and(|parsed| parsed == value),
+                "{name}"
+            );
         }
         assert!(T::from_str("no-such-value").is_err());
         assert!(serde_json::from_value::<T>("no-such-value".into()).is_err());

@@ -7,12 +7,25 @@ use strum::{EnumIter, EnumString, IntoStaticStr};
 use crate::AppError;
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, EnumIter, IntoStaticStr, EnumString,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    EnumIter,
+    IntoStaticStr,
+    EnumString,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 #[cfg_attr(feature = "db", derive(sea_orm::DeriveActiveEnum))]
-#[cfg_attr(feature = "db", sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case"))]
+#[cfg_attr(
+    feature = "db",
+    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
+)]
 pub enum StaffRole {
     /// Works the dashboard: verifies callers, sends links and codes.
     Agent,
@@ -98,7 +111,17 @@ pub fn staff_changes_offered(actor: &StaffView, target: &StaffMember) -> Vec<Sta
 /// A change an admin makes to an existing staff account. A form sends it by its
 /// kebab-case name (`make-admin`).
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, EnumIter, IntoStaticStr, EnumString,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    EnumIter,
+    IntoStaticStr,
+    EnumString,
 )]
 #[serde(rename_all = "kebab-case")]
 #[strum(serialize_all = "kebab-case")]
@@ -222,7 +245,10 @@ mod tests {
     #[test]
     fn forms_name_roles_and_changes_as_they_always_have() {
         let names: Vec<&str> = StaffChange::iter().map(Into::into).collect();
-        assert_eq!(names, ["deactivate", "reactivate", "make-admin", "make-agent"]);
+        assert_eq!(
+            names,
+            ["deactivate", "reactivate", "make-admin", "make-agent"]
+        );
         let roles: Vec<&str> = StaffRole::iter().map(Into::into).collect();
         assert_eq!(roles, ["agent", "admin"]);
         for role in StaffRole::iter() {
@@ -252,6 +278,12 @@ mod tests {
         );
         // Nothing on one's own row: every change there is refused or changes nothing.
         assert!(staff_changes_offered(&admin, &member(2, StaffRole::Admin, true)).is_empty());
-        assert!(staff_changes_offered(&staff(1, StaffRole::Agent), &member(3, StaffRole::Agent, true)).is_empty());
+        assert!(
+            staff_changes_offered(
+                &staff(1, StaffRole::Agent),
+                &member(3, StaffRole::Agent, true)
+            )
+            .is_empty()
+        );
     }
 }

@@ -187,7 +187,7 @@ async fn mailbox_link(server: &ServerProcess, email: &str) -> String {
             serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
         if let Some(m) = messages
             .iter()
-            .find(|m| m.channel == "email" && m.recipient == email)
+            .find(|m| m.channel == janus_domain::messages::Channel::Email && m.recipient == email)
             && let Some(at) = m.text.find("http")
         {
             let link: String = m.text[at..]

@@ -5,6 +5,7 @@
 
 mod common;
 
+use janus_domain::security::DeliveryStatus;
 use std::time::Duration;
 
 use common::process::{
@@ -38,7 +39,7 @@ async fn pin_clients(db: &DatabaseConnection, n: usize) -> Vec<(i32, contact::Mo
     for c in clients.into_iter().take(n) {
         let owner = contact::Entity::find()
             .filter(contact::Column::ClientId.eq(c.id))
-            .filter(contact::Column::Role.eq(ContactRole::Owner.code()))
+            .filter(contact::Column::Role.eq(ContactRole::Owner))
             .one(db)
             .await
             .unwrap()
@@ -118,7 +119,8 @@ async fn a_server_killed_mid_delivery_sends_each_message_exactly_once_after_rest
     .await;
     let stuck = email_to(&db, &targets[1].1.email).await;
     assert_eq!(
-        stuck.status, "queued",
+        stuck.status,
+        DeliveryStatus::Queued,
         "claimed by a dead process, not sent"
     );
     assert!(stuck.claimed_until.is_some());
@@ -152,7 +154,7 @@ async fn a_server_killed_mid_delivery_sends_each_message_exactly_once_after_rest
     assert_eq!(to(&targets[0].1.email), 1);
     assert_eq!(to(&targets[1].1.email), 1);
     let sent = email_to(&db, &targets[1].1.email).await;
-    assert_eq!((sent.status.as_str(), sent.attempts), ("sent", 2));
+    assert_eq!((sent.status, sent.attempts), (DeliveryStatus::Sent, 2));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -63,7 +63,7 @@ async fn malformed_pins_and_codes_get_4xx_with_a_clear_reason() {
         ),
     )
     .await;
-    expect(&set, StatusCode::OK, "Setup", "set the PIN");
+    expect(&set, StatusCode::OK, r#""purpose":"setup""#, "set the PIN");
 
     let huge = "7".repeat(10_000);
     let arabic = "%D9%A1%D9%A2%D9%A3%D9%A4%D9%A5%D9%A6"; // ١٢٣٤٥٦
@@ -143,8 +143,8 @@ async fn malformed_pins_and_codes_get_4xx_with_a_clear_reason() {
         (
             "/api/send_pin_link",
             format!("client_id={id}&contact_id={}&purpose=bogus", owner.id),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "use setup or reset",
+            StatusCode::BAD_REQUEST,
+            "expected `setup` or `reset`",
         ),
         (
             "/api/send_pin_link",

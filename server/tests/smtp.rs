@@ -4,6 +4,7 @@
 
 mod common;
 
+use janus_domain::security::DeliveryStatus;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -155,7 +156,7 @@ async fn a_setup_link_email_arrives_with_both_parts_and_the_link() {
         2
     );
     let row = email_row(&w).await;
-    assert_eq!(row.status, outbox::SENT, "{:?}", row.last_error);
+    assert_eq!(row.status, DeliveryStatus::Sent, "{:?}", row.last_error);
 
     let received = smtp.received();
     assert_eq!(
@@ -197,8 +198,8 @@ async fn with_the_smtp_server_down_then_up_nothing_is_lost_or_sent_twice() {
         .unwrap();
     let waiting = email_row(&w).await;
     assert_eq!(
-        (waiting.status.as_str(), waiting.attempts),
-        (outbox::QUEUED, 1)
+        (waiting.status, waiting.attempts),
+        (DeliveryStatus::Queued, 1)
     );
     assert!(
         waiting
@@ -233,7 +234,7 @@ async fn with_the_smtp_server_down_then_up_nothing_is_lost_or_sent_twice() {
             0
         );
     }
-    assert_eq!(email_row(&w).await.status, outbox::SENT);
+    assert_eq!(email_row(&w).await.status, DeliveryStatus::Sent);
     assert_eq!(smtp.received().len(), 1);
     drop(smtp);
     let _ = std::fs::remove_dir_all(dir);

@@ -17,11 +17,11 @@ use base64::Engine;
 use chrono::Duration;
 use janus_domain::Secret;
 use janus_domain::clock::FixedClock;
-use janus_domain::security::LinkPurpose;
+use janus_domain::messages::Channel;
+use janus_domain::security::{DeliveryStatus, LinkPurpose};
 use janus_domain::settings::SmsTransport;
 use janus_store::Store;
 use janus_store::entity::{contact, message};
-use janus_store::outbox;
 use janus_store::transports::{TransportSecrets, Transports};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
@@ -198,7 +198,7 @@ async fn a_code_text_reaches_twilio_with_basic_auth_the_sender_and_a_validity_in
     w.deliver().await;
 
     let sms = w.sms().await;
-    assert_eq!(sms.status, outbox::SENT, "{:?}", sms.last_error);
+    assert_eq!(sms.status, DeliveryStatus::Sent, "{:?}", sms.last_error);
     let received = w.received();
     assert_eq!(received.len(), 1, "one request for the one text");
     let r = &received[0];
@@ -222,7 +222,7 @@ async fn a_messaging_service_sends_instead_of_a_number_and_links_wait_at_most_th
         .await
         .unwrap();
     w.deliver().await;
-    assert_eq!(w.sms().await.status, outbox::SENT);
+    assert_eq!(w.sms().await.status, DeliveryStatus::Sent);
     let r = &w.received()[0];
     assert_eq!(r.form["MessagingServiceSid"], SERVICE);
     assert!(!r.form.contains_key("From"));
@@ -241,10 +241,10 @@ async fn an_invalid_number_fails_for_good_with_the_reason_shown_to_staff() {
     w.deliver().await;
 
     let sms = w.sms().await;
-    assert_eq!(sms.status, outbox::FAILED);
+    assert_eq!(sms.status, DeliveryStatus::Failed);
     let status = w.store.security_status(w.client_id).await.unwrap();
     let shown = status.code.unwrap().deliveries;
-    let sms_view = shown.iter().find(|d| d.channel == "SMS").unwrap();
+    let sms_view = shown.iter().find(|d| d.channel == Channel::Sms).unwrap();
     assert_eq!(
         sms_view.error.as_deref(),
         Some(
@@ -253,10 +253,8 @@ async fn an_invalid_number_fails_for_good_with_the_reason_shown_to_staff() {
     );
     // The email went through the dev mailbox regardless.
     assert!(
-        shown
-            .iter()
-            .any(|d| d.channel == "Email"
-                && d.status == janus_domain::security::DeliveryStatus::Sent)
+        shown.iter().any(|d| d.channel == Channel::Email
+            && d.status == janus_domain::security::DeliveryStatus::Sent)
     );
 }
 
@@ -272,7 +270,7 @@ async fn while_twilio_is_down_or_refuses_the_token_texts_wait_and_go_once_it_ans
     // A wrong token is an operator's mistake: the text waits for it to be fixed.
     w.deliver().await;
     let sms = w.sms().await;
-    assert_eq!(sms.status, outbox::QUEUED);
+    assert_eq!(sms.status, DeliveryStatus::Queued);
     assert!(
         sms.last_error
             .as_deref()
@@ -297,7 +295,7 @@ async fn while_twilio_is_down_or_refuses_the_token_texts_wait_and_go_once_it_ans
     w.clock.advance(Duration::minutes(1));
     w.deliver().await;
     let sms = w.sms().await;
-    assert_eq!(sms.status, outbox::QUEUED);
+    assert_eq!(sms.status, DeliveryStatus::Queued);
     assert_eq!(sms.attempts, 2);
     assert_eq!(
         sms.last_error.as_deref(),
@@ -314,7 +312,7 @@ async fn while_twilio_is_down_or_refuses_the_token_texts_wait_and_go_once_it_ans
     w.deliver().await;
     w.clock.advance(Duration::minutes(20));
     w.deliver().await;
-    assert_eq!(w.sms().await.status, outbox::SENT);
+    assert_eq!(w.sms().await.status, DeliveryStatus::Sent);
     assert_eq!(
         w.received().len(),
         tries + 1,

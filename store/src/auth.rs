@@ -12,9 +12,9 @@ use janus_domain::{AppError, Secret};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, SqlErr};
 
 use crate::audit::{self, Entry};
-use janus_domain::audit::{AuditAction, AuditOutcome};
 use crate::entity::{session, staff_user};
 use crate::{OrInternal, Store, internal};
+use janus_domain::audit::{AuditAction, AuditOutcome};
 
 /// The cookie value of a session. Not `Debug`: it must not reach a log.
 pub struct SessionToken(Secret);
@@ -100,7 +100,11 @@ impl Store {
         })?;
         let entry = Entry::new(AuditAction::StaffCreated, AuditOutcome::Success)
             .staff(created_by.unwrap_or(inserted.id))
-            .detail(format!("{} ({})", inserted.email, <&str>::from(inserted.role)));
+            .detail(format!(
+                "{} ({})",
+                inserted.email,
+                <&str>::from(inserted.role)
+            ));
         audit::record(&self.db, now, entry).await.or_internal()?;
         view(&inserted)
     }
@@ -242,7 +246,8 @@ impl Store {
                 .exec(&self.db)
                 .await
                 .or_internal()?;
-            let entry = Entry::new(AuditAction::SignOut, AuditOutcome::Success).staff(session.staff_user_id);
+            let entry = Entry::new(AuditAction::SignOut, AuditOutcome::Success)
+                .staff(session.staff_user_id);
             audit::record(&self.db, self.clock.now(), entry)
                 .await
                 .or_internal()?;

@@ -101,7 +101,6 @@ fn plain_search(search: &str) -> Condition {
         .add(client::Column::BrandId.in_subquery(by_brand))
 }
 
-
 pub(crate) fn brand_view(b: &brand::Model) -> BrandView {
     BrandView {
         slug: b.slug.clone(),
@@ -288,7 +287,9 @@ impl Store {
 
     /// A client's contacts, in the order of [`contact_views`].
     pub(crate) async fn contact_views(&self, client_id: i32) -> Result<Vec<ContactView>, AppError> {
-        Ok(contact_views(contacts_of(client_id).all(&self.db).await.or_internal()?))
+        Ok(contact_views(
+            contacts_of(client_id).all(&self.db).await.or_internal()?,
+        ))
     }
 
     /// A brand's public face (name, colour, support phone) by its slug.

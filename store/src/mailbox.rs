@@ -65,7 +65,18 @@ pub async fn queue_sms(
     to: Recipient<'_>,
     text: String,
 ) -> Result<(), DbErr> {
-    insert(db, sealer, now, kind, Channel::Sms, to, String::new(), text, None).await
+    insert(
+        db,
+        sealer,
+        now,
+        kind,
+        Channel::Sms,
+        to,
+        String::new(),
+        text,
+        None,
+    )
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]

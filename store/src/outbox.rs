@@ -127,7 +127,10 @@ impl Store {
     /// Queued messages whose code or link has expired are marked so and never sent.
     async fn expire_overdue(&self, now: DateTime<Utc>) -> Result<(), DbErr> {
         message::Entity::update_many()
-            .col_expr(message::Column::Status, Expr::value(DeliveryStatus::Expired))
+            .col_expr(
+                message::Column::Status,
+                Expr::value(DeliveryStatus::Expired),
+            )
             .filter(message::Column::Status.eq(DeliveryStatus::Queued))
             .filter(message::Column::DeliverBy.lte(now))
             .exec(&self.db)

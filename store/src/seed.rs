@@ -5,7 +5,6 @@
 //! the reserved `.example` top-level domain and phone numbers the 555-01xx range set aside
 //! for fiction, so a misconfigured transport can never reach a real person.
 
-use strum::IntoEnumIterator;
 use chrono::Duration;
 use janus_domain::contact::ContactRole;
 use janus_domain::dashboard::EnrollmentStage;
@@ -15,6 +14,7 @@ use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
 use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, Set, TransactionTrait};
+use strum::IntoEnumIterator;
 
 use crate::auth::NewStaff;
 use crate::entity::{brand, client, contact, staff_user};

@@ -14,11 +14,11 @@ use sea_orm::{
 use sea_orm::sea_query::{Expr, ExprTrait};
 
 use crate::audit::{self, Entry};
-use janus_domain::audit::{AuditAction, AuditOutcome};
 use crate::auth::NewStaff;
 use crate::db::begin_writing;
 use crate::entity::{session, staff_user};
 use crate::{OrInternal, Store};
+use janus_domain::audit::{AuditAction, AuditOutcome};
 
 /// Refuses (403, with the reason) anyone but an admin.
 pub fn require_admin(actor: &StaffView) -> Result<(), AppError> {

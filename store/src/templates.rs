@@ -1,8 +1,8 @@
 //! Reading the message templates from their folder (one folder per message; see
 //! `templates/messages/README.md`) and checking them, once, at start-up.
 
-use strum::IntoEnumIterator;
 use std::path::Path;
+use strum::IntoEnumIterator;
 
 use janus_domain::AppError;
 use janus_domain::dashboard::BrandView;
@@ -17,8 +17,7 @@ use crate::{OrInternal, Store};
 /// file, so whoever edited a template knows what to fix.
 pub fn load(dir: &Path, public_url: &str) -> Result<MessageTemplates, String> {
     let paths = std::iter::once(LAYOUT.to_owned()).chain(
-        Template::iter()
-            .flat_map(|t| t.files().iter().map(move |f| format!("{}/{f}", t.folder()))),
+        Template::iter().flat_map(|t| t.files().iter().map(move |f| format!("{}/{f}", t.folder()))),
     );
     let mut files = Vec::new();
     let mut problems = Vec::new();

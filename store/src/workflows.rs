@@ -7,10 +7,10 @@ use janus_domain::staff::StaffView;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
 use crate::audit::{self, Entry};
-use janus_domain::audit::{AuditAction, AuditOutcome};
 use crate::db::begin_writing;
 use crate::entity::{brand, client};
 use crate::{OrInternal, Store, internal};
+use janus_domain::audit::{AuditAction, AuditOutcome};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Workflow {

@@ -34,7 +34,7 @@ async fn demo_data_covers_brands_stages_and_roles() {
     assert_eq!(brand::Entity::find().count(db).await.unwrap(), 6);
     let clients = client::Entity::find().all(db).await.unwrap();
     assert!(clients.len() >= 40);
-    let stages: HashSet<_> = clients.iter().map(|c| c.stage.clone()).collect();
+    let stages: HashSet<_> = clients.iter().map(|c| c.stage).collect();
     assert_eq!(stages.len(), 3);
     let contacts = contact::Entity::find().all(db).await.unwrap();
     for c in &clients {
@@ -244,10 +244,7 @@ async fn lead_card_lists_contacts_owner_first_and_workflows_are_audited() {
         .all(&t.store.db)
         .await
         .unwrap();
-    let actions: Vec<_> = events
-        .iter()
-        .map(|e| (e.action, e.staff_user_id))
-        .collect();
+    let actions: Vec<_> = events.iter().map(|e| (e.action, e.staff_user_id)).collect();
     assert_eq!(
         actions,
         [

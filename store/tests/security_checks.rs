@@ -128,11 +128,7 @@ async fn a_match_clears_the_misses_opens_an_hour_and_is_audited() {
     assert_eq!(windows.len(), 1);
     let window = &windows[0];
     assert_eq!(
-        (
-            window.method,
-            window.staff_user_id,
-            window.contact_id
-        ),
+        (window.method, window.staff_user_id, window.contact_id),
         (VerifyMethod::Pin, w.me.id, None)
     );
     assert_eq!(

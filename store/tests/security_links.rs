@@ -99,7 +99,11 @@ async fn create_set_verify_and_the_one_hour_window_gates_sensitive_work() {
     let card = s.lead_card(id).await.unwrap();
     assert_eq!(card.verified_seconds_left, 3600);
     assert_eq!(card.pin_state, PinState::PinSet);
-    assert_eq!(card.audit[0].action.label(), "Sync Employees", "newest first");
+    assert_eq!(
+        card.audit[0].action.label(),
+        "Sync Employees",
+        "newest first"
+    );
     let row = s
         .list_clients(&ClientQuery::new(DashboardTab::All, &w.client.business_name, 1).unwrap())
         .await

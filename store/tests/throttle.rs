@@ -17,9 +17,14 @@ async fn a_key_gets_its_limit_per_window_then_waits() {
     let s = &t.store;
     let limit = s.settings.throttle.pin_page_per_link;
     for _ in 0..limit {
-        s.throttle(ThrottleBucket::PinPageLink, "link-a").await.unwrap();
+        s.throttle(ThrottleBucket::PinPageLink, "link-a")
+            .await
+            .unwrap();
     }
-    let refused = s.throttle(ThrottleBucket::PinPageLink, "link-a").await.unwrap_err();
+    let refused = s
+        .throttle(ThrottleBucket::PinPageLink, "link-a")
+        .await
+        .unwrap_err();
     assert_eq!(
         refused,
         AppError::TooManyAttempts(
@@ -27,24 +32,43 @@ async fn a_key_gets_its_limit_per_window_then_waits() {
         )
     );
     // Other keys and other buckets count on their own.
-    s.throttle(ThrottleBucket::PinPageLink, "link-b").await.unwrap();
-    s.throttle(ThrottleBucket::SignInAccount, "link-a").await.unwrap();
+    s.throttle(ThrottleBucket::PinPageLink, "link-b")
+        .await
+        .unwrap();
+    s.throttle(ThrottleBucket::SignInAccount, "link-a")
+        .await
+        .unwrap();
 
     t.clock.advance(Duration::minutes(14));
-    let refused = s.throttle(ThrottleBucket::PinPageLink, "link-a").await.unwrap_err();
+    let refused = s
+        .throttle(ThrottleBucket::PinPageLink, "link-a")
+        .await
+        .unwrap_err();
     assert_eq!(
         refused,
         AppError::TooManyAttempts("Too many attempts. Please wait 1 minute and try again.".into())
     );
     t.clock.advance(Duration::minutes(1));
-    s.throttle(ThrottleBucket::PinPageLink, "link-a").await.unwrap();
+    s.throttle(ThrottleBucket::PinPageLink, "link-a")
+        .await
+        .unwrap();
 
     for _ in 1..limit {
-        s.throttle(ThrottleBucket::PinPageLink, "link-a").await.unwrap();
+        s.throttle(ThrottleBucket::PinPageLink, "link-a")
+            .await
+            .unwrap();
     }
-    assert!(s.throttle(ThrottleBucket::PinPageLink, "link-a").await.is_err());
-    s.forgive(ThrottleBucket::PinPageLink, "link-a").await.unwrap();
-    s.throttle(ThrottleBucket::PinPageLink, "link-a").await.unwrap();
+    assert!(
+        s.throttle(ThrottleBucket::PinPageLink, "link-a")
+            .await
+            .is_err()
+    );
+    s.forgive(ThrottleBucket::PinPageLink, "link-a")
+        .await
+        .unwrap();
+    s.throttle(ThrottleBucket::PinPageLink, "link-a")
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -55,9 +79,11 @@ async fn concurrent_requests_never_pass_the_limit_together() {
     let handles: Vec<_> = (0..limit * 3)
         .map(|_| {
             let store = store.clone();
-            tokio::spawn(
-                async move { store.throttle(ThrottleBucket::SignInAccount, "ana@x.example").await },
-            )
+            tokio::spawn(async move {
+                store
+                    .throttle(ThrottleBucket::SignInAccount, "ana@x.example")
+                    .await
+            })
         })
         .collect();
     let mut passed = 0;

@@ -1,19 +1,17 @@
 //! The dashboard's list and the lead card.
 
 use janus_domain::AppError;
-use janus_domain::dashboard::{ClientPage, LeadCard};
+use janus_domain::dashboard::{ClientPage, DashboardTab, LeadCard};
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "list_clients")]
-pub async fn list_clients(tab: String, search: String, page: u64) -> Result<ClientPage, AppError> {
-    use janus_domain::dashboard::{ClientQuery, DashboardTab};
+pub async fn list_clients(
+    tab: DashboardTab,
+    search: String,
+    page: u64,
+) -> Result<ClientPage, AppError> {
+    use janus_domain::dashboard::ClientQuery;
     let (store, _staff) = context::require_staff().await?;
-    let tab = DashboardTab::from_slug(&tab).ok_or_else(|| {
-        AppError::invalid(
-            "tab",
-            "unknown tab; use currently-enrolling, new-leads, enrolled or all",
-        )
-    })?;
     store
         .list_clients(&ClientQuery::new(tab, &search, page)?)
         .await

@@ -6,7 +6,7 @@ use janus_domain::AppError;
 use janus_domain::dashboard::BrandView;
 use janus_domain::messages::MailboxMessage;
 use janus_domain::security::{
-    CheckResult, CodeCheckOutcome, PinCheckOutcome, SecurityStatus, SetupPage,
+    CheckResult, CodeCheckOutcome, LinkPurpose, PinCheckOutcome, SecurityStatus, SetupPage,
 };
 use leptos::prelude::*;
 
@@ -29,12 +29,9 @@ pub async fn watch_security_status(client_id: i32) -> Result<SecurityStatus, App
 pub async fn send_pin_link(
     client_id: i32,
     contact_id: i32,
-    purpose: String,
+    purpose: LinkPurpose,
 ) -> Result<SecurityStatus, AppError> {
-    use janus_domain::security::LinkPurpose;
     let (store, staff) = context::require_staff().await?;
-    let purpose = LinkPurpose::from_code(&purpose)
-        .ok_or_else(|| AppError::invalid("purpose", "use setup or reset"))?;
     store
         .send_pin_link(client_id, contact_id, purpose, &staff)
         .await
@@ -83,10 +80,10 @@ pub async fn verify_two_step_code(
 #[server(prefix = "/api", endpoint = "get_setup_page")]
 pub async fn get_setup_page(token: String) -> Result<SetupPage, AppError> {
     use janus_domain::Secret;
-    use janus_store::throttle::Bucket;
+    use janus_domain::throttle::ThrottleBucket;
     let store = context::store()?;
     store
-        .throttle(Bucket::PinPageAddress, &context::client_address()?)
+        .throttle(ThrottleBucket::PinPageAddress, &context::client_address()?)
         .await?;
     store.setup_page(&Secret::new(token)).await
 }
@@ -102,15 +99,15 @@ pub async fn complete_pin_setup(
 ) -> Result<SetupPage, AppError> {
     use janus_domain::Secret;
     use janus_domain::security::check_new_pin_pair;
-    use janus_store::throttle::Bucket;
+    use janus_domain::throttle::ThrottleBucket;
     let plain_form = context::is_plain_form_post()?;
     let problem = check_new_pin_pair(&pin, &confirm).err();
     let store = context::store()?;
     let throttled = match store
-        .throttle(Bucket::PinPageAddress, &context::client_address()?)
+        .throttle(ThrottleBucket::PinPageAddress, &context::client_address()?)
         .await
     {
-        Ok(()) => store.throttle(Bucket::PinPageLink, &token).await,
+        Ok(()) => store.throttle(ThrottleBucket::PinPageLink, &token).await,
         refused => refused,
     };
     let result = match throttled {
@@ -131,7 +128,7 @@ pub async fn complete_pin_setup(
             (Ok(page), _) => format!(
                 "/pin/complete/{}?purpose={}",
                 page.brand.slug,
-                page.purpose.code()
+                <&str>::from(page.purpose)
             ),
             (Err(AppError::InvalidInput { .. }), Some(p)) => format!("{back}?problem={}", p.code()),
             (Err(AppError::LinkUnusable), _) => back,

@@ -2,7 +2,7 @@
 //! here refuses agents (403) before doing anything; the store checks the role again.
 
 use janus_domain::AppError;
-use janus_domain::staff::StaffMember;
+use janus_domain::staff::{StaffChange, StaffMember, StaffRole};
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "list_staff")]
@@ -11,20 +11,17 @@ pub async fn list_staff() -> Result<Vec<StaffMember>, AppError> {
     store.list_staff(&admin).await
 }
 
-/// Adds a staff account. `role` is `agent` or `admin`; the first password is one the admin
-/// hands over in person (at least 12 characters).
+/// Adds a staff account. The first password is one the admin hands over in person (at
+/// least 12 characters).
 #[server(prefix = "/api", endpoint = "add_staff")]
 pub async fn add_staff(
     name: String,
     email: String,
-    role: String,
+    role: StaffRole,
     password: String,
 ) -> Result<StaffMember, AppError> {
     use janus_domain::Secret;
-    use janus_domain::staff::StaffRole;
     let (store, admin) = context::require_admin().await?;
-    let role = StaffRole::from_code(&role)
-        .ok_or_else(|| AppError::invalid("role", "choose Agent or Admin"))?;
     let new = janus_store::auth::NewStaff {
         name,
         email,
@@ -34,17 +31,9 @@ pub async fn add_staff(
     store.add_staff(&admin, new).await
 }
 
-/// `change` is one of `deactivate`, `reactivate`, `make-admin`, `make-agent`.
 #[server(prefix = "/api", endpoint = "change_staff")]
-pub async fn change_staff(id: i32, change: String) -> Result<StaffMember, AppError> {
-    use janus_domain::staff::StaffChange;
+pub async fn change_staff(id: i32, change: StaffChange) -> Result<StaffMember, AppError> {
     let (store, admin) = context::require_admin().await?;
-    let change = StaffChange::from_code(&change).ok_or_else(|| {
-        AppError::invalid(
-            "change",
-            "choose deactivate, reactivate, make-admin or make-agent",
-        )
-    })?;
     store.change_staff(&admin, id, change).await
 }
 

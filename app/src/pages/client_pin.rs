@@ -185,7 +185,7 @@ pub fn SetupCompletePage() -> impl IntoView {
     let purpose = move || {
         query
             .with(|q| q.get("purpose"))
-            .and_then(|p| LinkPurpose::from_code(&p))
+            .and_then(|p| p.parse::<LinkPurpose>().ok())
             .unwrap_or(LinkPurpose::Setup)
     };
     view! {

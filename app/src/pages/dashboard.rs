@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{A, Form};
 use leptos_router::hooks::use_query_map;
+use strum::IntoEnumIterator;
 
 use crate::api::clients::list_clients;
 use crate::components::{
@@ -37,7 +38,7 @@ pub fn DashboardPage() -> impl IntoView {
     let query = use_query_map();
     let tab = Memo::new(move |_| {
         query
-            .with(|q| q.get("tab").and_then(|t| DashboardTab::from_slug(&t)))
+            .with(|q| q.get("tab").and_then(|t| t.parse::<DashboardTab>().ok()))
             .unwrap_or_default()
     });
     let search = Memo::new(move |_| query.with(|q| q.get("q")).unwrap_or_default());
@@ -49,7 +50,7 @@ pub fn DashboardPage() -> impl IntoView {
     let refresh = RwSignal::new(0u32);
     let clients = Resource::new(
         move || (tab.get(), search.get(), page.get(), refresh.get()),
-        |(tab, search, page, _)| list_clients(tab.slug().to_owned(), search, page),
+        |(tab, search, page, _)| list_clients(tab, search, page),
     );
 
     // ⋮ → "Send Security PIN Setup Link" → a confirmation → the Security Verification modal.
@@ -90,7 +91,6 @@ pub fn DashboardPage() -> impl IntoView {
             </div>
             <nav class="tabs" aria-label="Enrollment stage">
                 {DashboardTab::iter()
-                    .into_iter()
                     .map(|t| {
                         view! {
                             <a

@@ -2,6 +2,7 @@
 //! clickable, so the whole PIN flow can be walked on one machine. Its server function
 //! answers 404 outside development mode.
 
+use janus_domain::messages::Channel;
 use janus_domain::messages::MailboxMessage;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -54,19 +55,21 @@ pub fn DevMailboxPage() -> impl IntoView {
 
 #[component]
 fn Message(m: MailboxMessage) -> impl IntoView {
-    let is_sms = m.channel == "sms";
+    let is_sms = m.channel == Channel::Sms;
+    let status: &'static str = m.status.into();
+    let channel: &'static str = m.channel.into();
     let title = if is_sms {
         format!("SMS to {}", m.recipient)
     } else {
         format!("Email to {}", m.recipient)
     };
     view! {
-        <article class="mail" data-testid="mail" data-channel=m.channel.clone() data-recipient=m.recipient.clone()>
+        <article class="mail" data-testid="mail" data-channel=channel data-recipient=m.recipient.clone()>
             <header>
-                <span class=if is_sms { "chip chip-sms" } else { "chip chip-email" }>{if is_sms { "SMS" } else { "Email" }}</span>
+                <span class=if is_sms { "chip chip-sms" } else { "chip chip-email" }>{m.channel.label()}</span>
                 <strong>{title}</strong>
                 <span class="muted small">{m.at.format(" · %b %-d, %H:%M:%S UTC").to_string()}</span>
-                <span class=format!("chip chip-status status-{}", m.status) data-testid="mail-status">{m.status.clone()}</span>
+                <span class=format!("chip chip-status status-{status}") data-testid="mail-status">{status}</span>
                 {m.error.clone().map(|e| view! { <span class="small text-danger">{e}</span> })}
             </header>
             {(!m.subject.is_empty()).then(|| view! { <p class="mail-subject">{m.subject.clone()}</p> })}

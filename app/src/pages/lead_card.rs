@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use janus_domain::AppError;
+use janus_domain::audit::AuditOutcome;
 use janus_domain::contact::display_phone;
 use janus_domain::dashboard::{BeiaState, LeadCard, SyncEmployeesState};
 use leptos::prelude::*;
@@ -245,10 +246,10 @@ fn AuditList(entries: RwSignal<Vec<janus_domain::security::AuditView>>) -> impl 
                                 {entries.into_iter().map(|e| view! {
                                     <tr>
                                         <td data-label="When">{when(Some(e.at))}</td>
-                                        <th scope="row" data-label="Action">{e.action}</th>
+                                        <th scope="row" data-label="Action">{e.action.label()}</th>
                                         <td data-label="Outcome">
-                                            <span class=if e.success { "outcome outcome-ok" } else { "outcome outcome-fail" }>
-                                                {if e.success { "Success" } else { "Failed" }}
+                                            <span class=if e.outcome == AuditOutcome::Success { "outcome outcome-ok" } else { "outcome outcome-fail" }>
+                                                {if e.outcome == AuditOutcome::Success { "Success" } else { "Failed" }}
                                             </span>
                                         </td>
                                         <td data-label="Staff">{e.staff_name.unwrap_or_else(|| "—".into())}</td>

@@ -2,10 +2,11 @@
 //! sessions; adding an account; deactivating (which signs it out everywhere at once),
 //! reactivating, and changing roles. Every form works without JavaScript too.
 
-use janus_domain::staff::{StaffChange, StaffMember, StaffRole};
+use janus_domain::staff::{StaffChange, StaffMember, StaffRole, StaffView, staff_changes_offered};
 use leptos::html;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use strum::IntoEnumIterator;
 
 use crate::api::auth::current_staff;
 use crate::api::staff::{AddStaff, ChangeStaff, list_staff};
@@ -31,10 +32,9 @@ pub fn StaffUsersPage() -> impl IntoView {
             <ChangeOutcome change />
             <Transition fallback=|| view! { <p class="muted">"Loading staff users…"</p> }>
                 {move || Suspend::new(async move {
-                    let me = me.await.ok().map(|m| m.id);
-                    match staff.await {
-                        Ok(list) => view! { <StaffTable list me change /> <AddStaffForm add /> }.into_any(),
-                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    match (me.await, staff.await) {
+                        (Ok(me), Ok(list)) => view! { <StaffTable list me change /> <AddStaffForm add /> }.into_any(),
+                        (Err(error), _) | (_, Err(error)) => view! { <ErrorNotice error /> }.into_any(),
                     }
                 })}
             </Transition>
@@ -63,7 +63,7 @@ fn ChangeOutcome(change: ServerAction<ChangeStaff>) -> impl IntoView {
 #[component]
 fn StaffTable(
     list: Vec<StaffMember>,
-    me: Option<i32>,
+    me: StaffView,
     change: ServerAction<ChangeStaff>,
 ) -> impl IntoView {
     view! {
@@ -81,8 +81,8 @@ fn StaffTable(
                 </thead>
                 <tbody>
                     {list.into_iter().map(|m| {
-                        let is_me = me == Some(m.id);
-                        view! { <StaffRow m is_me change /> }
+                        let me = me.clone();
+                        view! { <StaffRow m me change /> }
                     }).collect_view()}
                 </tbody>
             </table>
@@ -91,7 +91,7 @@ fn StaffTable(
 }
 
 #[component]
-fn StaffRow(m: StaffMember, is_me: bool, change: ServerAction<ChangeStaff>) -> impl IntoView {
+fn StaffRow(m: StaffMember, me: StaffView, change: ServerAction<ChangeStaff>) -> impl IntoView {
     let status = if m.active {
         match m.open_sessions {
             0 => "Active".to_owned(),
@@ -106,21 +106,8 @@ fn StaffRow(m: StaffMember, is_me: bool, change: ServerAction<ChangeStaff>) -> i
     } else {
         "pin-state pin-none"
     };
-    let role_change = StaffChange::Role(match m.role {
-        StaffRole::Admin => StaffRole::Agent,
-        StaffRole::Agent => StaffRole::Admin,
-    });
-    let active_change = if m.active {
-        StaffChange::Deactivate
-    } else {
-        StaffChange::Reactivate
-    };
-    // Admins never demote or deactivate themselves, so someone can always manage staff.
-    let changes: Vec<StaffChange> = if is_me {
-        vec![]
-    } else {
-        vec![role_change, active_change]
-    };
+    let is_me = me.id == m.id;
+    let changes = staff_changes_offered(&me, &m);
     let id = m.id;
     let name = m.name.clone();
     view! {
@@ -137,10 +124,11 @@ fn StaffRow(m: StaffMember, is_me: bool, change: ServerAction<ChangeStaff>) -> i
                 <div>
                 {changes.into_iter().map(|c| {
                     let label = format!("{} {}", c.label(), name);
+                    let value: &'static str = c.into();
                     view! {
                         <ActionForm action=change attr:class="inline-form">
                             <input type="hidden" name="id" value=id.to_string() />
-                            <input type="hidden" name="change" value=c.code() />
+                            <input type="hidden" name="change" value=value />
                             <button
                                 type="submit"
                                 class=if c == StaffChange::Deactivate { "button button-small button-danger" } else { "button button-small" }
@@ -198,8 +186,10 @@ fn AddStaffForm(add: ServerAction<AddStaff>) -> impl IntoView {
                 <label>
                     "Role"
                     <select name="role">
-                        <option value="agent" selected>"Agent"</option>
-                        <option value="admin">"Admin"</option>
+                        {StaffRole::iter().map(|role| {
+                            let value: &'static str = role.into();
+                            view! { <option value=value selected=role == StaffRole::Agent>{role.label()}</option> }
+                        }).collect_view()}
                     </select>
                 </label>
                 <label>

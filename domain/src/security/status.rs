@@ -7,8 +7,8 @@ use strum::{EnumIter, EnumString, IntoStaticStr};
 
 use super::{LinkPurpose, VerifyMethod};
 use crate::audit::{AuditAction, AuditOutcome};
-use crate::messages::Channel;
 use crate::dashboard::{BrandView, ContactView, PinState};
+use crate::messages::Channel;
 
 /// The link that is out now, waiting for the client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,12 +24,25 @@ pub struct LinkView {
 
 /// Where one outgoing message stands in the outbox.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, EnumIter, IntoStaticStr, EnumString,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    EnumIter,
+    IntoStaticStr,
+    EnumString,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 #[cfg_attr(feature = "db", derive(sea_orm::DeriveActiveEnum))]
-#[cfg_attr(feature = "db", sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case"))]
+#[cfg_attr(
+    feature = "db",
+    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
+)]
 pub enum DeliveryStatus {
     /// Waiting for the delivery worker (and, after a transient error, for the next try).
     Queued,

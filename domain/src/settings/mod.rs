@@ -73,7 +73,10 @@ impl Default for ThrottleSettings {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::EnumIter)]
 #[serde(rename_all = "lowercase")]
 #[cfg_attr(feature = "db", derive(sea_orm::DeriveActiveEnum))]
-#[cfg_attr(feature = "db", sea_orm(rs_type = "String", db_type = "Text", rename_all = "lowercase"))]
+#[cfg_attr(
+    feature = "db",
+    sea_orm(rs_type = "String", db_type = "Text", rename_all = "lowercase")
+)]
 pub enum Mode {
     /// Dev mailbox page, demo data, a built-in pepper when none is given.
     Development,

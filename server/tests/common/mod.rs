@@ -70,7 +70,7 @@ pub async fn pin_client_in(db: &DatabaseConnection) -> (i32, contact::Model, con
         .unwrap();
     let owner = contact::Entity::find()
         .filter(contact::Column::ClientId.eq(c.id))
-        .filter(contact::Column::Role.eq(ContactRole::Owner.code()))
+        .filter(contact::Column::Role.eq(ContactRole::Owner))
         .one(db)
         .await
         .unwrap()

@@ -17,12 +17,12 @@ use super::pin_locks::lift_pin_lock;
 use super::send_limits::SendsOf;
 use super::{client_contact, deliverable, open_window, pin_client};
 use crate::audit::{self, Entry};
-use janus_domain::audit::{AuditAction, AuditOutcome};
 use crate::db::begin_writing;
 use crate::entity::two_step_code;
 use crate::mailbox::{self, Carries, Recipient};
-use janus_domain::messages::MessageKind;
 use crate::{OrInternal, Store};
+use janus_domain::audit::{AuditAction, AuditOutcome};
+use janus_domain::messages::MessageKind;
 
 fn new_code() -> Secret {
     // rand's thread generator is a CSPRNG seeded from the operating system.

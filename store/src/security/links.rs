@@ -2,7 +2,6 @@
 //! A link is a ≥128-bit random token stored only as its SHA-256, valid 24 h, used at most
 //! once (consumed by one conditional UPDATE), and a newer link cancels older ones.
 
-use strum::IntoEnumIterator;
 use janus_domain::contact::ContactRole;
 use janus_domain::messages::{Blanks, Template};
 use janus_domain::security::{
@@ -12,17 +11,18 @@ use janus_domain::staff::StaffView;
 use janus_domain::{AppError, Secret};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use strum::IntoEnumIterator;
 
 use super::send_limits::SendsOf;
 use super::{client_contact, deliverable, pin_client, pin_row};
 use crate::audit::{self, Entry};
-use janus_domain::audit::{AuditAction, AuditOutcome};
 use crate::db::begin_writing;
 use crate::entity::{client_pin, contact, pin_link};
 use crate::mailbox::{self, Carries, Recipient};
-use janus_domain::messages::MessageKind;
 use crate::tokens::{random_token, token_digest};
 use crate::{OrInternal, Store, internal};
+use janus_domain::audit::{AuditAction, AuditOutcome};
+use janus_domain::messages::MessageKind;
 
 impl Store {
     /// *Create PIN* or *Reset PIN*: sends a link to an owner or authorized representative
@@ -242,11 +242,7 @@ impl Store {
         // ASVS 6.3.7: everyone who may manage the PIN hears that it changed.
         let managers = contact::Entity::find()
             .filter(contact::Column::ClientId.eq(link.client_id))
-            .filter(
-                contact::Column::Role.is_in(
-                    ContactRole::iter().filter(|r| r.may_manage_pin()),
-                ),
-            )
+            .filter(contact::Column::Role.is_in(ContactRole::iter().filter(|r| r.may_manage_pin())))
             .all(&txn)
             .await
             .or_internal()?;
@@ -316,8 +312,8 @@ impl Store {
     /// A dead link opened or submitted; audited, but a failure to audit must not turn a
     /// refusal into a server error.
     async fn audit_dead_link(&self, client_id: Option<i32>, why: &str) {
-        let mut entry =
-            Entry::new(AuditAction::PinSet, AuditOutcome::Failure).detail(format!("PIN link refused: {why}"));
+        let mut entry = Entry::new(AuditAction::PinSet, AuditOutcome::Failure)
+            .detail(format!("PIN link refused: {why}"));
         entry.client_id = client_id;
         if let Err(e) = audit::record(&self.db, self.clock.now(), entry).await {
             internal(e);

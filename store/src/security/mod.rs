@@ -178,8 +178,7 @@ impl PinOverview {
 
 impl Store {
     pub(crate) fn pin_applies(&self, b: &brand::Model, c: &client::Model) -> bool {
-        self.settings.brands.is_in_scope(&b.slug)
-            && c.stage.in_enrollment()
+        self.settings.brands.is_in_scope(&b.slug) && c.stage.in_enrollment()
     }
 
     pub(crate) async fn pin_overview(&self, client_ids: &[i32]) -> Result<PinOverview, AppError> {

@@ -28,10 +28,10 @@ use sea_orm::{
 use super::pin_locks::{held_message, locked_message};
 use super::{pin_client, window_row};
 use crate::audit::{self, Entry};
-use janus_domain::audit::{AuditAction, AuditOutcome};
 use crate::db::{write_atomically, write_then_read};
 use crate::entity::{client_pin, verification};
 use crate::{OrInternal, Store};
+use janus_domain::audit::{AuditAction, AuditOutcome};
 
 /// How long a counted check may take before it is presumed abandoned: far above a hash's
 /// time, even queued behind the hashing pool's other work (about a second at worst).

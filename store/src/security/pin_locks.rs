@@ -17,10 +17,10 @@ use sea_orm::{
 use super::pin_checks::one_less_in_flight;
 use super::pin_client;
 use crate::audit::{self, Entry};
-use janus_domain::audit::{AuditAction, AuditOutcome};
 use crate::db::begin_writing;
 use crate::entity::{audit_event, client_pin};
 use crate::{OrInternal, Store};
+use janus_domain::audit::{AuditAction, AuditOutcome};
 
 pub(super) fn held_message(rules: &janus_domain::settings::PinSettings) -> String {
     janus_domain::security::held_lock_message(

@@ -17,9 +17,9 @@ use sea_orm::sea_query::LockType;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::audit::{self, Entry};
-use janus_domain::audit::{AuditAction, AuditOutcome};
 use crate::entity::{client, contact, pin_link, two_step_code};
 use crate::{OrInternal, Store};
+use janus_domain::audit::{AuditAction, AuditOutcome};
 
 /// Whose sends a limit counts: the contact for codes, the client for links.
 #[derive(Debug, Clone, Copy)]

@@ -7,15 +7,12 @@
 //! subquery of their own, so every part comes from the same moment (on PostgreSQL after a
 //! PIN check's count, each part from the moment it is read).
 
-use janus_domain::messages::Channel;
 use chrono::{DateTime, Utc};
 use janus_domain::AppError;
 use janus_domain::contact::{mask_email, mask_phone};
 use janus_domain::dashboard::{PinFacts, PinState};
-use janus_domain::security::{
-    CodeView, DeliveryView, LinkView, SecurityStatus,
-    VerificationView,
-};
+use janus_domain::messages::Channel;
+use janus_domain::security::{CodeView, DeliveryView, LinkView, SecurityStatus, VerificationView};
 use sea_orm::sea_query::{Expr, Func, SelectStatement};
 use sea_orm::{
     ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QueryResult, QuerySelect,

@@ -8,9 +8,9 @@
 mod smtp;
 mod twilio;
 
-use janus_domain::messages::Channel;
 use chrono::{DateTime, Utc};
 use janus_domain::Secret;
+use janus_domain::messages::Channel;
 use janus_domain::settings::{MailTransport, Settings, SmsTransport};
 
 use crate::entity::message;

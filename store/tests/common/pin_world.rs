@@ -67,9 +67,7 @@ pub async fn world_in(t: TestStore) -> World {
         let owner = contacts
             .iter()
             .find(|k| k.role == ContactRole::Owner && k.mobile_phone.is_some());
-        let other = contacts
-            .iter()
-            .find(|k| !k.role.may_manage_pin());
+        let other = contacts.iter().find(|k| !k.role.may_manage_pin());
         if let (Some(owner), Some(other)) = (owner, other) {
             return World {
                 me,

@@ -37,7 +37,7 @@ pub(super) fn ContactPicker(
         feedback.set(None);
         leptos::task::spawn_local(async move {
             let result = match purpose.link() {
-                Some(p) => send_pin_link(client_id, contact_id, p.code().to_owned()).await,
+                Some(p) => send_pin_link(client_id, contact_id, p).await,
                 None => send_two_step_code(client_id, contact_id).await,
             };
             match result {

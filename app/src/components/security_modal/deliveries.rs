@@ -1,6 +1,7 @@
 //! The delivery status of the messages carrying the current link or code (channel, masked
 //! destination, queued / sent / failed with the reason) and *Send again*.
 
+use janus_domain::messages::Channel;
 use janus_domain::security::{DeliveryStatus, DeliveryView, LinkPurpose, SecurityStatus};
 use leptos::prelude::*;
 
@@ -31,7 +32,7 @@ pub(super) fn Deliveries(
     feedback: RwSignal<Option<Feedback>>,
     apply: impl Fn(SecurityStatus) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let email_only = !deliveries.iter().any(|d| d.channel == "SMS");
+    let email_only = !deliveries.iter().any(|d| d.channel == Channel::Sms);
     let send_again = move |_| {
         busy.set(true);
         feedback.set(None);
@@ -41,7 +42,7 @@ pub(super) fn Deliveries(
                     purpose,
                     contact_id,
                 } => (
-                    send_pin_link(client_id, contact_id, purpose.code().to_owned()).await,
+                    send_pin_link(client_id, contact_id, purpose).await,
                     "A new link is on its way; the earlier one no longer works.",
                 ),
                 Resend::Code { contact_id } => (
@@ -82,8 +83,8 @@ pub(super) fn Deliveries(
                             (DeliveryStatus::Failed, None) => "could not be delivered".into(),
                         };
                         view! {
-                            <tr data-channel=d.channel.clone()>
-                                <th scope="row">{d.channel.clone()}</th>
+                            <tr data-channel=d.channel.label()>
+                                <th scope="row">{d.channel.label()}</th>
                                 <td>{d.destination}</td>
                                 <td><span class=css data-testid="delivery-status">{d.status.label()}</span></td>
                                 <td class="muted small">{detail}</td>
