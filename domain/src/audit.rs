@@ -1,51 +1,30 @@
 //! The audit trail's vocabulary: what happened and how it ended. New actions are added
 //! here, never written as free text.
 
-use serde::{Deserialize, Serialize};
-use strum::{EnumIter, EnumString, IntoStaticStr};
-
-/// What happened.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    EnumIter,
-    IntoStaticStr,
-    EnumString,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-#[cfg_attr(feature = "db", derive(sea_orm::DeriveActiveEnum))]
-#[cfg_attr(
-    feature = "db",
-    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
-)]
-pub enum AuditAction {
-    SignIn,
-    SignOut,
-    StaffCreated,
-    /// An admin deactivated a staff account (its sessions end with it) or reactivated it.
-    StaffDeactivated,
-    StaffReactivated,
-    StaffRoleChanged,
-    SyncEmployees,
-    SendToBeia,
-    PinLinkSent,
-    /// A client used a setup or reset link (success) or tried a dead one (failure).
-    PinSet,
-    PinCheck,
-    PinLocked,
-    /// Lock windows came too often: PIN checks stay locked until lifted.
-    PinLockHeld,
-    /// PIN checks unlocked: by a 2-step code that succeeded, or by an admin with a reason.
-    PinUnlocked,
-    CodeSent,
-    CodeCheck,
+stored_set! {
+    /// What happened.
+    pub enum AuditAction {
+        SignIn,
+        SignOut,
+        StaffCreated,
+        /// An admin deactivated a staff account (its sessions end with it) or reactivated it.
+        StaffDeactivated,
+        StaffReactivated,
+        StaffRoleChanged,
+        SyncEmployees,
+        SendToBeia,
+        PinLinkSent,
+        /// A client used a setup or reset link (success) or tried a dead one (failure).
+        PinSet,
+        PinCheck,
+        PinLocked,
+        /// Lock windows came too often: PIN checks stay locked until lifted.
+        PinLockHeld,
+        /// PIN checks unlocked: by a 2-step code that succeeded, or by an admin with a reason.
+        PinUnlocked,
+        CodeSent,
+        CodeCheck,
+    }
 }
 
 impl AuditAction {
@@ -72,28 +51,10 @@ impl AuditAction {
     }
 }
 
-/// How an audited action ended.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    EnumIter,
-    IntoStaticStr,
-    EnumString,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-#[cfg_attr(feature = "db", derive(sea_orm::DeriveActiveEnum))]
-#[cfg_attr(
-    feature = "db",
-    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
-)]
-pub enum AuditOutcome {
-    Success,
-    Failure,
+stored_set! {
+    /// How an audited action ended.
+    pub enum AuditOutcome {
+        Success,
+        Failure,
+    }
 }

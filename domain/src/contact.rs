@@ -1,41 +1,19 @@
 //! Client contacts: their roles and what a valid address looks like.
 
-use serde::{Deserialize, Serialize};
-use strum::{EnumIter, EnumString, IntoStaticStr};
-
 use crate::AppError;
 
-/// A contact's role at the client business. Only the first two may receive a PIN setup or
-/// reset link, because only they can speak for the business. Ordered as staff look for
-/// them: those who speak for the business first.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    EnumIter,
-    IntoStaticStr,
-    EnumString,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-#[cfg_attr(feature = "db", derive(sea_orm::DeriveActiveEnum))]
-#[cfg_attr(
-    feature = "db",
-    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
-)]
-pub enum ContactRole {
-    Owner,
-    AuthorizedRepresentative,
-    PayrollContact,
-    HrContact,
-    Accountant,
+stored_set! {
+    /// A contact's role at the client business. Only the first two may receive a PIN setup or
+    /// reset link, because only they can speak for the business. Ordered as staff look for
+    /// them: those who speak for the business first.
+    #[derive(PartialOrd, Ord)]
+    pub enum ContactRole {
+        Owner,
+        AuthorizedRepresentative,
+        PayrollContact,
+        HrContact,
+        Accountant,
+    }
 }
 
 impl ContactRole {

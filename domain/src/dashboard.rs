@@ -8,31 +8,13 @@ use strum::{EnumIter, EnumString, IntoStaticStr};
 use crate::AppError;
 use crate::contact::ContactRole;
 
-/// Where a client stands in enrollment.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    EnumIter,
-    IntoStaticStr,
-    EnumString,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-#[cfg_attr(feature = "db", derive(sea_orm::DeriveActiveEnum))]
-#[cfg_attr(
-    feature = "db",
-    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
-)]
-pub enum EnrollmentStage {
-    NewLead,
-    CurrentlyEnrolling,
-    Enrolled,
+stored_set! {
+    /// Where a client stands in enrollment.
+    pub enum EnrollmentStage {
+        NewLead,
+        CurrentlyEnrolling,
+        Enrolled,
+    }
 }
 
 impl EnrollmentStage {

@@ -5,6 +5,30 @@
 //! written once and enforced identically on both sides. Time is always a parameter:
 //! nothing in this crate reads a clock.
 
+/// Declares a fixed set that is stored in a column. Its list (`iter()`) and its name
+/// (`<&str>::from`, `FromStr`) are strum's, its wire form serde's and, with the `db`
+/// feature, its column sea-orm's; all three are the snake_case of the variant, written
+/// here once so they cannot drift apart (the `names_agree` tests below and
+/// `store/src/entity/mod.rs` check it).
+macro_rules! stored_set {
+    ($(#[$meta:meta])* pub enum $name:ident { $($body:tt)* }) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash,
+            ::serde::Serialize, ::serde::Deserialize,
+            ::strum::EnumIter, ::strum::IntoStaticStr, ::strum::EnumString,
+        )]
+        #[serde(rename_all = "snake_case")]
+        #[strum(serialize_all = "snake_case")]
+        #[cfg_attr(feature = "db", derive(sea_orm::DeriveActiveEnum))]
+        #[cfg_attr(
+            feature = "db",
+            sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
+        )]
+        pub enum $name { $($body)* }
+    };
+}
+
 pub mod audit;
 pub mod clock;
 pub mod contact;

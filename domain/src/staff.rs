@@ -6,31 +6,13 @@ use strum::{EnumIter, EnumString, IntoStaticStr};
 
 use crate::AppError;
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    EnumIter,
-    IntoStaticStr,
-    EnumString,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-#[cfg_attr(feature = "db", derive(sea_orm::DeriveActiveEnum))]
-#[cfg_attr(
-    feature = "db",
-    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
-)]
-pub enum StaffRole {
-    /// Works the dashboard: verifies callers, sends links and codes.
-    Agent,
-    /// Everything an agent does, plus managing staff users.
-    Admin,
+stored_set! {
+    pub enum StaffRole {
+        /// Works the dashboard: verifies callers, sends links and codes.
+        Agent,
+        /// Everything an agent does, plus managing staff users.
+        Admin,
+    }
 }
 
 impl StaffRole {

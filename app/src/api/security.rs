@@ -98,7 +98,7 @@ pub async fn complete_pin_setup(
     confirm: String,
 ) -> Result<SetupPage, AppError> {
     use janus_domain::Secret;
-    use janus_domain::security::check_new_pin_pair;
+    use janus_domain::security::{FormProblem, SetupProblem, check_new_pin_pair};
     use janus_domain::throttle::ThrottleBucket;
     let plain_form = context::is_plain_form_post()?;
     let problem = check_new_pin_pair(&pin, &confirm).err();
@@ -130,10 +130,18 @@ pub async fn complete_pin_setup(
                 page.brand.slug,
                 <&str>::from(page.purpose)
             ),
-            (Err(AppError::InvalidInput { .. }), Some(p)) => format!("{back}?problem={}", p.code()),
+            (Err(AppError::InvalidInput { .. }), Some(p)) => format!("{back}?{}", p.to_query()),
             (Err(AppError::LinkUnusable), _) => back,
-            (Err(AppError::TooManyAttempts(_)), _) => format!("{back}?problem=wait"),
-            (Err(_), _) => format!("{back}?problem=retry"),
+            (Err(AppError::TooManyAttempts(_)), _) => {
+                format!(
+                    "{back}?{}",
+                    SetupProblem::Form(FormProblem::Wait).to_query()
+                )
+            }
+            (Err(_), _) => format!(
+                "{back}?{}",
+                SetupProblem::Form(FormProblem::Retry).to_query()
+            ),
         };
         leptos_axum::redirect(&to);
     }

@@ -7,10 +7,10 @@
 use janus_domain::AppError;
 use janus_domain::dashboard::BrandView;
 use janus_domain::pin::PIN_LENGTH;
-use janus_domain::security::{LinkPurpose, SetupPage, SetupProblem};
+use janus_domain::security::{FormProblem, LinkPurpose, SetupPage, SetupProblem};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 
 use crate::api::security::{CompletePinSetup, get_brand, get_setup_page};
 
@@ -46,7 +46,15 @@ pub fn ClientPinPage() -> impl IntoView {
     // page view twice against the throttle). Its copy of the data for a hydration that
     // never comes costs a few hundred bytes.
     let setup = Resource::new(token, get_setup_page);
-    let problem = move || query.with(|q| q.get("problem"));
+    let search = use_location().search;
+    // What the server said about the last plain form post, named in the address; a name
+    // it does not know still says that the PIN was not saved.
+    let problem = move || {
+        query.with(|q| q.get("problem")).map(|_| {
+            SetupProblem::from_query(&search.get())
+                .unwrap_or(SetupProblem::Form(FormProblem::Retry))
+        })
+    };
     view! {
         <Title text="Set your security PIN" />
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
@@ -81,19 +89,8 @@ fn LinkProblem(error: AppError) -> impl IntoView {
 /// small script (`pin_page`, not the app's bundle) adds the checks as the client types and
 /// finds its elements by these ids.
 #[component]
-fn PinForm(page: SetupPage, token: String, problem: Option<String>) -> impl IntoView {
-    // What the server said about the last attempt, carried in the address as a code.
-    let said = problem.map(|code| match SetupProblem::from_code(&code) {
-        Some(p) => (p.field(), p.message()),
-        None if code == "wait" => (
-            "form",
-            "Too many attempts. Please wait a few minutes and try again.".to_owned(),
-        ),
-        None => (
-            "form",
-            "We could not save your PIN just now. Please try again.".to_owned(),
-        ),
-    });
+fn PinForm(page: SetupPage, token: String, problem: Option<SetupProblem>) -> impl IntoView {
+    let said = problem.map(|p| (p.field(), p.message()));
     let said_for = |field: &str| {
         said.as_ref()
             .filter(|(f, _)| *f == field)

@@ -9,35 +9,17 @@
 //! instead of failing a client's message later.
 
 use serde::{Deserialize, Serialize};
-use strum::{EnumIter, EnumString, IntoStaticStr};
+use strum::{EnumIter, IntoStaticStr};
 
 use crate::dashboard::BrandView;
 use crate::security::{DeliveryStatus, LinkPurpose};
 
-/// How a message travels.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    EnumIter,
-    IntoStaticStr,
-    EnumString,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-#[cfg_attr(feature = "db", derive(sea_orm::DeriveActiveEnum))]
-#[cfg_attr(
-    feature = "db",
-    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
-)]
-pub enum Channel {
-    Email,
-    Sms,
+stored_set! {
+    /// How a message travels.
+    pub enum Channel {
+        Email,
+        Sms,
+    }
 }
 
 impl Channel {
@@ -50,32 +32,14 @@ impl Channel {
     }
 }
 
-/// What a message is, for the mailbox and its delivery status.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    EnumIter,
-    IntoStaticStr,
-    EnumString,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-#[cfg_attr(feature = "db", derive(sea_orm::DeriveActiveEnum))]
-#[cfg_attr(
-    feature = "db",
-    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
-)]
-pub enum MessageKind {
-    SetupLink,
-    ResetLink,
-    TwoStepCode,
-    PinChanged,
+stored_set! {
+    /// What a message is, for the mailbox and its delivery status.
+    pub enum MessageKind {
+        SetupLink,
+        ResetLink,
+        TwoStepCode,
+        PinChanged,
+    }
 }
 
 /// A message as the development mailbox page lists it.

@@ -17,35 +17,57 @@ pub struct SetupPage {
     pub purpose: LinkPurpose,
 }
 
-/// Why the client PIN page refused a submission. Carried in the address after a plain
-/// (no-JavaScript) form post as `?problem=<code>`; never carries digits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Why the client PIN page refused a submission. After a plain (no-JavaScript) form post
+/// it is carried in the address the client is sent back to, as its serde form:
+/// `?problem=repeated`, `?problem=too-short&digits=5`, `?problem=mismatch`; never the
+/// digits themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
 pub enum SetupProblem {
     Pin(PinProblem),
+    Form(FormProblem),
+}
+
+/// A refusal about the submission as a whole rather than the PIN typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "problem", rename_all = "kebab-case")]
+pub enum FormProblem {
+    /// The confirmation is not the PIN.
     Mismatch,
+    /// Throttled: too many submissions from this address or for this link.
+    Wait,
+    /// The server could not save it just now.
+    Retry,
 }
 
 impl SetupProblem {
-    pub fn code(self) -> String {
-        match self {
-            Self::Pin(p) => p.code(),
-            Self::Mismatch => "mismatch".into(),
-        }
+    /// The address query naming this problem.
+    pub fn to_query(self) -> String {
+        serde_urlencoded::to_string(self).unwrap_or_default()
     }
 
-    pub fn from_code(code: &str) -> Option<Self> {
-        if code == "mismatch" {
-            Some(Self::Mismatch)
-        } else {
-            PinProblem::from_code(code).map(Self::Pin)
-        }
+    /// The problem an address names, if it names one that could have happened. Both
+    /// readings are serde's; a PIN problem is tried first because it also carries a count.
+    pub fn from_query(query: &str) -> Option<Self> {
+        let query = query.trim_start_matches('?');
+        serde_urlencoded::from_str::<PinProblem>(query)
+            .ok()
+            .filter(|p| p.could_happen())
+            .map(Self::Pin)
+            .or_else(|| serde_urlencoded::from_str(query).ok().map(Self::Form))
     }
 
     pub fn message(self) -> String {
         match self {
             Self::Pin(p) => p.message(),
-            Self::Mismatch => {
+            Self::Form(FormProblem::Mismatch) => {
                 "The two PINs do not match. Type the same 6 digits in both boxes.".into()
+            }
+            Self::Form(FormProblem::Wait) => {
+                "Too many attempts. Please wait a few minutes and try again.".into()
+            }
+            Self::Form(FormProblem::Retry) => {
+                "We could not save your PIN just now. Please try again.".into()
             }
         }
     }
@@ -54,7 +76,8 @@ impl SetupProblem {
     pub fn field(self) -> &'static str {
         match self {
             Self::Pin(_) => "pin",
-            Self::Mismatch => "confirm",
+            Self::Form(FormProblem::Mismatch) => "confirm",
+            Self::Form(FormProblem::Wait | FormProblem::Retry) => "form",
         }
     }
 }
@@ -64,7 +87,7 @@ impl SetupProblem {
 pub fn check_new_pin_pair(pin: &str, confirm: &str) -> Result<(), SetupProblem> {
     crate::pin::check_new_pin(pin).map_err(SetupProblem::Pin)?;
     if pin != confirm {
-        return Err(SetupProblem::Mismatch);
+        return Err(SetupProblem::Form(FormProblem::Mismatch));
     }
     Ok(())
 }
@@ -93,7 +116,7 @@ pub fn typing_problems(pin: &str, confirm: &str) -> TypingProblems {
     let confirm_problem = if still_typing(confirm) || pin_problem.is_some() {
         None
     } else {
-        (confirm != pin).then(|| SetupProblem::Mismatch.message())
+        (confirm != pin).then(|| SetupProblem::Form(FormProblem::Mismatch).message())
     };
     TypingProblems {
         pin: pin_problem,
@@ -126,7 +149,10 @@ mod tests {
         );
         let mismatch = typing_problems("731946", "731947");
         assert_eq!(mismatch.pin, None);
-        assert_eq!(mismatch.confirm, Some(SetupProblem::Mismatch.message()));
+        assert_eq!(
+            mismatch.confirm,
+            Some(SetupProblem::Form(FormProblem::Mismatch).message())
+        );
         assert_eq!(
             typing_problems("731946", "731946"),
             TypingProblems {
@@ -146,11 +172,43 @@ mod tests {
         );
         assert_eq!(
             check_new_pin_pair("731946", "731947"),
-            Err(SetupProblem::Mismatch)
+            Err(SetupProblem::Form(FormProblem::Mismatch))
         );
+    }
+
+    #[test]
+    fn a_problem_in_the_address_reads_back_and_nonsense_is_refused() {
+        let pin = |p| SetupProblem::Pin(p);
+        for (problem, query) in [
+            (pin(PinProblem::Repeated), "problem=repeated"),
+            (pin(PinProblem::NotDigits), "problem=not-digits"),
+            (pin(PinProblem::TooShort(5)), "problem=too-short&digits=5"),
+            (pin(PinProblem::TooLong(7)), "problem=too-long&digits=7"),
+            (
+                SetupProblem::Form(FormProblem::Mismatch),
+                "problem=mismatch",
+            ),
+            (SetupProblem::Form(FormProblem::Wait), "problem=wait"),
+            (SetupProblem::Form(FormProblem::Retry), "problem=retry"),
+        ] {
+            assert_eq!(problem.to_query(), query);
+            assert_eq!(SetupProblem::from_query(query), Some(problem), "{query}");
+        }
         assert_eq!(
-            SetupProblem::from_code(&SetupProblem::Mismatch.code()),
-            Some(SetupProblem::Mismatch)
+            SetupProblem::from_query("?problem=repeated"),
+            Some(pin(PinProblem::Repeated))
         );
+        for bad in [
+            "",
+            "problem=",
+            "problem=too-short&digits=6",
+            "problem=too-short&digits=0",
+            "problem=too-long&digits=6",
+            "problem=too-long&digits=x",
+            "problem=<script>",
+            "digits=3",
+        ] {
+            assert_eq!(SetupProblem::from_query(bad), None, "{bad}");
+        }
     }
 }

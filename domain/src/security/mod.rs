@@ -10,64 +10,26 @@ pub use client_page::*;
 pub use status::*;
 
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
-use strum::{EnumIter, EnumString, IntoStaticStr};
 
 use crate::AppError;
 use crate::dashboard::ContactView;
 use crate::pin::check_format;
 use crate::settings::{SetupLinkSettings, TwoStepSettings};
 
-/// Why a PIN link was sent: a first PIN, or a new one replacing a forgotten one.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    EnumIter,
-    IntoStaticStr,
-    EnumString,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-#[cfg_attr(feature = "db", derive(sea_orm::DeriveActiveEnum))]
-#[cfg_attr(
-    feature = "db",
-    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
-)]
-pub enum LinkPurpose {
-    Setup,
-    Reset,
+stored_set! {
+    /// Why a PIN link was sent: a first PIN, or a new one replacing a forgotten one.
+    pub enum LinkPurpose {
+        Setup,
+        Reset,
+    }
 }
 
-/// How a caller proved who they are.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    EnumIter,
-    IntoStaticStr,
-    EnumString,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-#[cfg_attr(feature = "db", derive(sea_orm::DeriveActiveEnum))]
-#[cfg_attr(
-    feature = "db",
-    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
-)]
-pub enum VerifyMethod {
-    Pin,
-    TwoStepCode,
+stored_set! {
+    /// How a caller proved who they are.
+    pub enum VerifyMethod {
+        Pin,
+        TwoStepCode,
+    }
 }
 
 impl VerifyMethod {

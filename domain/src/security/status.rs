@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use strum::{EnumIter, EnumString, IntoStaticStr};
 
 use super::{LinkPurpose, VerifyMethod};
 use crate::audit::{AuditAction, AuditOutcome};
@@ -22,36 +21,18 @@ pub struct LinkView {
     pub deliveries: Vec<DeliveryView>,
 }
 
-/// Where one outgoing message stands in the outbox.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    EnumIter,
-    IntoStaticStr,
-    EnumString,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-#[cfg_attr(feature = "db", derive(sea_orm::DeriveActiveEnum))]
-#[cfg_attr(
-    feature = "db",
-    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
-)]
-pub enum DeliveryStatus {
-    /// Waiting for the delivery worker (and, after a transient error, for the next try).
-    Queued,
-    /// Handed to the mail server or SMS provider.
-    Sent,
-    /// Refused for good, or out of attempts.
-    Failed,
-    /// Its link or code ran out before it could go; never sent late.
-    Expired,
+stored_set! {
+    /// Where one outgoing message stands in the outbox.
+    pub enum DeliveryStatus {
+        /// Waiting for the delivery worker (and, after a transient error, for the next try).
+        Queued,
+        /// Handed to the mail server or SMS provider.
+        Sent,
+        /// Refused for good, or out of attempts.
+        Failed,
+        /// Its link or code ran out before it could go; never sent late.
+        Expired,
+    }
 }
 
 impl DeliveryStatus {
