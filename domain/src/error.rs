@@ -95,7 +95,7 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(m)
             | ServerFnErrorErr::MissingArg(m)
             | ServerFnErrorErr::Deserialization(m)
-            | ServerFnErrorErr::UnsupportedRequestMethod(m) => Self::Malformed(m),
+            | ServerFnErrorErr::UnsupportedRequestMethod(m) => Self::Malformed(without_echo(m)),
             ServerFnErrorErr::Request(_) => Self::Unreachable,
             ServerFnErrorErr::Registration(_)
             | ServerFnErrorErr::ServerError(_)
@@ -106,9 +106,41 @@ impl FromServerFnError for AppError {
     }
 }
 
+/// A value outside a fixed set is refused by serde as "unknown variant `<what was sent>`,
+/// expected …". A refusal never repeats what was typed (it could be a secret put in the
+/// wrong field), so the value is left out and the allowed names kept.
+fn without_echo(message: String) -> String {
+    const UNKNOWN: &str = "unknown variant `";
+    let Some(start) = message.find(UNKNOWN) else {
+        return message;
+    };
+    let after = &message[start + UNKNOWN.len()..];
+    match after.rfind("`, expected") {
+        Some(end) => format!("{}unknown value{}", &message[..start], &after[end + 1..]),
+        None => format!("{}unknown value", &message[..start]),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_name_is_not_repeated_but_the_allowed_ones_are() {
+        assert_eq!(
+            without_echo("unknown variant `123456`, expected `agent` or `admin`".into()),
+            "unknown value, expected `agent` or `admin`"
+        );
+        assert_eq!(
+            without_echo("unknown variant `a`, expected `b`, expected `c`".into()),
+            "unknown value, expected `c`"
+        );
+        assert_eq!(without_echo("unknown variant `x".into()), "unknown value");
+        assert_eq!(
+            without_echo("missing field `page`".into()),
+            "missing field `page`"
+        );
+    }
 
     #[test]
     fn refusals_are_never_reported_as_server_faults() {
