@@ -59,7 +59,8 @@ impl PinProblem {
     pub fn could_happen(self) -> bool {
         match self {
             Self::TooShort(n) => (1..PIN_LENGTH).contains(&n),
-            Self::TooLong(n) => n > PIN_LENGTH,
+            // A request carries at most this many characters of PIN (`limits`).
+            Self::TooLong(n) => (PIN_LENGTH + 1..=crate::limits::max_chars("pin")).contains(&n),
             _ => true,
         }
     }

@@ -204,6 +204,7 @@ mod tests {
             "problem=too-short&digits=6",
             "problem=too-short&digits=0",
             "problem=too-long&digits=6",
+            "problem=too-long&digits=17",
             "problem=too-long&digits=x",
             "problem=<script>",
             "digits=3",
