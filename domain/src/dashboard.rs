@@ -7,6 +7,7 @@ use strum::{EnumIter, EnumString, IntoStaticStr};
 
 use crate::AppError;
 use crate::contact::ContactRole;
+use crate::ids::{ClientId, ContactId};
 
 stored_set! {
     /// Where a client stands in enrollment.
@@ -208,7 +209,7 @@ pub struct BrandView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientRow {
-    pub id: i32,
+    pub id: ClientId,
     pub business_name: String,
     pub brand: BrandView,
     pub stage: EnrollmentStage,
@@ -234,7 +235,7 @@ impl ClientPage {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactView {
-    pub id: i32,
+    pub id: ContactId,
     pub name: String,
     pub role: ContactRole,
     pub email: String,
@@ -255,7 +256,7 @@ pub enum BeiaState {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeadCard {
-    pub id: i32,
+    pub id: ClientId,
     pub business_name: String,
     pub legal_name: String,
     pub brand: BrandView,

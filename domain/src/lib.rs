@@ -34,6 +34,7 @@ pub mod clock;
 pub mod contact;
 pub mod dashboard;
 pub mod error;
+pub mod ids;
 pub mod limits;
 pub mod messages;
 pub mod pin;

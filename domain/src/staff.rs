@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use strum::{EnumIter, EnumString, IntoStaticStr};
 
 use crate::AppError;
+use crate::ids::StaffId;
 
 stored_set! {
     pub enum StaffRole {
@@ -27,7 +28,7 @@ impl StaffRole {
 /// The signed-in staff member as the browser sees them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffView {
-    pub id: i32,
+    pub id: StaffId,
     pub name: String,
     pub email: String,
     pub role: StaffRole,
@@ -36,7 +37,7 @@ pub struct StaffView {
 /// A staff account as the staff-users page lists it (admins only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffMember {
-    pub id: i32,
+    pub id: StaffId,
     pub name: String,
     pub email: String,
     pub role: StaffRole,
@@ -51,7 +52,7 @@ pub struct StaffMember {
 /// admin acting is always an active admin afterwards.
 pub fn staff_change_refusal(
     actor: &StaffView,
-    target_id: i32,
+    target_id: StaffId,
     change: StaffChange,
 ) -> Option<String> {
     if actor.role != StaffRole::Admin {
@@ -190,7 +191,7 @@ mod tests {
 
     fn staff(id: i32, role: StaffRole) -> StaffView {
         StaffView {
-            id,
+            id: StaffId(id),
             name: "S".into(),
             email: "s@example.com".into(),
             role,
@@ -207,19 +208,23 @@ mod tests {
             StaffChange::MakeAdmin,
         ] {
             assert!(
-                staff_change_refusal(&agent, 3, change).is_some(),
+                staff_change_refusal(&agent, StaffId(3), change).is_some(),
                 "{change:?}"
             );
             assert!(
-                staff_change_refusal(&agent, 1, change).is_some(),
+                staff_change_refusal(&agent, StaffId(1), change).is_some(),
                 "{change:?}"
             );
-            assert_eq!(staff_change_refusal(&admin, 3, change), None, "{change:?}");
+            assert_eq!(
+                staff_change_refusal(&admin, StaffId(3), change),
+                None,
+                "{change:?}"
+            );
         }
-        assert!(staff_change_refusal(&admin, 2, StaffChange::Deactivate).is_some());
-        assert!(staff_change_refusal(&admin, 2, StaffChange::MakeAgent).is_some());
+        assert!(staff_change_refusal(&admin, StaffId(2), StaffChange::Deactivate).is_some());
+        assert!(staff_change_refusal(&admin, StaffId(2), StaffChange::MakeAgent).is_some());
         assert_eq!(
-            staff_change_refusal(&admin, 2, StaffChange::MakeAdmin),
+            staff_change_refusal(&admin, StaffId(2), StaffChange::MakeAdmin),
             None
         );
     }
@@ -251,19 +256,21 @@ mod tests {
             open_sessions: 0,
         };
         assert_eq!(
-            staff_changes_offered(&admin, &member(3, StaffRole::Agent, true)),
+            staff_changes_offered(&admin, &member(StaffId(3), StaffRole::Agent, true)),
             [StaffChange::MakeAdmin, StaffChange::Deactivate]
         );
         assert_eq!(
-            staff_changes_offered(&admin, &member(3, StaffRole::Admin, false)),
+            staff_changes_offered(&admin, &member(StaffId(3), StaffRole::Admin, false)),
             [StaffChange::MakeAgent, StaffChange::Reactivate]
         );
         // Nothing on one's own row: every change there is refused or changes nothing.
-        assert!(staff_changes_offered(&admin, &member(2, StaffRole::Admin, true)).is_empty());
+        assert!(
+            staff_changes_offered(&admin, &member(StaffId(2), StaffRole::Admin, true)).is_empty()
+        );
         assert!(
             staff_changes_offered(
                 &staff(1, StaffRole::Agent),
-                &member(3, StaffRole::Agent, true)
+                &member(StaffId(3), StaffRole::Agent, true)
             )
             .is_empty()
         );

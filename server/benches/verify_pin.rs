@@ -17,6 +17,7 @@
 mod common;
 mod support;
 
+use janus_domain::ids::ClientId;
 use std::time::{Duration, Instant};
 
 use common::process::{ServerProcess, client, workspace_root};
@@ -137,7 +138,7 @@ async fn main() {
     // The server, on a dataset with enough PIN clients for the burst.
     let url = scale_database(10_000);
     let db = Database::connect(&url).await.unwrap();
-    let pin_clients: Vec<i32> = client_pin::Entity::find()
+    let pin_clients: Vec<ClientId> = client_pin::Entity::find()
         .filter(client_pin::Column::PinHash.is_not_null())
         .order_by_asc(client_pin::Column::ClientId)
         .limit(BURST as u64)

@@ -35,7 +35,7 @@ pub async fn deliver_due(store: &Store, transports: &Transports) -> Result<usize
         if let janus_store::outbox::Attempt::Transient(why)
         | janus_store::outbox::Attempt::Permanent(why) = &attempt
         {
-            tracing::warn!(message = m.id, channel = ?m.channel, attempt = m.attempts, %why, "delivery failed");
+            tracing::warn!(message = %m.id, channel = ?m.channel, attempt = m.attempts, %why, "delivery failed");
         }
         store.record_attempt(m, attempt).await?;
     }

@@ -5,6 +5,7 @@
 
 mod common;
 
+use janus_domain::ids::{BrandId, ClientId, ContactId};
 use janus_domain::security::DeliveryStatus;
 use std::time::Duration;
 
@@ -19,8 +20,8 @@ use janus_store::seed::{DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD};
 use sea_orm::{ColumnTrait, Database, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
 /// `n` clients in the PIN workflow, each with its owner.
-async fn pin_clients(db: &DatabaseConnection, n: usize) -> Vec<(i32, contact::Model)> {
-    let brands: Vec<i32> = brand::Entity::find()
+async fn pin_clients(db: &DatabaseConnection, n: usize) -> Vec<(ClientId, contact::Model)> {
+    let brands: Vec<BrandId> = brand::Entity::find()
         .filter(brand::Column::Slug.is_in(["cornerstone", "peopaygo", "compeo", "coguardhr"]))
         .all(db)
         .await
@@ -50,7 +51,12 @@ async fn pin_clients(db: &DatabaseConnection, n: usize) -> Vec<(i32, contact::Mo
     found
 }
 
-async fn send_link(server: &ServerProcess, cookie: &str, client_id: i32, contact_id: i32) {
+async fn send_link(
+    server: &ServerProcess,
+    cookie: &str,
+    client_id: ClientId,
+    contact_id: ContactId,
+) {
     let r = client()
         .post(format!("{}/api/send_pin_link", server.base))
         .header(http::header::COOKIE, cookie)

@@ -8,13 +8,14 @@ use axum::Router;
 use axum::body::Body;
 use common::{Answer, app_and_store, get, link_token, pin_client, post, send, sign_in};
 use http::{Request, StatusCode, header};
+use janus_domain::ids::{ClientId, ContactId};
 
 fn expect(answer: &Answer, status: StatusCode, needle: &str, what: &str) {
     assert_eq!(answer.status, status, "{what}: {}", answer.body);
     assert!(answer.body.contains(needle), "{what}: {}", answer.body);
 }
 
-async fn send_setup_link(app: &Router, cookie: &str, client_id: i32, contact_id: i32) {
+async fn send_setup_link(app: &Router, cookie: &str, client_id: ClientId, contact_id: ContactId) {
     let answer = send(
         app,
         post(

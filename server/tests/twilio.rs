@@ -6,6 +6,7 @@
 
 mod common;
 
+use janus_domain::ids::ClientId;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -113,7 +114,7 @@ struct World {
     clock: Arc<FixedClock>,
     transports: Transports,
     stand_in: StandIn,
-    client_id: i32,
+    client_id: ClientId,
     owner: contact::Model,
     me: janus_domain::staff::StaffView,
 }

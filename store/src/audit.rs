@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use janus_domain::AppError;
 use janus_domain::audit::{AuditAction, AuditOutcome};
+use janus_domain::ids::{ClientId, ContactId, StaffId};
 use janus_domain::security::AuditView;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
@@ -23,9 +24,9 @@ pub const CLIENT_AUDIT_LIMIT: u64 = 50;
 pub struct Entry {
     pub action: AuditAction,
     pub outcome: AuditOutcome,
-    pub staff_user_id: Option<i32>,
-    pub client_id: Option<i32>,
-    pub contact_id: Option<i32>,
+    pub staff_user_id: Option<StaffId>,
+    pub client_id: Option<ClientId>,
+    pub contact_id: Option<ContactId>,
     pub detail: String,
 }
 
@@ -41,17 +42,17 @@ impl Entry {
         }
     }
 
-    pub fn staff(mut self, id: i32) -> Self {
+    pub fn staff(mut self, id: StaffId) -> Self {
         self.staff_user_id = Some(id);
         self
     }
 
-    pub fn client(mut self, id: i32) -> Self {
+    pub fn client(mut self, id: ClientId) -> Self {
         self.client_id = Some(id);
         self
     }
 
-    pub fn contact(mut self, id: i32) -> Self {
+    pub fn contact(mut self, id: ContactId) -> Self {
         self.contact_id = Some(id);
         self
     }
@@ -92,7 +93,7 @@ fn row(at: DateTime<Utc>, entry: Entry) -> audit_event::ActiveModel {
 
 impl Store {
     /// A client's most recent events, newest first, with staff and contact names.
-    pub async fn client_audit(&self, client_id: i32) -> Result<Vec<AuditView>, AppError> {
+    pub async fn client_audit(&self, client_id: ClientId) -> Result<Vec<AuditView>, AppError> {
         let events = audit_event::Entity::find()
             .filter(audit_event::Column::ClientId.eq(client_id))
             .order_by_desc(audit_event::Column::At)
@@ -101,9 +102,9 @@ impl Store {
             .all(&self.db)
             .await
             .or_internal()?;
-        let staff_ids: Vec<i32> = events.iter().filter_map(|e| e.staff_user_id).collect();
-        let contact_ids: Vec<i32> = events.iter().filter_map(|e| e.contact_id).collect();
-        let staff: HashMap<i32, String> = staff_user::Entity::find()
+        let staff_ids: Vec<StaffId> = events.iter().filter_map(|e| e.staff_user_id).collect();
+        let contact_ids: Vec<ContactId> = events.iter().filter_map(|e| e.contact_id).collect();
+        let staff: HashMap<StaffId, String> = staff_user::Entity::find()
             .filter(staff_user::Column::Id.is_in(staff_ids))
             .all(&self.db)
             .await
@@ -111,7 +112,7 @@ impl Store {
             .into_iter()
             .map(|s| (s.id, s.name))
             .collect();
-        let contacts: HashMap<i32, String> = contact::Entity::find()
+        let contacts: HashMap<ContactId, String> = contact::Entity::find()
             .filter(contact::Column::Id.is_in(contact_ids))
             .all(&self.db)
             .await

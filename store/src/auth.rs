@@ -7,6 +7,7 @@
 
 use chrono::Duration;
 use janus_domain::contact::normalize_email;
+use janus_domain::ids::StaffId;
 use janus_domain::staff::{StaffRole, StaffView, check_new_password, check_staff_name};
 use janus_domain::{AppError, Secret};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, SqlErr};
@@ -73,7 +74,7 @@ impl Store {
     pub(crate) async fn insert_staff(
         &self,
         new: NewStaff,
-        created_by: Option<i32>,
+        created_by: Option<StaffId>,
     ) -> Result<StaffView, AppError> {
         let name = check_staff_name(&new.name)?;
         let email = normalize_email("email", &new.email)?;

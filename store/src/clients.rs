@@ -1,5 +1,6 @@
 //! The Enrollment Dashboard's reads: a searchable, paged list of clients and a lead card.
 
+use janus_domain::ids::ClientId;
 use std::collections::HashMap;
 
 use janus_domain::AppError;
@@ -198,10 +199,10 @@ impl Store {
             .collect::<Result<Vec<_>, sea_orm::DbErr>>()
             .or_internal()?;
 
-        let ids: Vec<i32> = clients.iter().map(|(c, _)| c.id).collect();
+        let ids: Vec<ClientId> = clients.iter().map(|(c, _)| c.id).collect();
         let pins = self.pin_overview(&ids).await?;
         let now = self.clock.now();
-        let owners: HashMap<i32, String> = contact::Entity::find()
+        let owners: HashMap<ClientId, String> = contact::Entity::find()
             .filter(contact::Column::ClientId.is_in(ids))
             .filter(contact::Column::Role.eq(ContactRole::Owner))
             .order_by_asc(contact::Column::Id)
@@ -242,7 +243,7 @@ impl Store {
         })
     }
 
-    pub async fn lead_card(&self, client_id: i32) -> Result<LeadCard, AppError> {
+    pub async fn lead_card(&self, client_id: ClientId) -> Result<LeadCard, AppError> {
         let (c, brand) = client::Entity::find_by_id(client_id)
             .find_also_related(brand::Entity)
             .one(&self.db)
@@ -286,7 +287,10 @@ impl Store {
     }
 
     /// A client's contacts, in the order of [`contact_views`].
-    pub(crate) async fn contact_views(&self, client_id: i32) -> Result<Vec<ContactView>, AppError> {
+    pub(crate) async fn contact_views(
+        &self,
+        client_id: ClientId,
+    ) -> Result<Vec<ContactView>, AppError> {
         Ok(contact_views(
             contacts_of(client_id).all(&self.db).await.or_internal()?,
         ))
@@ -305,7 +309,7 @@ impl Store {
 }
 
 /// The query for a client's contacts, for [`contact_views`].
-pub(crate) fn contacts_of(client_id: i32) -> sea_orm::Select<contact::Entity> {
+pub(crate) fn contacts_of(client_id: ClientId) -> sea_orm::Select<contact::Entity> {
     contact::Entity::find()
         .filter(contact::Column::ClientId.eq(client_id))
         .order_by_asc(contact::Column::Id)

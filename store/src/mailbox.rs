@@ -4,6 +4,7 @@
 //! mailbox page lists every one, whatever its status.
 
 use janus_domain::AppError;
+use janus_domain::ids::{ClientId, ContactId, PinLinkId, TwoStepCodeId};
 use janus_domain::messages::{Channel, Email, MailboxMessage, MessageKind};
 use janus_domain::security::DeliveryStatus;
 use janus_domain::settings::Mode;
@@ -18,8 +19,8 @@ use crate::{OrInternal, Store};
 /// What a message carries, so its delivery status can be shown beside the link or code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Carries {
-    Link(i32),
-    Code(i32),
+    Link(PinLinkId),
+    Code(TwoStepCodeId),
     /// A notice.
     Nothing,
 }
@@ -28,8 +29,8 @@ pub enum Carries {
 /// expiry of the link or code; `None` for a notice).
 #[derive(Debug, Clone, Copy)]
 pub struct Recipient<'a> {
-    pub client_id: i32,
-    pub contact_id: i32,
+    pub client_id: ClientId,
+    pub contact_id: ContactId,
     pub address: &'a str,
     pub carries: Carries,
     pub deliver_by: Option<chrono::DateTime<chrono::Utc>>,

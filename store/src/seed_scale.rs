@@ -9,6 +9,7 @@ use chrono::Duration;
 use janus_domain::audit::{AuditAction, AuditOutcome};
 use janus_domain::contact::ContactRole;
 use janus_domain::dashboard::EnrollmentStage;
+use janus_domain::ids::ClientId;
 use janus_domain::{AppError, Secret};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -86,7 +87,7 @@ impl Store {
             let mut pins = Vec::new();
             let mut audit = Vec::with_capacity(2 * BATCH);
             for n in start..end {
-                let id = first_id + n;
+                let id = ClientId(first_id + n);
                 let number = first_number as i32 + n;
                 let b = &brands[n as usize % brands.len()];
                 let stage = stages[(n as usize / brands.len()) % stages.len()];

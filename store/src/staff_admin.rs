@@ -2,6 +2,7 @@
 //! staff users. Every use case here checks the acting staff member's role itself, so no
 //! caller can forget to (the server functions check it too, before any work).
 
+use janus_domain::ids::StaffId;
 use std::collections::HashMap;
 
 use chrono::Duration;
@@ -66,7 +67,7 @@ impl Store {
     pub async fn change_staff(
         &self,
         actor: &StaffView,
-        target_id: i32,
+        target_id: StaffId,
         change: StaffChange,
     ) -> Result<StaffMember, AppError> {
         if let Some(reason) = staff_change_refusal(actor, target_id, change) {
@@ -114,7 +115,7 @@ impl Store {
         member(&updated, open.get(&updated.id).copied().unwrap_or(0))
     }
 
-    async fn staff_user(&self, id: i32) -> Result<staff_user::Model, AppError> {
+    async fn staff_user(&self, id: StaffId) -> Result<staff_user::Model, AppError> {
         staff_user::Entity::find_by_id(id)
             .one(&self.db)
             .await
@@ -124,10 +125,10 @@ impl Store {
 
     /// Sessions that have not yet run out, per staff user. Ended sessions are deleted when
     /// next presented, so rows past either deadline are not counted.
-    async fn open_sessions_by_staff(&self) -> Result<HashMap<i32, u32>, AppError> {
+    async fn open_sessions_by_staff(&self) -> Result<HashMap<StaffId, u32>, AppError> {
         let now = self.clock.now();
         let limits = &self.settings.sessions;
-        let counts: Vec<(i32, i64)> = session::Entity::find()
+        let counts: Vec<(StaffId, i64)> = session::Entity::find()
             .select_only()
             .column(session::Column::StaffUserId)
             .column_as(Expr::col(session::Column::TokenHash).count(), "open")

@@ -3,6 +3,7 @@
 //! workflow each waits for a caller verified within the last hour.
 
 use janus_domain::AppError;
+use janus_domain::ids::ClientId;
 use janus_domain::staff::StaffView;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
@@ -20,20 +21,28 @@ enum Workflow {
 
 impl Store {
     /// Pulls the client's employee roster from payroll; records when it last happened.
-    pub async fn sync_employees(&self, client_id: i32, staff: &StaffView) -> Result<(), AppError> {
+    pub async fn sync_employees(
+        &self,
+        client_id: ClientId,
+        staff: &StaffView,
+    ) -> Result<(), AppError> {
         self.run_workflow(client_id, staff, Workflow::SyncEmployees)
             .await
     }
 
     /// Hands the client's enrollment to BEIA (benefits); records when it was sent.
-    pub async fn send_to_beia(&self, client_id: i32, staff: &StaffView) -> Result<(), AppError> {
+    pub async fn send_to_beia(
+        &self,
+        client_id: ClientId,
+        staff: &StaffView,
+    ) -> Result<(), AppError> {
         self.run_workflow(client_id, staff, Workflow::SendToBeia)
             .await
     }
 
     async fn run_workflow(
         &self,
-        client_id: i32,
+        client_id: ClientId,
         staff: &StaffView,
         workflow: Workflow,
     ) -> Result<(), AppError> {

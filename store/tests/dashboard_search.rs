@@ -7,6 +7,7 @@ mod common;
 use common::test_store;
 use janus_domain::contact::ContactRole;
 use janus_domain::dashboard::{ClientQuery, DashboardTab, EnrollmentStage, PAGE_SIZE, PinState};
+use janus_domain::ids::{BrandId, ClientId};
 use janus_store::entity::{brand, client, contact};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
@@ -165,7 +166,7 @@ async fn the_scale_seed_adds_clients_that_list_and_search_like_any_other() {
     // past the ids the seed gave explicitly).
     use sea_orm::{ActiveModelTrait, Set};
     let c = client::ActiveModel {
-        brand_id: Set(1),
+        brand_id: Set(BrandId(1)),
         business_name: Set("Fresh Id Bakery".into()),
         legal_name: Set("Fresh Id Bakery LLC".into()),
         stage: Set(EnrollmentStage::NewLead),
@@ -179,7 +180,7 @@ async fn the_scale_seed_adds_clients_that_list_and_search_like_any_other() {
     .insert(&t.store.db)
     .await
     .unwrap();
-    assert!(c.id > 48 + 250);
+    assert!(c.id > ClientId(48 + 250));
     assert_eq!(
         client::Entity::find().count(&t.store.db).await.unwrap(),
         48 + 250 + 1
@@ -195,7 +196,7 @@ async fn searches_page_through_every_match_whether_rare_or_common() {
     t.store.seed_scale(1500).await.unwrap();
     let db = &t.store.db;
     let clients = client::Entity::find().all(db).await.unwrap();
-    let brands: std::collections::HashMap<i32, String> = brand::Entity::find()
+    let brands: std::collections::HashMap<BrandId, String> = brand::Entity::find()
         .all(db)
         .await
         .unwrap()
@@ -204,7 +205,7 @@ async fn searches_page_through_every_match_whether_rare_or_common() {
         .collect();
     let contacts = contact::Entity::find().all(db).await.unwrap();
     // Each row names the client's first owner, by id.
-    let first_owner = |client_id: i32| {
+    let first_owner = |client_id: ClientId| {
         contacts
             .iter()
             .filter(|k| k.client_id == client_id && k.role == ContactRole::Owner)
@@ -213,7 +214,7 @@ async fn searches_page_through_every_match_whether_rare_or_common() {
     };
     let expected = |tab: DashboardTab, term: &str| {
         let term = term.to_lowercase();
-        let mut found: Vec<(String, i32, Option<String>)> = clients
+        let mut found: Vec<(String, ClientId, Option<String>)> = clients
             .iter()
             .filter(|c| tab.stage().is_none_or(|s| s == c.stage))
             .filter(|c| {

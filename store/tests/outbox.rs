@@ -3,6 +3,7 @@
 
 mod common;
 
+use janus_domain::ids::{ClientId, ContactId, MessageId};
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -20,8 +21,8 @@ async fn queue(t: &TestStore, n: usize, deliver_within: Option<Duration>) {
     let now = t.store.clock.now();
     for i in 0..n {
         let to = Recipient {
-            client_id: 1,
-            contact_id: i as i32,
+            client_id: ClientId(1),
+            contact_id: ContactId(i as i32),
             address: "ana@client.example",
             carries: Carries::Nothing,
             deliver_by: deliver_within.map(|d| now + d),
@@ -44,7 +45,7 @@ async fn queue(t: &TestStore, n: usize, deliver_within: Option<Duration>) {
     }
 }
 
-async fn status_of(t: &TestStore, id: i32) -> message::Model {
+async fn status_of(t: &TestStore, id: MessageId) -> message::Model {
     message::Entity::find_by_id(id)
         .one(&t.store.db)
         .await

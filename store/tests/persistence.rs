@@ -4,6 +4,7 @@
 
 mod common;
 
+use janus_domain::ids::{BrandId, ClientId};
 use std::collections::HashSet;
 
 use chrono::Duration;
@@ -83,7 +84,7 @@ async fn lead_card_lists_contacts_owner_first_and_workflows_are_audited() {
         .unwrap();
     // A client of a brand outside the PIN workflow, so its workflows need no verification
     // (tests/security.rs covers the clients that do).
-    let outside: Vec<i32> = brand::Entity::find()
+    let outside: Vec<BrandId> = brand::Entity::find()
         .all(&t.store.db)
         .await
         .unwrap()
@@ -125,11 +126,14 @@ async fn lead_card_lists_contacts_owner_first_and_workflows_are_audited() {
     );
 
     assert_eq!(
-        t.store.lead_card(999_999).await.unwrap_err(),
+        t.store.lead_card(ClientId(999_999)).await.unwrap_err(),
         AppError::NotFound("Client".into())
     );
     assert_eq!(
-        t.store.sync_employees(999_999, &me).await.unwrap_err(),
+        t.store
+            .sync_employees(ClientId(999_999), &me)
+            .await
+            .unwrap_err(),
         AppError::NotFound("Client".into())
     );
 }

@@ -4,6 +4,7 @@
 
 mod common;
 
+use janus_domain::ids::ClientId;
 use std::sync::Arc;
 
 use chrono::Duration;
@@ -188,7 +189,10 @@ async fn a_client_that_left_the_workflow_is_refused_and_its_attempt_handed_back(
     assert!(!s.is_verified(w.client.id).await.unwrap());
     // An unknown client is not found, whatever its PIN row would have said.
     assert!(matches!(
-        refused(s.verify_pin(999_999, Secret::new(GOOD_PIN), &w.me).await),
+        refused(
+            s.verify_pin(ClientId(999_999), Secret::new(GOOD_PIN), &w.me)
+                .await
+        ),
         AppError::NotFound(_)
     ));
 }

@@ -5,6 +5,7 @@
 mod common;
 
 use janus_domain::audit::AuditOutcome;
+use janus_domain::ids::ClientId;
 use std::sync::Arc;
 
 use chrono::Duration;
@@ -319,7 +320,10 @@ async fn the_audit_trail_records_every_attempt_and_never_a_secret() {
     set_pin(&w, LinkPurpose::Setup, GOOD_PIN).await;
     verify(&w, OTHER_PIN).await.unwrap();
     verify(&w, GOOD_PIN).await.unwrap();
-    refused(s.sync_employees(w.other.client_id + 100_000, &w.me).await);
+    refused(
+        s.sync_employees(ClientId(w.other.client_id.0 + 100_000), &w.me)
+            .await,
+    );
     let card = s.lead_card(w.client.id).await.unwrap();
     let actions: Vec<_> = card
         .audit

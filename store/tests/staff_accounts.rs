@@ -5,6 +5,7 @@ mod common;
 
 use chrono::Duration;
 use common::test_store;
+use janus_domain::ids::StaffId;
 use janus_domain::staff::{StaffChange, StaffRole};
 use janus_domain::{AppError, Secret};
 use janus_store::auth::NewStaff;
@@ -316,7 +317,7 @@ async fn only_admins_manage_staff_and_no_admin_locks_themselves_out() {
     assert_eq!((added.role, added.active), (StaffRole::Agent, true));
     assert_eq!(
         t.store
-            .change_staff(&admin, 9999, StaffChange::Reactivate)
+            .change_staff(&admin, StaffId(9999), StaffChange::Reactivate)
             .await
             .unwrap_err(),
         AppError::NotFound("Staff user".into())

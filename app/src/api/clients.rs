@@ -2,6 +2,7 @@
 
 use janus_domain::AppError;
 use janus_domain::dashboard::{ClientPage, DashboardTab, LeadCard};
+use janus_domain::ids::ClientId;
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "list_clients")]
@@ -18,7 +19,7 @@ pub async fn list_clients(
 }
 
 #[server(prefix = "/api", endpoint = "get_lead_card")]
-pub async fn get_lead_card(client_id: i32) -> Result<LeadCard, AppError> {
+pub async fn get_lead_card(client_id: ClientId) -> Result<LeadCard, AppError> {
     let (store, _staff) = context::require_staff().await?;
     store.lead_card(client_id).await
 }
@@ -26,7 +27,7 @@ pub async fn get_lead_card(client_id: i32) -> Result<LeadCard, AppError> {
 /// The lead card's activity list alone, refreshed after the Security Verification modal.
 #[server(prefix = "/api", endpoint = "get_client_audit")]
 pub async fn get_client_audit(
-    client_id: i32,
+    client_id: ClientId,
 ) -> Result<Vec<janus_domain::security::AuditView>, AppError> {
     let (store, _staff) = context::require_staff().await?;
     store.lead_card(client_id).await?;
@@ -34,14 +35,14 @@ pub async fn get_client_audit(
 }
 
 #[server(prefix = "/api", endpoint = "sync_employees")]
-pub async fn sync_employees(client_id: i32) -> Result<LeadCard, AppError> {
+pub async fn sync_employees(client_id: ClientId) -> Result<LeadCard, AppError> {
     let (store, staff) = context::require_staff().await?;
     store.sync_employees(client_id, &staff).await?;
     store.lead_card(client_id).await
 }
 
 #[server(prefix = "/api", endpoint = "send_to_beia")]
-pub async fn send_to_beia(client_id: i32) -> Result<LeadCard, AppError> {
+pub async fn send_to_beia(client_id: ClientId) -> Result<LeadCard, AppError> {
     let (store, staff) = context::require_staff().await?;
     store.send_to_beia(client_id, &staff).await?;
     store.lead_card(client_id).await

@@ -4,6 +4,7 @@
 
 use janus_domain::AppError;
 use janus_domain::dashboard::BrandView;
+use janus_domain::ids::{ClientId, ContactId};
 use janus_domain::messages::MailboxMessage;
 use janus_domain::security::{
     CheckResult, CodeCheckOutcome, LinkPurpose, PinCheckOutcome, SecurityStatus, SetupPage,
@@ -11,7 +12,7 @@ use janus_domain::security::{
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "get_security_status")]
-pub async fn get_security_status(client_id: i32) -> Result<SecurityStatus, AppError> {
+pub async fn get_security_status(client_id: ClientId) -> Result<SecurityStatus, AppError> {
     let (store, _staff) = context::require_staff().await?;
     store.security_status(client_id).await
 }
@@ -19,7 +20,7 @@ pub async fn get_security_status(client_id: i32) -> Result<SecurityStatus, AppEr
 /// The same status, asked by the modal on its own while it waits for news: not a
 /// person's activity, so it does not extend the session's idle deadline.
 #[server(prefix = "/api", endpoint = "watch_security_status")]
-pub async fn watch_security_status(client_id: i32) -> Result<SecurityStatus, AppError> {
+pub async fn watch_security_status(client_id: ClientId) -> Result<SecurityStatus, AppError> {
     let (store, _staff) = context::require_staff_in_background().await?;
     store.security_status(client_id).await
 }
@@ -27,8 +28,8 @@ pub async fn watch_security_status(client_id: i32) -> Result<SecurityStatus, App
 /// *Create PIN* (`purpose=setup`) or *Reset PIN* (`purpose=reset`).
 #[server(prefix = "/api", endpoint = "send_pin_link")]
 pub async fn send_pin_link(
-    client_id: i32,
-    contact_id: i32,
+    client_id: ClientId,
+    contact_id: ContactId,
     purpose: LinkPurpose,
 ) -> Result<SecurityStatus, AppError> {
     let (store, staff) = context::require_staff().await?;
@@ -39,7 +40,7 @@ pub async fn send_pin_link(
 
 #[server(prefix = "/api", endpoint = "verify_pin")]
 pub async fn verify_pin(
-    client_id: i32,
+    client_id: ClientId,
     pin: String,
 ) -> Result<CheckResult<PinCheckOutcome>, AppError> {
     use janus_domain::Secret;
@@ -50,15 +51,18 @@ pub async fn verify_pin(
 /// *Unlock PIN checks*: an admin lifts a lock or a hold on a client's PIN checks, with a
 /// reason for the audit trail.
 #[server(prefix = "/api", endpoint = "unlock_pin_checks")]
-pub async fn unlock_pin_checks(client_id: i32, reason: String) -> Result<SecurityStatus, AppError> {
+pub async fn unlock_pin_checks(
+    client_id: ClientId,
+    reason: String,
+) -> Result<SecurityStatus, AppError> {
     let (store, staff) = context::require_staff().await?;
     store.unlock_pin_checks(client_id, &reason, &staff).await
 }
 
 #[server(prefix = "/api", endpoint = "send_two_step_code")]
 pub async fn send_two_step_code(
-    client_id: i32,
-    contact_id: i32,
+    client_id: ClientId,
+    contact_id: ContactId,
 ) -> Result<SecurityStatus, AppError> {
     let (store, staff) = context::require_staff().await?;
     store.send_code(client_id, contact_id, &staff).await
@@ -66,7 +70,7 @@ pub async fn send_two_step_code(
 
 #[server(prefix = "/api", endpoint = "verify_two_step_code")]
 pub async fn verify_two_step_code(
-    client_id: i32,
+    client_id: ClientId,
     code: String,
 ) -> Result<CheckResult<CodeCheckOutcome>, AppError> {
     use janus_domain::Secret;

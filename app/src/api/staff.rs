@@ -2,6 +2,7 @@
 //! here refuses agents (403) before doing anything; the store checks the role again.
 
 use janus_domain::AppError;
+use janus_domain::ids::StaffId;
 use janus_domain::staff::{StaffChange, StaffMember, StaffRole};
 use leptos::prelude::*;
 
@@ -32,7 +33,7 @@ pub async fn add_staff(
 }
 
 #[server(prefix = "/api", endpoint = "change_staff")]
-pub async fn change_staff(id: i32, change: StaffChange) -> Result<StaffMember, AppError> {
+pub async fn change_staff(id: StaffId, change: StaffChange) -> Result<StaffMember, AppError> {
     let (store, admin) = context::require_admin().await?;
     store.change_staff(&admin, id, change).await
 }

@@ -3,6 +3,7 @@
 //! shared and reloaded, and the search form works as a plain GET.
 
 use janus_domain::dashboard::{ClientPage, ClientRow, DashboardTab};
+use janus_domain::ids::ClientId;
 use janus_domain::url::encode_query_value;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -19,7 +20,7 @@ use crate::components::{
 /// Asks the page to start *Send Security PIN Setup Link* for a row: (client id, business
 /// name, seconds verified).
 #[derive(Clone, Copy)]
-struct StartSetupLink(Callback<(i32, String, i64)>);
+struct StartSetupLink(Callback<(ClientId, String, i64)>);
 
 fn href(tab: DashboardTab, search: &str, page: u64) -> String {
     let mut url = format!("/?tab={}", tab.slug());
@@ -54,9 +55,9 @@ pub fn DashboardPage() -> impl IntoView {
     );
 
     // ⋮ → "Send Security PIN Setup Link" → a confirmation → the Security Verification modal.
-    let asked = RwSignal::new(None::<(i32, String, i64)>);
+    let asked = RwSignal::new(None::<(ClientId, String, i64)>);
     let confirm_open = RwSignal::new(false);
-    let modal_for = RwSignal::new(None::<(i32, i64)>);
+    let modal_for = RwSignal::new(None::<(ClientId, i64)>);
     let modal_step = RwSignal::new(None::<ModalStep>);
     provide_context(StartSetupLink(Callback::new(move |row| {
         asked.set(Some(row));

@@ -7,6 +7,7 @@ use janus_domain::AppError;
 use janus_domain::audit::AuditOutcome;
 use janus_domain::contact::display_phone;
 use janus_domain::dashboard::{BeiaState, LeadCard, SyncEmployeesState};
+use janus_domain::ids::ClientId;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -28,7 +29,7 @@ pub fn LeadCardPage() -> impl IntoView {
     let client_id = Memo::new(move |_| {
         params
             .with(|p| p.get("id"))
-            .and_then(|id| id.parse::<i32>().ok())
+            .and_then(|id| id.parse::<ClientId>().ok())
     });
     let sync = ServerAction::<SyncEmployees>::new();
     let beia = ServerAction::<SendToBeia>::new();

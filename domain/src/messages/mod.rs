@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use strum::{EnumIter, IntoStaticStr};
 
 use crate::dashboard::BrandView;
+use crate::ids::MessageId;
 use crate::security::{DeliveryStatus, LinkPurpose};
 
 stored_set! {
@@ -45,7 +46,7 @@ stored_set! {
 /// A message as the development mailbox page lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MailboxMessage {
-    pub id: i32,
+    pub id: MessageId,
     pub at: chrono::DateTime<chrono::Utc>,
     pub channel: Channel,
     pub recipient: String,

@@ -245,7 +245,7 @@ mod tests {
     #[test]
     fn only_owner_and_authorized_representative_may_receive_a_link() {
         let mut c = ContactView {
-            id: 1,
+            id: crate::ids::ContactId(1),
             name: "A".into(),
             role: ContactRole::Owner,
             email: "a@x.example".into(),

@@ -7,13 +7,14 @@ use serde::{Deserialize, Serialize};
 use super::{LinkPurpose, VerifyMethod};
 use crate::audit::{AuditAction, AuditOutcome};
 use crate::dashboard::{BrandView, ContactView, PinState};
+use crate::ids::{ClientId, ContactId};
 use crate::messages::Channel;
 
 /// The link that is out now, waiting for the client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkView {
     pub purpose: LinkPurpose,
-    pub contact_id: i32,
+    pub contact_id: ContactId,
     pub contact_name: String,
     pub sent_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
@@ -74,7 +75,7 @@ pub struct VerificationView {
 /// The 2-step code that is out now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CodeView {
-    pub contact_id: i32,
+    pub contact_id: ContactId,
     pub contact_name: String,
     pub sent_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
@@ -86,7 +87,7 @@ pub struct CodeView {
 /// Everything the Security Verification modal shows about one client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecurityStatus {
-    pub client_id: i32,
+    pub client_id: ClientId,
     pub business_name: String,
     pub brand: BrandView,
     pub pin_state: PinState,

@@ -15,6 +15,7 @@ use axum::body::Body;
 use http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use janus_domain::contact::ContactRole;
+use janus_domain::ids::ClientId;
 use janus_domain::settings::{Argon2Settings, Settings};
 use janus_store::Store;
 use janus_store::entity::{brand, client, contact};
@@ -49,12 +50,12 @@ pub fn test_settings() -> Settings {
 
 /// A Compeo client in enrollment (so in the PIN workflow), its owner, and a contact of
 /// some other client.
-pub async fn pin_client(store: &Store) -> (i32, contact::Model, contact::Model) {
+pub async fn pin_client(store: &Store) -> (ClientId, contact::Model, contact::Model) {
     pin_client_in(&store.db).await
 }
 
 /// [`pin_client`] in any database with demo data (a server process's, say).
-pub async fn pin_client_in(db: &DatabaseConnection) -> (i32, contact::Model, contact::Model) {
+pub async fn pin_client_in(db: &DatabaseConnection) -> (ClientId, contact::Model, contact::Model) {
     let compeo = brand::Entity::find()
         .filter(brand::Column::Slug.eq("compeo"))
         .one(db)
@@ -202,7 +203,7 @@ pub async fn link_token(store: &Store, email: &str) -> String {
 pub struct DeliveryWorld {
     pub store: Store,
     pub clock: std::sync::Arc<janus_domain::clock::FixedClock>,
-    pub client_id: i32,
+    pub client_id: ClientId,
     pub owner: contact::Model,
     pub me: janus_domain::staff::StaffView,
 }

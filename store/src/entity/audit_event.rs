@@ -1,15 +1,16 @@
 use janus_domain::audit::{AuditAction, AuditOutcome};
+use janus_domain::ids::{AuditEventId, ClientId, ContactId, StaffId};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "audit_events")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i32,
+    pub id: AuditEventId,
     pub at: DateTimeUtc,
-    pub staff_user_id: Option<i32>,
-    pub client_id: Option<i32>,
-    pub contact_id: Option<i32>,
+    pub staff_user_id: Option<StaffId>,
+    pub client_id: Option<ClientId>,
+    pub contact_id: Option<ContactId>,
     pub action: AuditAction,
     pub outcome: AuditOutcome,
     /// Free text for people; never holds a secret.

@@ -1,10 +1,11 @@
+use janus_domain::ids::BrandId;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "brands")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i32,
+    pub id: BrandId,
     #[sea_orm(unique)]
     pub slug: String,
     pub name: String,

@@ -1,12 +1,13 @@
 use janus_domain::dashboard::EnrollmentStage;
+use janus_domain::ids::{BrandId, ClientId};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "clients")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i32,
-    pub brand_id: i32,
+    pub id: ClientId,
+    pub brand_id: BrandId,
     pub business_name: String,
     pub legal_name: String,
     pub stage: EnrollmentStage,

@@ -1,10 +1,11 @@
+use janus_domain::ids::ClientId;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "client_pins")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub client_id: i32,
+    pub client_id: ClientId,
     /// argon2id PHC string (peppered); `None` while the client has no usable PIN.
     pub pin_hash: Option<String>,
     pub pin_set_at: Option<DateTimeUtc>,

@@ -1,12 +1,13 @@
 use janus_domain::contact::ContactRole;
+use janus_domain::ids::{ClientId, ContactId};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "contacts")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i32,
-    pub client_id: i32,
+    pub id: ContactId,
+    pub client_id: ClientId,
     pub name: String,
     pub role: ContactRole,
     pub email: String,

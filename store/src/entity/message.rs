@@ -1,3 +1,4 @@
+use janus_domain::ids::{ClientId, ContactId, MessageId, PinLinkId, TwoStepCodeId};
 use janus_domain::messages::{Channel, MessageKind};
 use janus_domain::security::DeliveryStatus;
 use sea_orm::entity::prelude::*;
@@ -6,9 +7,9 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "messages")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i32,
-    pub client_id: Option<i32>,
-    pub contact_id: Option<i32>,
+    pub id: MessageId,
+    pub client_id: Option<ClientId>,
+    pub contact_id: Option<ContactId>,
     pub kind: MessageKind,
     pub channel: Channel,
     pub recipient: String,
@@ -27,9 +28,9 @@ pub struct Model {
     /// Why the last attempt failed, in words staff can act on.
     pub last_error: Option<String>,
     /// The setup or reset link this message carries, if any.
-    pub pin_link_id: Option<i32>,
+    pub pin_link_id: Option<PinLinkId>,
     /// The 2-step code this message carries, if any.
-    pub two_step_code_id: Option<i32>,
+    pub two_step_code_id: Option<TwoStepCodeId>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

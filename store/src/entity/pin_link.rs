@@ -1,3 +1,4 @@
+use janus_domain::ids::{ClientId, ContactId, PinLinkId, StaffId};
 use janus_domain::security::LinkPurpose;
 use sea_orm::entity::prelude::*;
 
@@ -5,10 +6,10 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "pin_links")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i32,
-    pub client_id: i32,
-    pub contact_id: i32,
-    pub staff_user_id: i32,
+    pub id: PinLinkId,
+    pub client_id: ClientId,
+    pub contact_id: ContactId,
+    pub staff_user_id: StaffId,
     pub purpose: LinkPurpose,
     /// SHA-256 of the link's token, hex; the token itself is never stored.
     #[sea_orm(unique)]

@@ -1,3 +1,4 @@
+use janus_domain::ids::StaffId;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -6,7 +7,7 @@ pub struct Model {
     /// SHA-256 of the cookie's token, hex: a stolen database cannot be replayed as cookies.
     #[sea_orm(primary_key, auto_increment = false)]
     pub token_hash: String,
-    pub staff_user_id: i32,
+    pub staff_user_id: StaffId,
     pub created_at: DateTimeUtc,
     pub last_seen_at: DateTimeUtc,
 }

@@ -1,3 +1,4 @@
+use janus_domain::ids::StaffId;
 use janus_domain::staff::StaffRole;
 use sea_orm::entity::prelude::*;
 
@@ -5,7 +6,7 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "staff_users")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i32,
+    pub id: StaffId,
     pub name: String,
     #[sea_orm(unique)]
     pub email: String,

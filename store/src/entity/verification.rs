@@ -1,3 +1,4 @@
+use janus_domain::ids::{ClientId, ContactId, StaffId, VerificationId};
 use janus_domain::security::VerifyMethod;
 use sea_orm::entity::prelude::*;
 
@@ -5,11 +6,11 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "verifications")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i32,
-    pub client_id: i32,
-    pub staff_user_id: i32,
+    pub id: VerificationId,
+    pub client_id: ClientId,
+    pub staff_user_id: StaffId,
     pub method: VerifyMethod,
-    pub contact_id: Option<i32>,
+    pub contact_id: Option<ContactId>,
     pub verified_at: DateTimeUtc,
     pub until: DateTimeUtc,
 }

@@ -2,6 +2,7 @@
 //! minutes, 5 checks each, 5 sends per contact per 10 minutes, a new code voiding the old,
 //! stored only as a peppered argon2id hash (Twilio Verify defaults; docs/SECURITY.md).
 
+use janus_domain::ids::{ClientId, ContactId};
 use janus_domain::messages::{Blanks, Template};
 use janus_domain::security::{
     CheckResult, CodeCheckOutcome, SecurityStatus, SendLimit, VerifyMethod, check_typed_digits,
@@ -32,8 +33,8 @@ fn new_code() -> Secret {
 impl Store {
     pub async fn send_code(
         &self,
-        client_id: i32,
-        contact_id: i32,
+        client_id: ClientId,
+        contact_id: ContactId,
         staff: &StaffView,
     ) -> Result<SecurityStatus, AppError> {
         let pc = pin_client(self, client_id).await?;
@@ -139,7 +140,7 @@ impl Store {
 
     pub async fn verify_code(
         &self,
-        client_id: i32,
+        client_id: ClientId,
         code: Secret,
         staff: &StaffView,
     ) -> Result<CheckResult<CodeCheckOutcome>, AppError> {

@@ -3,6 +3,7 @@
 //! once (consumed by one conditional UPDATE), and a newer link cancels older ones.
 
 use janus_domain::contact::ContactRole;
+use janus_domain::ids::{ClientId, ContactId};
 use janus_domain::messages::{Blanks, Template};
 use janus_domain::security::{
     LinkPurpose, SecurityStatus, SendLimit, SetupPage, check_new_pin_pair, link_expires_at,
@@ -29,8 +30,8 @@ impl Store {
     /// by email and, when they have a mobile number, by SMS. A reset voids the PIN at once.
     pub async fn send_pin_link(
         &self,
-        client_id: i32,
-        contact_id: i32,
+        client_id: ClientId,
+        contact_id: ContactId,
         purpose: LinkPurpose,
         staff: &StaffView,
     ) -> Result<SecurityStatus, AppError> {
@@ -311,7 +312,7 @@ impl Store {
 
     /// A dead link opened or submitted; audited, but a failure to audit must not turn a
     /// refusal into a server error.
-    async fn audit_dead_link(&self, client_id: Option<i32>, why: &str) {
+    async fn audit_dead_link(&self, client_id: Option<ClientId>, why: &str) {
         let mut entry = Entry::new(AuditAction::PinSet, AuditOutcome::Failure)
             .detail(format!("PIN link refused: {why}"));
         entry.client_id = client_id;

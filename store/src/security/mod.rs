@@ -14,6 +14,7 @@ mod status;
 
 pub use pin_checks::CHECK_LEASE_SECONDS;
 
+use janus_domain::ids::{ClientId, ContactId};
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -43,7 +44,7 @@ impl PinClient {
 }
 
 /// `NotFound` for an unknown client, `PinNotApplicable` for one outside the workflow.
-pub(crate) async fn pin_client(store: &Store, client_id: i32) -> Result<PinClient, AppError> {
+pub(crate) async fn pin_client(store: &Store, client_id: ClientId) -> Result<PinClient, AppError> {
     let found = client::Entity::find_by_id(client_id)
         .find_also_related(brand::Entity)
         .one(&store.db)
@@ -56,7 +57,7 @@ pub(crate) async fn pin_client(store: &Store, client_id: i32) -> Result<PinClien
 /// none, `PinNotApplicable` for one outside the workflow.
 fn in_workflow(
     store: &Store,
-    client_id: i32,
+    client_id: ClientId,
     found: Option<(client::Model, Option<brand::Model>)>,
 ) -> Result<PinClient, AppError> {
     let (c, b) = found.ok_or_else(|| AppError::NotFound("Client".into()))?;
@@ -73,7 +74,7 @@ fn in_workflow(
 /// The client's PIN row, created on first use so every later change is a plain UPDATE.
 pub(crate) async fn pin_row(
     db: &impl ConnectionTrait,
-    client_id: i32,
+    client_id: ClientId,
     now: DateTime<Utc>,
 ) -> Result<client_pin::Model, DbErr> {
     client_pin::Entity::insert(client_pin::ActiveModel {
@@ -100,8 +101,8 @@ pub(crate) async fn pin_row(
 /// A contact of this client, or an input error naming the `contact` field.
 pub(crate) async fn client_contact(
     store: &Store,
-    client_id: i32,
-    contact_id: i32,
+    client_id: ClientId,
+    contact_id: ContactId,
 ) -> Result<(contact::Model, ContactRole), AppError> {
     let k = contact::Entity::find_by_id(contact_id)
         .one(&store.db)
@@ -126,10 +127,10 @@ pub(crate) fn deliverable(k: &contact::Model) -> Result<(), AppError> {
 pub(crate) async fn open_window(
     db: &impl ConnectionTrait,
     store: &Store,
-    client_id: i32,
+    client_id: ClientId,
     staff: &StaffView,
     method: VerifyMethod,
-    contact_id: Option<i32>,
+    contact_id: Option<ContactId>,
 ) -> Result<VerifiedWindow, DbErr> {
     let (window, row) = window_row(store, client_id, staff, method, contact_id);
     row.insert(db).await?;
@@ -140,10 +141,10 @@ pub(crate) async fn open_window(
 /// its statements together (`db::write_atomically`).
 pub(crate) fn window_row(
     store: &Store,
-    client_id: i32,
+    client_id: ClientId,
     staff: &StaffView,
     method: VerifyMethod,
-    contact_id: Option<i32>,
+    contact_id: Option<ContactId>,
 ) -> (VerifiedWindow, verification::ActiveModel) {
     let window = VerifiedWindow::starting(store.clock.now(), &store.settings.verification);
     let row = verification::ActiveModel {
@@ -160,16 +161,16 @@ pub(crate) fn window_row(
 
 /// PIN state and time left verified for a page of clients, read in one statement.
 pub(crate) struct PinOverview {
-    facts: HashMap<i32, PinFacts>,
-    verified_until: HashMap<i32, DateTime<Utc>>,
+    facts: HashMap<ClientId, PinFacts>,
+    verified_until: HashMap<ClientId, DateTime<Utc>>,
 }
 
 impl PinOverview {
-    pub fn facts(&self, client_id: i32) -> PinFacts {
+    pub fn facts(&self, client_id: ClientId) -> PinFacts {
         self.facts.get(&client_id).copied().unwrap_or_default()
     }
 
-    pub fn seconds_left(&self, client_id: i32, now: DateTime<Utc>) -> i64 {
+    pub fn seconds_left(&self, client_id: ClientId, now: DateTime<Utc>) -> i64 {
         self.verified_until
             .get(&client_id)
             .map_or(0, |until| (*until - now).num_seconds().max(0))
@@ -181,7 +182,10 @@ impl Store {
         self.settings.brands.is_in_scope(&b.slug) && c.stage.in_enrollment()
     }
 
-    pub(crate) async fn pin_overview(&self, client_ids: &[i32]) -> Result<PinOverview, AppError> {
+    pub(crate) async fn pin_overview(
+        &self,
+        client_ids: &[ClientId],
+    ) -> Result<PinOverview, AppError> {
         use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
         let now = self.clock.now();
         // One statement for the whole page: its PIN rows, whether an open link is out, and
@@ -245,7 +249,7 @@ impl Store {
             .await
             .or_internal()?
         {
-            let id: i32 = row.try_get("", "id").or_internal()?;
+            let id: ClientId = row.try_get("", "id").or_internal()?;
             let has_pin: bool = row.try_get("", "has_pin").or_internal()?;
             let reset_started: bool = row.try_get("", "reset_started").or_internal()?;
             facts.insert(
@@ -270,7 +274,7 @@ impl Store {
     }
 
     /// Whether the client is verified right now, by the server's clock.
-    pub async fn is_verified(&self, client_id: i32) -> Result<bool, AppError> {
+    pub async fn is_verified(&self, client_id: ClientId) -> Result<bool, AppError> {
         let now = self.clock.now();
         Ok(verification::Entity::find()
             .filter(verification::Column::ClientId.eq(client_id))

@@ -14,6 +14,7 @@
 //! forgets them. Their caller never saw an answer, so forgetting them gives no guess away.
 
 use chrono::{DateTime, Duration, Utc};
+use janus_domain::ids::ClientId;
 use janus_domain::security::{
     CheckResult, PinCheckOutcome, VerificationView, VerifyMethod, check_typed_digits,
 };
@@ -62,7 +63,7 @@ pub(super) fn one_less_in_flight() -> Expr {
 impl Store {
     pub async fn verify_pin(
         &self,
-        client_id: i32,
+        client_id: ClientId,
         pin: Secret,
         staff: &StaffView,
     ) -> Result<CheckResult<PinCheckOutcome>, AppError> {
@@ -166,7 +167,7 @@ impl Store {
     /// compare with ([`reserved_hash`]), if the client has a PIN, is below `max` consecutive
     /// misses and is not locked. One conditional UPDATE, so concurrent guesses can never run
     /// more comparisons than the limit allows.
-    fn reserve_pin_check(&self, client_id: i32, now: DateTime<Utc>, max: u32) -> Statement {
+    fn reserve_pin_check(&self, client_id: ClientId, now: DateTime<Utc>, max: u32) -> Statement {
         let lease_ends = now + Duration::seconds(CHECK_LEASE_SECONDS);
         let mut update = client_pin::Entity::update_many()
             .col_expr(
@@ -196,7 +197,7 @@ impl Store {
     }
 
     /// Hands back an attempt counted by [`Self::reserve_pin_check`] that was never judged.
-    async fn release_pin_check(&self, client_id: i32) -> Result<(), AppError> {
+    async fn release_pin_check(&self, client_id: ClientId) -> Result<(), AppError> {
         client_pin::Entity::update_many()
             .col_expr(client_pin::Column::ChecksInFlight, one_less_in_flight())
             .filter(client_pin::Column::ClientId.eq(client_id))
@@ -211,7 +212,7 @@ impl Store {
     /// already running.
     async fn pin_check_refusal(
         &self,
-        client_id: i32,
+        client_id: ClientId,
         staff: &StaffView,
         now: DateTime<Utc>,
         max: u32,
@@ -254,7 +255,7 @@ impl Store {
 
     async fn audit_pin_check(
         &self,
-        client_id: i32,
+        client_id: ClientId,
         staff: &StaffView,
         outcome: AuditOutcome,
         detail: &str,

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use janus_domain::AppError;
+use janus_domain::ids::ClientId;
 use janus_domain::security::{PinCheckOutcome, SecurityStatus};
 use janus_domain::staff::{StaffRole, StaffView};
 use janus_domain::verification::PinAttempts;
@@ -33,7 +34,7 @@ pub(super) fn held_message(rules: &janus_domain::settings::PinSettings) -> Strin
 /// admin unlocked them); whether there was one.
 pub(super) async fn lift_pin_lock(
     db: &impl ConnectionTrait,
-    client_id: i32,
+    client_id: ClientId,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     let lifted = client_pin::Entity::update_many()
@@ -62,7 +63,7 @@ pub(super) async fn lift_pin_lock(
 /// their ledger (one `PinLocked` or `PinUnlocked` event each).
 async fn locks_since(
     db: &impl ConnectionTrait,
-    client_id: i32,
+    client_id: ClientId,
     since: DateTime<Utc>,
 ) -> Result<u32, DbErr> {
     let last_unlock: Option<DateTime<Utc>> = audit_event::Entity::find()
@@ -98,7 +99,7 @@ impl Store {
     /// *Unlock PIN checks*: an admin lifts a lock (or a hold) and says why.
     pub async fn unlock_pin_checks(
         &self,
-        client_id: i32,
+        client_id: ClientId,
         reason: &str,
         staff: &StaffView,
     ) -> Result<SecurityStatus, AppError> {
@@ -137,7 +138,7 @@ impl Store {
     /// concurrent misses are counted one after another.
     pub(super) async fn record_pin_miss(
         &self,
-        client_id: i32,
+        client_id: ClientId,
         staff: &StaffView,
         now: DateTime<Utc>,
     ) -> Result<PinCheckOutcome, AppError> {

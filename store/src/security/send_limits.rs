@@ -11,6 +11,7 @@
 
 use chrono::{DateTime, Utc};
 use janus_domain::AppError;
+use janus_domain::ids::{ClientId, ContactId};
 use janus_domain::security::{SendLimit, Sends};
 use janus_domain::staff::StaffView;
 use sea_orm::sea_query::LockType;
@@ -25,18 +26,11 @@ use janus_domain::audit::{AuditAction, AuditOutcome};
 #[derive(Debug, Clone, Copy)]
 pub(super) struct SendsOf {
     pub limit: SendLimit,
-    pub client_id: i32,
-    pub contact_id: i32,
+    pub client_id: ClientId,
+    pub contact_id: ContactId,
 }
 
 impl SendsOf {
-    fn counted_id(&self) -> i32 {
-        match self.limit.what {
-            Sends::CodesToContact => self.contact_id,
-            Sends::LinksForClient => self.client_id,
-        }
-    }
-
     /// The times of the sends in the window that ends `now`.
     async fn recent(
         &self,
@@ -44,13 +38,12 @@ impl SendsOf {
         now: DateTime<Utc>,
     ) -> Result<Vec<DateTime<Utc>>, DbErr> {
         let since = self.limit.window_start(now);
-        let id = self.counted_id();
         Ok(match self.limit.what {
             Sends::CodesToContact => {
                 two_step_code::Entity::find()
                     .select_only()
                     .column(two_step_code::Column::SentAt)
-                    .filter(two_step_code::Column::ContactId.eq(id))
+                    .filter(two_step_code::Column::ContactId.eq(self.contact_id))
                     .filter(two_step_code::Column::SentAt.gt(since))
                     .into_tuple()
                     .all(db)
@@ -60,7 +53,7 @@ impl SendsOf {
                 pin_link::Entity::find()
                     .select_only()
                     .column(pin_link::Column::SentAt)
-                    .filter(pin_link::Column::ClientId.eq(id))
+                    .filter(pin_link::Column::ClientId.eq(self.client_id))
                     .filter(pin_link::Column::SentAt.gt(since))
                     .into_tuple()
                     .all(db)
@@ -73,16 +66,15 @@ impl SendsOf {
     /// module's comment; SQLite's query builder leaves `FOR UPDATE` out, its transaction
     /// already holding the only write lock).
     async fn lock(&self, txn: &impl ConnectionTrait) -> Result<(), DbErr> {
-        let id = self.counted_id();
         match self.limit.what {
             Sends::CodesToContact => {
-                contact::Entity::find_by_id(id)
+                contact::Entity::find_by_id(self.contact_id)
                     .lock(LockType::NoKeyUpdate)
                     .one(txn)
                     .await?;
             }
             Sends::LinksForClient => {
-                client::Entity::find_by_id(id)
+                client::Entity::find_by_id(self.client_id)
                     .lock(LockType::NoKeyUpdate)
                     .one(txn)
                     .await?;

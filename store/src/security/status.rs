@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use janus_domain::AppError;
 use janus_domain::contact::{mask_email, mask_phone};
 use janus_domain::dashboard::{PinFacts, PinState};
+use janus_domain::ids::{ClientId, ContactId};
 use janus_domain::messages::Channel;
 use janus_domain::security::{CodeView, DeliveryView, LinkView, SecurityStatus, VerificationView};
 use sea_orm::sea_query::{Expr, Func, SelectStatement};
@@ -29,7 +30,7 @@ use crate::{OrInternal, Store};
 
 impl Store {
     /// Everything the Security Verification modal shows, from one moment of the database.
-    pub async fn security_status(&self, client_id: i32) -> Result<SecurityStatus, AppError> {
+    pub async fn security_status(&self, client_id: ClientId) -> Result<SecurityStatus, AppError> {
         let now = self.clock.now();
         let queries = self.status_queries(client_id, now);
         let answers = read_together(&self.db, queries).await.or_internal()?;
@@ -38,7 +39,7 @@ impl Store {
 
     /// The queries of the modal's status, for [`read_together`] or to follow a write in
     /// its transaction; [`Self::status_from`] reads their answers.
-    pub(super) fn status_queries(&self, client_id: i32, now: DateTime<Utc>) -> Vec<Statement> {
+    pub(super) fn status_queries(&self, client_id: ClientId, now: DateTime<Utc>) -> Vec<Statement> {
         let max_checks = self.settings.two_step.max_checks as i32;
         let backend = self.db.get_database_backend();
         // Each newest one is found by max() rather than ORDER BY … LIMIT ?: SQLite compiles a
@@ -111,7 +112,7 @@ impl Store {
     /// unknown client, `PinNotApplicable` for one outside the workflow.
     pub(super) fn status_from(
         &self,
-        client_id: i32,
+        client_id: ClientId,
         answers: Vec<Vec<QueryResult>>,
         now: DateTime<Utc>,
     ) -> Result<SecurityStatus, AppError> {
@@ -119,7 +120,7 @@ impl Store {
         let pc = in_workflow(self, client_id, parts.client)?;
         let pin = parts.pin;
         let contacts = contact_views(parts.contacts);
-        let contact_name = |id: i32| {
+        let contact_name = |id: ContactId| {
             contacts
                 .iter()
                 .find(|k| k.id == id)
@@ -305,7 +306,7 @@ fn delivery_views(rows: Vec<message::Model>) -> Result<Vec<DeliveryView>, AppErr
 }
 
 /// The client's links that can still be used: not used, not replaced, not expired.
-fn open_links(client_id: i32, now: DateTime<Utc>) -> Select<pin_link::Entity> {
+fn open_links(client_id: ClientId, now: DateTime<Utc>) -> Select<pin_link::Entity> {
     pin_link::Entity::find()
         .filter(pin_link::Column::ClientId.eq(client_id))
         .filter(pin_link::Column::UsedAt.is_null())

@@ -118,7 +118,7 @@ impl Twilio {
                 .ok()
                 .and_then(|a| a.sid)
                 .unwrap_or_default();
-            tracing::info!(message = m.id, twilio_sid = %sid, "SMS accepted by Twilio");
+            tracing::info!(message = %m.id, twilio_sid = %sid, "SMS accepted by Twilio");
             return Attempt::Sent;
         }
         let reason = describe(status.as_u16(), &body);

@@ -101,7 +101,7 @@ pub(super) fn ContactPicker(
                                     type="radio"
                                     name="contact"
                                     id=input_id.clone()
-                                    value=id
+                                    value=id.to_string()
                                     disabled=disabled
                                     aria-describedby=hint_id.clone()
                                     prop:checked=move || chosen.get() == Some(id)

@@ -1,6 +1,7 @@
 //! The delivery status of the messages carrying the current link or code (channel, masked
 //! destination, queued / sent / failed with the reason) and *Send again*.
 
+use janus_domain::ids::{ClientId, ContactId};
 use janus_domain::messages::Channel;
 use janus_domain::security::{DeliveryStatus, DeliveryView, LinkPurpose, SecurityStatus};
 use leptos::prelude::*;
@@ -14,16 +15,16 @@ use crate::api::security::{send_pin_link, send_two_step_code};
 pub(super) enum Resend {
     Link {
         purpose: LinkPurpose,
-        contact_id: i32,
+        contact_id: ContactId,
     },
     Code {
-        contact_id: i32,
+        contact_id: ContactId,
     },
 }
 
 #[component]
 pub(super) fn Deliveries(
-    client_id: i32,
+    client_id: ClientId,
     /// Names the list, as in "Setup link messages".
     label: &'static str,
     deliveries: Vec<DeliveryView>,

@@ -1,6 +1,7 @@
 //! Typing the PIN a caller reads out, or the 2-step code they read back.
 
 use janus_domain::AppError;
+use janus_domain::ids::ClientId;
 use janus_domain::security::{
     CodeCheckOutcome, PinCheckOutcome, SecurityStatus, check_typed_digits,
 };
@@ -18,7 +19,7 @@ pub(super) enum Digits {
 
 #[component]
 pub(super) fn EnterDigits(
-    client_id: i32,
+    client_id: ClientId,
     kind: Digits,
     busy: RwSignal<bool>,
     feedback: RwSignal<Option<Feedback>>,

@@ -4,6 +4,7 @@
 //! moves in, Escape closes it, and focus returns to what opened it.
 
 use janus_domain::AppError;
+use janus_domain::ids::ClientId;
 use janus_domain::security::{LinkPurpose, SecurityStatus};
 use leptos::html;
 use leptos::prelude::*;
@@ -92,7 +93,7 @@ pub(super) fn at(t: chrono::DateTime<chrono::Utc>) -> String {
 }
 #[component]
 pub fn SecurityModal(
-    client_id: i32,
+    client_id: ClientId,
     /// `Some(step)` while the modal is open.
     open: RwSignal<Option<ModalStep>>,
     /// The page's countdown of the verified window, restarted from every fresh status.

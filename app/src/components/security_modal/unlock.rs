@@ -2,6 +2,7 @@
 //! writes down why (the reason goes into the audit trail).
 
 use janus_domain::AppError;
+use janus_domain::ids::ClientId;
 use janus_domain::security::{SecurityStatus, check_unlock_reason};
 use leptos::prelude::*;
 
@@ -10,7 +11,7 @@ use crate::api::security::unlock_pin_checks;
 
 #[component]
 pub(super) fn UnlockPinChecks(
-    client_id: i32,
+    client_id: ClientId,
     busy: RwSignal<bool>,
     feedback: RwSignal<Option<Feedback>>,
     go: impl Fn(ModalStep) + Copy + Send + Sync + 'static,
