@@ -145,11 +145,14 @@ pub enum PinState {
     ResetPending,
 }
 
-/// What the database knows about a client's PIN, from which [`PinState`] follows.
+/// What the database knows about a client's PIN, from which [`PinState`] follows. These
+/// are the stored facts as they are; what they mean together (a reset is pending only
+/// while no new PIN is set) is decided in [`PinState::for_client`] alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PinFacts {
     pub has_pin: bool,
-    pub reset_pending: bool,
+    /// Staff reset the PIN at some point (the row keeps when).
+    pub reset_started: bool,
     pub link_out: bool,
 }
 
@@ -159,7 +162,7 @@ impl PinState {
             Self::NotApplicable
         } else if facts.has_pin {
             Self::PinSet
-        } else if facts.reset_pending {
+        } else if facts.reset_started {
             Self::ResetPending
         } else if facts.link_out {
             Self::LinkSent
@@ -333,13 +336,13 @@ mod tests {
 
     #[test]
     fn a_pin_outranks_a_reset_which_outranks_a_link() {
-        let s = |has_pin, reset_pending, link_out| {
+        let s = |has_pin, reset_started, link_out| {
             PinState::for_client(
                 true,
                 EnrollmentStage::CurrentlyEnrolling,
                 PinFacts {
                     has_pin,
-                    reset_pending,
+                    reset_started,
                     link_out,
                 },
             )
@@ -348,6 +351,8 @@ mod tests {
         assert_eq!(s(false, true, true), PinState::ResetPending);
         assert_eq!(s(false, true, false), PinState::ResetPending);
         assert_eq!(s(true, false, true), PinState::PinSet);
+        // A new PIN set after a reset ends the reset, whatever the row still remembers.
+        assert_eq!(s(true, true, false), PinState::PinSet);
         assert!(s(false, true, false).offers_reset());
         assert!(!s(false, false, true).offers_reset());
     }

@@ -30,11 +30,10 @@ pub enum AppError {
         "Verify the caller first: this action needs the client verified within the last hour. Open Security PIN to verify the PIN or send a 2-step code."
     )]
     VerificationRequired,
-    /// The client's brand or stage has no security PIN workflow.
-    #[error(
-        "The security PIN workflow is only for new clients of Cornerstone, PeoPayGo, Compeo and CoGuardHR."
-    )]
-    PinNotApplicable,
+    /// The client's brand or stage has no security PIN workflow. `brands` names the brands
+    /// it covers (the settings' `brands.in_scope`), as [`crate::words::and_list`] lists them.
+    #[error("The security PIN workflow is only for new clients of {brands}.")]
+    PinNotApplicable { brands: String },
     /// A setup link that is unknown, expired, used or replaced. One message for all four, so
     /// the page cannot be used to learn which tokens exist.
     #[error(
@@ -78,7 +77,7 @@ impl AppError {
             Self::Malformed(_) => 400,
             Self::NotFound(_) => 404,
             Self::VerificationRequired => 428,
-            Self::PinNotApplicable => 409,
+            Self::PinNotApplicable { .. } => 409,
             Self::LinkUnusable => 410,
             Self::TooManyAttempts(_) => 429,
             Self::Internal => 500,
@@ -153,7 +152,9 @@ mod tests {
             AppError::Malformed("x".into()),
             AppError::TooManyAttempts("later".into()),
             AppError::VerificationRequired,
-            AppError::PinNotApplicable,
+            AppError::PinNotApplicable {
+                brands: "Compeo".into(),
+            },
             AppError::LinkUnusable,
         ] {
             assert!((400..500).contains(&e.status()), "{e:?} -> {}", e.status());

@@ -45,6 +45,7 @@ pub mod staff;
 pub mod throttle;
 pub mod url;
 pub mod verification;
+pub mod words;
 
 pub use clock::Clock;
 pub use error::AppError;

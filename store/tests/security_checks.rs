@@ -174,7 +174,9 @@ async fn a_client_that_left_the_workflow_is_refused_and_its_attempt_handed_back(
     for pin in [GOOD_PIN, OTHER_PIN] {
         assert_eq!(
             refused(s.verify_pin(w.client.id, Secret::new(pin), &w.me).await),
-            AppError::PinNotApplicable
+            AppError::PinNotApplicable {
+                brands: "Cornerstone, PeoPayGo, Compeo and CoGuardHR".into()
+            }
         );
     }
     let row = client_pin::Entity::find_by_id(w.client.id)

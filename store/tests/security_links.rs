@@ -293,7 +293,9 @@ async fn clients_outside_the_workflow_are_refused_every_pin_action() {
             .await
             .unwrap()
             .unwrap();
-        let na = AppError::PinNotApplicable;
+        let na = AppError::PinNotApplicable {
+            brands: "Cornerstone, PeoPayGo, Compeo and CoGuardHR".into(),
+        };
         assert_eq!(refused(s.security_status(c.id).await), na);
         assert_eq!(
             refused(s.send_pin_link(c.id, k.id, LinkPurpose::Setup, &w.me).await),
@@ -372,4 +374,36 @@ async fn dashboard_row(w: &World) -> (PinState, i64) {
             .unwrap();
     let row = page.rows.into_iter().find(|r| r.id == w.client.id).unwrap();
     (row.pin_state, row.verified_seconds_left)
+}
+
+/// The refusal names the brands the settings put in the workflow, by their names, not a
+/// fixed list.
+#[tokio::test]
+async fn the_refusal_names_the_brands_in_the_settings() {
+    let w = world_in(
+        common::test_store_with(|s| {
+            s.brands.in_scope = vec!["peopaygo".into(), "compeo".into()];
+        })
+        .await,
+    )
+    .await;
+    let s = &w.t.store;
+    let cornerstone = brand::Entity::find()
+        .filter(brand::Column::Slug.eq("cornerstone"))
+        .one(&s.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let c = client::Entity::find()
+        .filter(client::Column::BrandId.eq(cornerstone.id))
+        .filter(client::Column::Stage.eq("currently_enrolling"))
+        .one(&s.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let refusal = refused(s.security_status(c.id).await);
+    assert_eq!(
+        refusal.to_string(),
+        "The security PIN workflow is only for new clients of PeoPayGo and Compeo."
+    );
 }

@@ -72,7 +72,7 @@ pub fn ClientPinPage() -> impl IntoView {
 fn LinkProblem(error: AppError) -> impl IntoView {
     let text = match error {
         // Unknown, expired, used or replaced: one message, so links cannot be probed.
-        AppError::LinkUnusable | AppError::NotFound(_) | AppError::PinNotApplicable => {
+        AppError::LinkUnusable | AppError::NotFound(_) | AppError::PinNotApplicable { .. } => {
             AppError::LinkUnusable.to_string()
         }
         other => other.to_string(),

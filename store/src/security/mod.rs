@@ -50,25 +50,25 @@ pub(crate) async fn pin_client(store: &Store, client_id: ClientId) -> Result<Pin
         .one(&store.db)
         .await
         .or_internal()?;
-    in_workflow(store, client_id, found)
+    match in_workflow(store, client_id, found)? {
+        Some(pc) => Ok(pc),
+        None => Err(store.pin_not_applicable().await),
+    }
 }
 
-/// The client `found` (with its brand) if the PIN workflow applies to it: `NotFound` for
-/// none, `PinNotApplicable` for one outside the workflow.
+/// The client `found` (with its brand) if the PIN workflow applies to it, `None` for one
+/// outside the workflow (see [`Store::pin_not_applicable`]); `NotFound` for none.
 fn in_workflow(
     store: &Store,
     client_id: ClientId,
     found: Option<(client::Model, Option<brand::Model>)>,
-) -> Result<PinClient, AppError> {
+) -> Result<Option<PinClient>, AppError> {
     let (c, b) = found.ok_or_else(|| AppError::NotFound("Client".into()))?;
     let b = b.ok_or_else(|| internal(format!("client {client_id} has no brand")))?;
-    if !store.pin_applies(&b, &c) {
-        return Err(AppError::PinNotApplicable);
-    }
-    Ok(PinClient {
+    Ok(store.pin_applies(&b, &c).then_some(PinClient {
         client: c,
         brand: b,
-    })
+    }))
 }
 
 /// The client's PIN row, created on first use so every later change is a plain UPDATE.
@@ -178,6 +178,32 @@ impl PinOverview {
 }
 
 impl Store {
+    /// The refusal for a client outside the workflow. It names the brands the workflow
+    /// covers, in the settings' order, by the names their rows carry now (a slug with no
+    /// row is named by its slug). Read only when refusing, which staff rarely meet.
+    pub(crate) async fn pin_not_applicable(&self) -> AppError {
+        let in_scope = &self.settings.brands.in_scope;
+        let rows = match brand::Entity::find()
+            .filter(brand::Column::Slug.is_in(in_scope.iter().cloned()))
+            .all(&self.db)
+            .await
+        {
+            Ok(rows) => rows,
+            Err(e) => return internal(e),
+        };
+        let names: Vec<&str> = in_scope
+            .iter()
+            .map(|slug| {
+                rows.iter()
+                    .find(|b| &b.slug == slug)
+                    .map_or(slug.as_str(), |b| b.name.as_str())
+            })
+            .collect();
+        AppError::PinNotApplicable {
+            brands: janus_domain::words::and_list(&names),
+        }
+    }
+
     pub(crate) fn pin_applies(&self, b: &brand::Model, c: &client::Model) -> bool {
         self.settings.brands.is_in_scope(&b.slug) && c.stage.in_enrollment()
     }
@@ -256,7 +282,7 @@ impl Store {
                 id,
                 PinFacts {
                     has_pin,
-                    reset_pending: !has_pin && reset_started,
+                    reset_started,
                     link_out: row.try_get("", "link_out").or_internal()?,
                 },
             );

@@ -95,12 +95,15 @@ impl Store {
             return Err(refusal.unwrap_or_else(|failed| failed));
         };
         let before = match self.status_from(client_id, answers, now) {
-            Ok(before) => before,
-            Err(refused) => {
+            Ok(Some(before)) => before,
+            refused => {
                 // Not a client the workflow applies to (or it vanished): this was no check,
                 // so the attempt is handed back and the comparison's result is never used.
                 self.release_pin_check(client_id).await?;
-                return Err(refused);
+                return Err(match refused {
+                    Err(refused) => refused,
+                    Ok(_) => self.pin_not_applicable().await,
+                });
             }
         };
         let matches = match matches {

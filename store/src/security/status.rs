@@ -34,7 +34,10 @@ impl Store {
         let now = self.clock.now();
         let queries = self.status_queries(client_id, now);
         let answers = read_together(&self.db, queries).await.or_internal()?;
-        self.status_from(client_id, answers, now)
+        match self.status_from(client_id, answers, now)? {
+            Some(status) => Ok(status),
+            None => Err(self.pin_not_applicable().await),
+        }
     }
 
     /// The queries of the modal's status, for [`read_together`] or to follow a write in
@@ -109,15 +112,18 @@ impl Store {
     }
 
     /// The modal's status from the answers of [`Self::status_queries`]: `NotFound` for an
-    /// unknown client, `PinNotApplicable` for one outside the workflow.
+    /// unknown client, `None` for one outside the workflow (see
+    /// [`Store::pin_not_applicable`]).
     pub(super) fn status_from(
         &self,
         client_id: ClientId,
         answers: Vec<Vec<QueryResult>>,
         now: DateTime<Utc>,
-    ) -> Result<SecurityStatus, AppError> {
+    ) -> Result<Option<SecurityStatus>, AppError> {
         let parts = Parts::read(answers).or_internal()?;
-        let pc = in_workflow(self, client_id, parts.client)?;
+        let Some(pc) = in_workflow(self, client_id, parts.client)? else {
+            return Ok(None);
+        };
         let pin = parts.pin;
         let contacts = contact_views(parts.contacts);
         let contact_name = |id: ContactId| {
@@ -172,13 +178,11 @@ impl Store {
 
         let facts = PinFacts {
             has_pin: pin.as_ref().is_some_and(|p| p.pin_hash.is_some()),
-            reset_pending: pin
-                .as_ref()
-                .is_some_and(|p| p.pin_hash.is_none() && p.reset_started_at.is_some()),
+            reset_started: pin.as_ref().is_some_and(|p| p.reset_started_at.is_some()),
             link_out: link.is_some(),
         };
         let stage = pc.client.stage;
-        Ok(SecurityStatus {
+        Ok(Some(SecurityStatus {
             client_id,
             business_name: pc.client.business_name.clone(),
             brand: pc.brand_view(),
@@ -205,7 +209,7 @@ impl Store {
             max_failures: self.settings.pin.max_failures,
             code,
             contacts,
-        })
+        }))
     }
 }
 
