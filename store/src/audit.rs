@@ -13,7 +13,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, QueryTrait, Set, Statement,
 };
 
-use crate::entity::{audit_event, contact, staff_user};
+use crate::entity::{audit_event, client, contact, staff_user};
 use crate::{OrInternal, Store};
 
 /// How many events the lead card lists.
@@ -92,6 +92,17 @@ fn row(at: DateTime<Utc>, entry: Entry) -> audit_event::ActiveModel {
 }
 
 impl Store {
+    /// The lead card's activity list alone: [`Self::client_audit`] of a client that exists
+    /// (`NotFound` otherwise, rather than an empty list that would look like no activity).
+    pub async fn client_activity(&self, client_id: ClientId) -> Result<Vec<AuditView>, AppError> {
+        client::Entity::find_by_id(client_id)
+            .one(&self.db)
+            .await
+            .or_internal()?
+            .ok_or_else(|| AppError::NotFound("Client".into()))?;
+        self.client_audit(client_id).await
+    }
+
     /// A client's most recent events, newest first, with staff and contact names.
     pub async fn client_audit(&self, client_id: ClientId) -> Result<Vec<AuditView>, AppError> {
         let events = audit_event::Entity::find()

@@ -21,6 +21,7 @@ pub mod sealing;
 mod security;
 pub mod seed;
 pub mod seed_scale;
+pub mod setup_form;
 pub mod sign_in;
 pub mod staff_admin;
 pub mod templates;

@@ -3,6 +3,7 @@
 //! workflow each waits for a caller verified within the last hour.
 
 use janus_domain::AppError;
+use janus_domain::dashboard::LeadCard;
 use janus_domain::ids::ClientId;
 use janus_domain::staff::StaffView;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
@@ -21,23 +22,27 @@ enum Workflow {
 
 impl Store {
     /// Pulls the client's employee roster from payroll; records when it last happened.
+    /// Answers with the lead card as it now stands.
     pub async fn sync_employees(
         &self,
         client_id: ClientId,
         staff: &StaffView,
-    ) -> Result<(), AppError> {
+    ) -> Result<LeadCard, AppError> {
         self.run_workflow(client_id, staff, Workflow::SyncEmployees)
-            .await
+            .await?;
+        self.lead_card(client_id).await
     }
 
     /// Hands the client's enrollment to BEIA (benefits); records when it was sent.
+    /// Answers with the lead card as it now stands.
     pub async fn send_to_beia(
         &self,
         client_id: ClientId,
         staff: &StaffView,
-    ) -> Result<(), AppError> {
+    ) -> Result<LeadCard, AppError> {
         self.run_workflow(client_id, staff, Workflow::SendToBeia)
-            .await
+            .await?;
+        self.lead_card(client_id).await
     }
 
     async fn run_workflow(

@@ -30,22 +30,19 @@ pub async fn get_client_audit(
     client_id: ClientId,
 ) -> Result<Vec<janus_domain::security::AuditView>, AppError> {
     let (store, _staff) = context::require_staff().await?;
-    store.lead_card(client_id).await?;
-    store.client_audit(client_id).await
+    store.client_activity(client_id).await
 }
 
 #[server(prefix = "/api", endpoint = "sync_employees")]
 pub async fn sync_employees(client_id: ClientId) -> Result<LeadCard, AppError> {
     let (store, staff) = context::require_staff().await?;
-    store.sync_employees(client_id, &staff).await?;
-    store.lead_card(client_id).await
+    store.sync_employees(client_id, &staff).await
 }
 
 #[server(prefix = "/api", endpoint = "send_to_beia")]
 pub async fn send_to_beia(client_id: ClientId) -> Result<LeadCard, AppError> {
     let (store, staff) = context::require_staff().await?;
-    store.send_to_beia(client_id, &staff).await?;
-    store.lead_card(client_id).await
+    store.send_to_beia(client_id, &staff).await
 }
 
 #[cfg(feature = "ssr")]

@@ -84,12 +84,9 @@ pub async fn verify_two_step_code(
 #[server(prefix = "/api", endpoint = "get_setup_page")]
 pub async fn get_setup_page(token: String) -> Result<SetupPage, AppError> {
     use janus_domain::Secret;
-    use janus_domain::throttle::ThrottleBucket;
-    let store = context::store()?;
-    store
-        .throttle(ThrottleBucket::PinPageAddress, &context::client_address()?)
-        .await?;
-    store.setup_page(&Secret::new(token)).await
+    context::store()?
+        .open_setup_page(&Secret::new(token), &context::client_address()?)
+        .await
 }
 
 /// The client sets their PIN. From the page's script the answer is data; from a plain
@@ -102,54 +99,22 @@ pub async fn complete_pin_setup(
     confirm: String,
 ) -> Result<SetupPage, AppError> {
     use janus_domain::Secret;
-    use janus_domain::security::{FormProblem, SetupProblem, check_new_pin_pair};
-    use janus_domain::throttle::ThrottleBucket;
-    let plain_form = context::is_plain_form_post()?;
-    let problem = check_new_pin_pair(&pin, &confirm).err();
+    use janus_domain::security::after_form_post;
+    use janus_store::setup_form::SetupForm;
     let store = context::store()?;
-    let throttled = match store
-        .throttle(ThrottleBucket::PinPageAddress, &context::client_address()?)
-        .await
-    {
-        Ok(()) => store.throttle(ThrottleBucket::PinPageLink, &token).await,
-        refused => refused,
-    };
-    let result = match throttled {
-        Ok(()) => {
-            store
-                .complete_setup(
-                    &Secret::new(token.clone()),
-                    Secret::new(pin),
-                    Secret::new(confirm),
-                )
-                .await
-        }
-        Err(refused) => Err(refused),
-    };
-    if plain_form {
-        let back = format!("/pin/{}", janus_domain::url::encode_query_value(&token));
-        let to = match (&result, problem) {
-            (Ok(page), _) => format!(
-                "/pin/complete/{}?purpose={}",
-                page.brand.slug,
-                <&str>::from(page.purpose)
-            ),
-            (Err(AppError::InvalidInput { .. }), Some(p)) => format!("{back}?{}", p.to_query()),
-            (Err(AppError::LinkUnusable), _) => back,
-            (Err(AppError::TooManyAttempts(_)), _) => {
-                format!(
-                    "{back}?{}",
-                    SetupProblem::Form(FormProblem::Wait).to_query()
-                )
-            }
-            (Err(_), _) => format!(
-                "{back}?{}",
-                SetupProblem::Form(FormProblem::Retry).to_query()
-            ),
-        };
+    let answer = store
+        .submit_setup_form(SetupForm {
+            token: &Secret::new(token.clone()),
+            pin: Secret::new(pin),
+            confirm: Secret::new(confirm),
+            address: &context::client_address()?,
+        })
+        .await;
+    if context::is_plain_form_post()? {
+        let to = after_form_post(&token, answer.as_ref().map_err(|r| r.problem));
         leptos_axum::redirect(&to);
     }
-    result
+    answer.map_err(|refused| refused.error)
 }
 
 /// A brand's public face, for the *Setup complete* page.

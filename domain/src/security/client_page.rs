@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::LinkPurpose;
+use crate::AppError;
 use crate::dashboard::BrandView;
 use crate::pin::{PIN_LENGTH, PinProblem};
 
@@ -72,6 +73,19 @@ impl SetupProblem {
         }
     }
 
+    /// The problem a refused submission is sent back with. `input` is what
+    /// [`check_new_pin_pair`] found, if anything; it is shown only when the refusal was
+    /// about the input (a throttle or a fault outranks it). An unusable link names no
+    /// problem: the page says so on its own.
+    pub fn of_refusal(error: &AppError, input: Option<Self>) -> Option<Self> {
+        match (error, input) {
+            (AppError::LinkUnusable, _) => None,
+            (AppError::InvalidInput { .. }, Some(input)) => Some(input),
+            (AppError::TooManyAttempts(_), _) => Some(Self::Form(FormProblem::Wait)),
+            _ => Some(Self::Form(FormProblem::Retry)),
+        }
+    }
+
     /// The field the message belongs to.
     pub fn field(self) -> &'static str {
         match self {
@@ -79,6 +93,21 @@ impl SetupProblem {
             Self::Form(FormProblem::Mismatch) => "confirm",
             Self::Form(FormProblem::Wait | FormProblem::Retry) => "form",
         }
+    }
+}
+
+/// Where a plain (no-JavaScript) form post of the client PIN page is sent next: the *Setup
+/// complete* page, or back to the form with the problem (if any) in the address.
+pub fn after_form_post(token: &str, answer: Result<&SetupPage, Option<SetupProblem>>) -> String {
+    let back = format!("/pin/{}", crate::url::encode_query_value(token));
+    match answer {
+        Ok(page) => format!(
+            "/pin/complete/{}?purpose={}",
+            page.brand.slug,
+            <&str>::from(page.purpose)
+        ),
+        Err(None) => back,
+        Err(Some(problem)) => format!("{back}?{}", problem.to_query()),
     }
 }
 
@@ -128,6 +157,25 @@ pub fn typing_problems(pin: &str, confirm: &str) -> TypingProblems {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refusal_shows_the_input_problem_only_when_the_input_was_refused() {
+        let repeated = Some(SetupProblem::Pin(PinProblem::Repeated));
+        let invalid = AppError::invalid("pin", "repeated");
+        assert_eq!(SetupProblem::of_refusal(&invalid, repeated), repeated);
+        let wait = Some(SetupProblem::Form(FormProblem::Wait));
+        let throttled = AppError::TooManyAttempts("later".into());
+        assert_eq!(SetupProblem::of_refusal(&throttled, repeated), wait);
+        assert_eq!(
+            SetupProblem::of_refusal(&AppError::LinkUnusable, repeated),
+            None
+        );
+        let retry = Some(SetupProblem::Form(FormProblem::Retry));
+        assert_eq!(SetupProblem::of_refusal(&AppError::Internal, None), retry);
+        assert_eq!(SetupProblem::of_refusal(&invalid, None), retry);
+        assert_eq!(after_form_post("a b", Err(wait)), "/pin/a%20b?problem=wait");
+        assert_eq!(after_form_post("tok", Err(None)), "/pin/tok");
+    }
 
     #[test]
     fn typing_problems_wait_for_whole_pins_and_come_one_at_a_time() {
