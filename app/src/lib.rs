@@ -11,6 +11,7 @@ pub mod api;
 mod components;
 pub mod page_scripts;
 mod pages;
+pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod session_cookie;
 
@@ -25,17 +26,22 @@ use crate::pages::{
     NotFoundPage, SetupCompletePage, StaffUsersPage,
 };
 
-/// The Content-Security-Policy of every page: our own scripts (the hydration script by
-/// the nonce Leptos puts on each inline script it writes, the bundle from `/pkg`) and our
+/// The Content-Security-Policy of a page: our own scripts (the hydration script by the
+/// nonce Leptos puts on each inline script it writes, the bundle from `/pkg`) and our
 /// WebAssembly, nothing from elsewhere, no plugins, never framed. Style attributes stay
 /// allowed: brand colours are set per element, and the previewed emails carry inline
-/// styles as mail clients require.
-pub fn content_security_policy(nonce: &str) -> String {
+/// styles as mail clients require. Only staff pages frame anything (those previews); a
+/// client page frames nothing.
+pub fn content_security_policy(nonce: &str, access: routes::Access) -> String {
+    let frames = match access {
+        routes::Access::Client => "'none'",
+        _ => "'self'",
+    };
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data:; \
          font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
-         form-action 'self'; frame-src 'self'; frame-ancestors 'none'"
+         form-action 'self'; frame-src {frames}; frame-ancestors 'none'"
     )
 }
 
@@ -45,8 +51,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     if let (Some(nonce), Some(response)) = (
         leptos::nonce::use_nonce(),
         use_context::<leptos_axum::ResponseOptions>(),
-    ) && let Ok(value) = http::HeaderValue::from_str(&content_security_policy(&nonce))
-    {
+    ) && let Ok(value) = http::HeaderValue::from_str(&content_security_policy(
+        &nonce,
+        page_scripts::page_access(),
+    )) {
         response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
     view! {

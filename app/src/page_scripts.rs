@@ -1,7 +1,7 @@
 //! Which files a page loads. Every page links the app's stylesheet under its content-hashed
 //! name (cargo-leptos `hash-files`), so browsers may keep it for good. Staff pages hydrate
-//! with the app's WebAssembly bundle. The
-//! client PIN pages (`/pin/…`, opened by clients on their phones) are rendered whole on the
+//! with the app's WebAssembly bundle. The client pages (`routes::Access::Client`, the PIN
+//! pages clients open on their phones) are rendered whole on the
 //! server and load only their own small bundle, the `pin_page` crate: it runs the shared
 //! PIN rules as the client types, at a twentieth of the app bundle's weight.
 //!
@@ -10,9 +10,13 @@
 
 use leptos::prelude::*;
 
-/// Paths served to clients rather than staff.
-pub fn is_client_page(path: &str) -> bool {
-    path.starts_with("/pin/")
+/// Who the page being rendered is for (`routes.rs`), from the request's path.
+#[cfg(feature = "ssr")]
+pub fn page_access() -> crate::routes::Access {
+    let path = use_context::<http::request::Parts>()
+        .map(|parts| parts.uri.path().to_owned())
+        .unwrap_or_default();
+    crate::routes::access(&path)
 }
 
 /// The stem of the client page bundle's files, `pin-page.<hash>`, read from the site's
@@ -91,10 +95,7 @@ pub fn AppStylesheet(options: LeptosOptions) -> impl IntoView {
 pub fn PageScripts(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     {
-        let path = use_context::<http::request::Parts>()
-            .map(|parts| parts.uri.path().to_owned())
-            .unwrap_or_default();
-        if is_client_page(&path) {
+        if page_access() == crate::routes::Access::Client {
             let start = pin_page_bundle(&options).map(|stem| {
                 let pkg = options.site_pkg_dir.clone();
                 view! {
@@ -119,15 +120,6 @@ pub fn PageScripts(options: LeptosOptions) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_pin_pages_are_client_pages() {
-        assert!(is_client_page("/pin/abc"));
-        assert!(is_client_page("/pin/complete/compeo"));
-        for staff in ["/", "/clients/3", "/login", "/pinned", "/dev/mailbox"] {
-            assert!(!is_client_page(staff), "{staff}");
-        }
-    }
 
     #[test]
     fn content_hashes_are_long_and_plain() {

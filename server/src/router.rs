@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::sync::OnceLock;
 
+use app::routes::Access;
 use app::{App, shell};
 use axum::Router;
 use axum::body::Body;
@@ -116,7 +117,10 @@ pub fn app(store: Store, options: LeptosOptions) -> Router {
             store.clone(),
             hardening::same_origin_writes,
         ))
-        .layer(middleware::from_fn(hardening::cap_request_body))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            hardening::MAX_BODY_BYTES,
+        ))
+        .layer(middleware::map_response(hardening::explain_too_large))
         .layer(middleware::from_fn_with_state(
             store.clone(),
             hardening::known_hosts_only,
@@ -132,15 +136,6 @@ pub fn app(store: Store, options: LeptosOptions) -> Router {
         ))
 }
 
-/// Paths anyone may request: sign-in, assets, server functions (which check the session
-/// themselves and answer 401), the health check and the client PIN page (its link is the
-/// key). The development mailbox is a staff page: it shows live links and codes.
-fn is_public(path: &str) -> bool {
-    const PREFIXES: [&str; 5] = ["/pkg/", "/api/", "/health", "/login", "/pin/"];
-    let last_segment = path.rsplit('/').next().unwrap_or_default();
-    PREFIXES.iter().any(|p| path.starts_with(p)) || last_segment.contains('.')
-}
-
 /// Sends anonymous requests for staff pages to sign-in (remembering where they were going),
 /// and signed-in staff away from the sign-in page.
 async fn guard_staff_pages(
@@ -148,9 +143,9 @@ async fn guard_staff_pages(
     request: Request,
     next: Next,
 ) -> Response {
-    let path = request.uri().path().to_owned();
-    let on_login = path == "/login";
-    if is_public(&path) && !on_login {
+    let access = app::routes::access(request.uri().path());
+    let on_login = access == Access::SignIn;
+    if access.is_public() && !on_login {
         return next.run(request).await;
     }
     let signed_in = match app::session_cookie::read(&store.settings, request.headers()) {
@@ -209,22 +204,30 @@ async fn server_fn_error_status(request: Request, next: Next) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::is_public;
-
+    /// The app's `<Route>`s and the table the guard, the scripts and the CSP read are the
+    /// same pages.
     #[test]
-    fn only_assets_sign_in_and_api_are_public() {
-        for p in [
-            "/login",
-            "/pkg/janus.wasm",
-            "/api/sign_in",
-            "/favicon.ico",
-            "/health",
-            "/pin/abc",
-        ] {
-            assert!(is_public(p), "{p}");
-        }
-        for p in ["/", "/clients/3", "/clients", "/admin", "/dev/mailbox"] {
-            assert!(!is_public(p), "{p}");
-        }
+    fn the_route_table_names_every_page_of_the_app() {
+        let mut rendered: Vec<String> = super::route_list()
+            .iter()
+            .map(|route| route.path().to_owned())
+            .collect();
+        let mut declared: Vec<String> = app::routes::PAGES
+            .iter()
+            .map(|page| {
+                page.pattern
+                    .split('/')
+                    .map(|segment| match segment.strip_prefix(':') {
+                        Some(name) => format!("{{{name}}}"),
+                        None => segment.to_owned(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
+            .collect();
+        rendered.sort();
+        rendered.dedup();
+        declared.sort();
+        assert_eq!(rendered, declared);
     }
 }

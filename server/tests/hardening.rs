@@ -37,6 +37,12 @@ async fn every_response_carries_the_security_headers() {
             "no HSTS over plain http"
         );
     }
+    // The route table decides the policy: only staff pages may frame (the message
+    // previews); a client page frames nothing.
+    let client = send(&app, get("/pin/unknown-token", None)).await;
+    assert!(header(&client, "content-security-policy").contains("frame-src 'none'"));
+    let staff = send(&app, get("/login", None)).await;
+    assert!(header(&staff, "content-security-policy").contains("frame-src 'self'"));
     let api = send(&app, post("/api/current_staff", "", None)).await;
     assert_eq!(
         header(&api, "content-security-policy"),

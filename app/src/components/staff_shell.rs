@@ -41,7 +41,7 @@ pub fn StaffShell(children: Children) -> impl IntoView {
                     {move || Suspend::new(async move {
                         me.await
                             .ok()
-                            .filter(|staff| staff.role == StaffRole::Admin)
+                            .filter(|staff| crate::routes::access("/staff").serves(staff.role))
                             .map(|_| view! { <A href="/staff">"Staff users"</A> })
                     })}
                 </Transition>
