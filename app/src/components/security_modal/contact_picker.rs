@@ -4,18 +4,12 @@ use janus_domain::contact::display_phone;
 use janus_domain::security::SecurityStatus;
 use leptos::prelude::*;
 
-use super::{ContactPurpose, Feedback, ModalStep};
+use super::{ContactPurpose, Feedback, ModalActions, ModalStep};
 use crate::api::security::{send_pin_link, send_two_step_code};
 
 #[component]
-pub(super) fn ContactPicker(
-    s: SecurityStatus,
-    purpose: ContactPurpose,
-    busy: RwSignal<bool>,
-    feedback: RwSignal<Option<Feedback>>,
-    go: impl Fn(ModalStep) + Copy + Send + Sync + 'static,
-    apply: impl Fn(SecurityStatus) + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+pub(super) fn ContactPicker(s: SecurityStatus, purpose: ContactPurpose) -> impl IntoView {
+    let actions = ModalActions::of_modal();
     let refusal = move |c: &janus_domain::dashboard::ContactView| {
         if purpose.link().is_some() {
             c.link_refusal()
@@ -30,48 +24,44 @@ pub(super) fn ContactPicker(
     let send = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(contact_id) = chosen.get_untracked() else {
-            feedback.set(Some(Feedback::Warning("Choose a contact first.".into())));
+            actions.say(Feedback::Warning("Choose a contact first.".into()));
             return;
         };
-        busy.set(true);
-        feedback.set(None);
-        leptos::task::spawn_local(async move {
-            let result = match purpose.link() {
+        let call = async move {
+            match purpose.link() {
                 Some(p) => send_pin_link(client_id, contact_id, p).await,
                 None => send_two_step_code(client_id, contact_id).await,
-            };
-            match result {
-                Ok(s) => {
-                    let contact = s.contacts.iter().find(|c| c.id == contact_id);
-                    let name = match contact {
-                        Some(c) if c.mobile_phone.is_none() => {
-                            format!("{} by email only (no mobile number on file)", c.name)
-                        }
-                        Some(c) => c.name.clone(),
-                        None => String::new(),
-                    };
-                    let text = match purpose {
-                        ContactPurpose::CreatePin => format!(
-                            "Setup link sent to {name}. Verify PIN opens once they set their PIN."
-                        ),
-                        ContactPurpose::ResetPin => {
-                            format!("The old PIN no longer works. Reset link sent to {name}.")
-                        }
-                        ContactPurpose::TwoStepCode => {
-                            format!("Code sent to {name}. Type the digits they read back.")
-                        }
-                    };
-                    apply(s);
-                    feedback.set(Some(Feedback::Success(text)));
-                    go(if purpose == ContactPurpose::TwoStepCode {
-                        ModalStep::EnterCode
-                    } else {
-                        ModalStep::Overview
-                    });
-                }
-                Err(e) => feedback.set(Some(Feedback::Error(e))),
             }
-            busy.set(false);
+        };
+        actions.run(call, move |answer| match answer {
+            Ok(s) => {
+                let contact = s.contacts.iter().find(|c| c.id == contact_id);
+                let name = match contact {
+                    Some(c) if c.mobile_phone.is_none() => {
+                        format!("{} by email only (no mobile number on file)", c.name)
+                    }
+                    Some(c) => c.name.clone(),
+                    None => String::new(),
+                };
+                let text = match purpose {
+                    ContactPurpose::CreatePin => format!(
+                        "Setup link sent to {name}. Verify PIN opens once they set their PIN."
+                    ),
+                    ContactPurpose::ResetPin => {
+                        format!("The old PIN no longer works. Reset link sent to {name}.")
+                    }
+                    ContactPurpose::TwoStepCode => {
+                        format!("Code sent to {name}. Type the digits they read back.")
+                    }
+                };
+                actions.go(if purpose == ContactPurpose::TwoStepCode {
+                    ModalStep::EnterCode
+                } else {
+                    ModalStep::Overview
+                });
+                Some(Feedback::Success(text))
+            }
+            Err(e) => Some(Feedback::Error(e)),
         });
     };
     let legend_id = format!("picker-{client_id}");
@@ -121,10 +111,10 @@ pub(super) fn ContactPicker(
                 </ul>
             </fieldset>
             <div class="modal-actions">
-                <button type="submit" class="button button-primary" disabled=move || busy.get() || chosen.get().is_none()>
+                <button type="submit" class="button button-primary" disabled=move || actions.busy() || chosen.get().is_none()>
                     {purpose.send_label()}
                 </button>
-                <button type="button" class="button" on:click=move |_| go(ModalStep::Overview)>"Back"</button>
+                <button type="button" class="button" on:click=move |_| actions.go(ModalStep::Overview)>"Back"</button>
             </div>
         </form>
     }

@@ -3,10 +3,10 @@
 
 use janus_domain::ids::{ClientId, ContactId};
 use janus_domain::messages::Channel;
-use janus_domain::security::{DeliveryStatus, DeliveryView, LinkPurpose, SecurityStatus};
+use janus_domain::security::{DeliveryStatus, DeliveryView, LinkPurpose};
 use leptos::prelude::*;
 
-use super::{Feedback, at};
+use super::{Feedback, ModalActions, at};
 use crate::api::security::{send_pin_link, send_two_step_code};
 
 /// What *Send again* sends: a new link or code to the same contact. Neither secret can be
@@ -29,36 +29,28 @@ pub(super) fn Deliveries(
     label: &'static str,
     deliveries: Vec<DeliveryView>,
     resend: Resend,
-    busy: RwSignal<bool>,
-    feedback: RwSignal<Option<Feedback>>,
-    apply: impl Fn(SecurityStatus) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
+    let actions = ModalActions::of_modal();
     let email_only = !deliveries.iter().any(|d| d.channel == Channel::Sms);
     let send_again = move |_| {
-        busy.set(true);
-        feedback.set(None);
-        leptos::task::spawn_local(async move {
-            let (result, done) = match resend {
+        let done = match resend {
+            Resend::Link { .. } => "A new link is on its way; the earlier one no longer works.",
+            Resend::Code { .. } => "A new code is on its way; the earlier one no longer works.",
+        };
+        let call = async move {
+            match resend {
                 Resend::Link {
                     purpose,
                     contact_id,
-                } => (
-                    send_pin_link(client_id, contact_id, purpose).await,
-                    "A new link is on its way; the earlier one no longer works.",
-                ),
-                Resend::Code { contact_id } => (
-                    send_two_step_code(client_id, contact_id).await,
-                    "A new code is on its way; the earlier one no longer works.",
-                ),
-            };
-            match result {
-                Ok(s) => {
-                    apply(s);
-                    feedback.set(Some(Feedback::Success(done.into())));
-                }
-                Err(e) => feedback.set(Some(Feedback::Error(e))),
+                } => send_pin_link(client_id, contact_id, purpose).await,
+                Resend::Code { contact_id } => send_two_step_code(client_id, contact_id).await,
             }
-            busy.set(false);
+        };
+        actions.run(call, move |answer| {
+            Some(match answer {
+                Ok(_) => Feedback::Success(done.into()),
+                Err(e) => Feedback::Error(e),
+            })
         });
     };
     let again_label = match resend {
@@ -97,7 +89,7 @@ pub(super) fn Deliveries(
             {email_only.then(|| view! {
                 <p class="muted small" data-testid="email-only">"No mobile number on file: sent by email only."</p>
             })}
-            <button type="button" class="button button-small" disabled=move || busy.get() on:click=send_again>
+            <button type="button" class="button button-small" disabled=move || actions.busy() on:click=send_again>
                 {again_label}
             </button>
         </div>

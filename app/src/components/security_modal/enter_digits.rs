@@ -2,13 +2,11 @@
 
 use janus_domain::AppError;
 use janus_domain::ids::ClientId;
-use janus_domain::security::{
-    CodeCheckOutcome, PinCheckOutcome, SecurityStatus, check_typed_digits,
-};
+use janus_domain::security::{CheckResult, CodeCheckOutcome, PinCheckOutcome, check_typed_digits};
 use leptos::html;
 use leptos::prelude::*;
 
-use super::{Feedback, ModalStep, at};
+use super::{Feedback, ModalActions, ModalStep, at};
 use crate::api::security::{verify_pin, verify_two_step_code};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,14 +16,8 @@ pub(super) enum Digits {
 }
 
 #[component]
-pub(super) fn EnterDigits(
-    client_id: ClientId,
-    kind: Digits,
-    busy: RwSignal<bool>,
-    feedback: RwSignal<Option<Feedback>>,
-    go: impl Fn(ModalStep) + Copy + Send + Sync + 'static,
-    apply: impl Fn(SecurityStatus) + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+pub(super) fn EnterDigits(client_id: ClientId, kind: Digits) -> impl IntoView {
+    let actions = ModalActions::of_modal();
     let input = NodeRef::<html::Input>::new();
     let typed = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
@@ -55,66 +47,23 @@ pub(super) fn EnterDigits(
             return;
         }
         problem.set(None);
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            let done = match kind {
-                Digits::Pin => verify_pin(client_id, value).await.map(|r| {
-                    let status_rule = r.status.hold_rule;
-                    let until = r.status.current.as_ref().map(|v| at(v.until)).unwrap_or_default();
-                    let business = r.status.business_name.clone();
-                    apply(r.status);
-                    match r.outcome {
-                        PinCheckOutcome::Verified => {
-                            go(ModalStep::Overview);
-                            Feedback::Success(format!("PIN verified. {business} is verified until {until}."))
-                        }
-                        PinCheckOutcome::Mismatch { held_since: Some(_), .. } => {
-                            go(ModalStep::Overview);
-                            Feedback::Warning(format!(
-                                "The PIN does not match. {}",
-                                janus_domain::security::held_lock_message(status_rule.0, status_rule.1)
-                            ))
-                        }
-                        PinCheckOutcome::Mismatch { locked_until: Some(t), consecutive_failures, .. } => {
-                            go(ModalStep::Overview);
-                            Feedback::Warning(format!(
-                                "The PIN does not match — {consecutive_failures} wrong PINs in a row, so PIN verification is locked until {}. Send a 2-step verification code instead.",
-                                at(t)
-                            ))
-                        }
-                        PinCheckOutcome::Mismatch { consecutive_failures: 1, .. } => Feedback::Mismatch {
-                            text: "The PIN does not match. Ask the client to repeat the number slowly, then type it again.".into(),
-                            repeated: false,
-                        },
-                        PinCheckOutcome::Mismatch { consecutive_failures, .. } => Feedback::Mismatch {
-                            text: format!("The PIN does not match again ({consecutive_failures} in a row). Reset the PIN, or verify the caller with a 2-step code instead."),
-                            repeated: true,
-                        },
-                    }
-                }),
-                Digits::Code => verify_two_step_code(client_id, value).await.map(|r| {
-                    let until = r.status.current.as_ref().map(|v| at(v.until)).unwrap_or_default();
-                    let business = r.status.business_name.clone();
-                    apply(r.status);
-                    match r.outcome {
-                        CodeCheckOutcome::Verified => {
-                            go(ModalStep::Overview);
-                            Feedback::Success(format!("Code verified. {business} is verified until {until}."))
-                        }
-                        CodeCheckOutcome::Mismatch { checks_left } => Feedback::Warning(format!(
-                            "The code does not match. Ask the client to read it again ({checks_left} check{} left).",
-                            if checks_left == 1 { "" } else { "s" }
-                        )),
-                    }
-                }),
-            };
-            feedback.set(Some(done.unwrap_or_else(Feedback::Error)));
+        // After any answer the field is emptied and focused again, ready for the next try.
+        let ready_again = move || {
             typed.set(String::new());
-            busy.set(false);
             if let Some(i) = input.get_untracked() {
                 let _ = i.focus();
             }
-        });
+        };
+        match kind {
+            Digits::Pin => actions.run(verify_pin(client_id, value), move |answer| {
+                ready_again();
+                Some(answer.map_or_else(Feedback::Error, |r| pin_feedback(actions, r)))
+            }),
+            Digits::Code => actions.run(verify_two_step_code(client_id, value), move |answer| {
+                ready_again();
+                Some(answer.map_or_else(Feedback::Error, |r| code_feedback(actions, r)))
+            }),
+        }
     };
     let input_id = format!("enter-{field}-{client_id}");
     let problem_id = format!("{input_id}-problem");
@@ -131,16 +80,80 @@ pub(super) fn EnterDigits(
                 inputmode="numeric"
                 autocomplete="off"
                 maxlength="6"
-                                aria-invalid=move || problem.get().is_some().to_string()
+                aria-invalid=move || problem.get().is_some().to_string()
                 aria-describedby=problem_id.clone()
                 prop:value=move || typed.get()
                 on:input=move |ev| typed.set(event_target_value(&ev))
             />
             <p id=problem_id class="field-problem" role="alert">{move || problem.get()}</p>
             <div class="modal-actions">
-                <button type="submit" class="button button-primary" disabled=move || busy.get()>{submit}</button>
-                <button type="button" class="button" on:click=move |_| { feedback.set(None); go(ModalStep::Overview) }>"Back"</button>
+                <button type="submit" class="button button-primary" disabled=move || actions.busy()>{submit}</button>
+                <button type="button" class="button" on:click=move |_| actions.go(ModalStep::Overview)>"Back"</button>
             </div>
         </form>
+    }
+}
+
+/// What a PIN check's answer tells staff, moving back to the overview when there is
+/// nothing more to type here.
+fn pin_feedback(actions: ModalActions, r: CheckResult<PinCheckOutcome>) -> Feedback {
+    let (escalate_after, window_hours) = r.status.hold_rule;
+    let until = r
+        .status
+        .current
+        .as_ref()
+        .map(|v| at(v.until))
+        .unwrap_or_default();
+    let business = r.status.business_name;
+    match r.outcome {
+        PinCheckOutcome::Verified => {
+            actions.go(ModalStep::Overview);
+            Feedback::Success(format!("PIN verified. {business} is verified until {until}."))
+        }
+        PinCheckOutcome::Mismatch { held_since: Some(_), .. } => {
+            actions.go(ModalStep::Overview);
+            Feedback::Warning(format!(
+                "The PIN does not match. {}",
+                janus_domain::security::held_lock_message(escalate_after, window_hours)
+            ))
+        }
+        PinCheckOutcome::Mismatch { locked_until: Some(t), consecutive_failures, .. } => {
+            actions.go(ModalStep::Overview);
+            Feedback::Warning(format!(
+                "The PIN does not match — {consecutive_failures} wrong PINs in a row, so PIN verification is locked until {}. Send a 2-step verification code instead.",
+                at(t)
+            ))
+        }
+        PinCheckOutcome::Mismatch { consecutive_failures: 1, .. } => Feedback::Mismatch {
+            text: "The PIN does not match. Ask the client to repeat the number slowly, then type it again.".into(),
+            repeated: false,
+        },
+        PinCheckOutcome::Mismatch { consecutive_failures, .. } => Feedback::Mismatch {
+            text: format!("The PIN does not match again ({consecutive_failures} in a row). Reset the PIN, or verify the caller with a 2-step code instead."),
+            repeated: true,
+        },
+    }
+}
+
+/// What a 2-step code check's answer tells staff.
+fn code_feedback(actions: ModalActions, r: CheckResult<CodeCheckOutcome>) -> Feedback {
+    let until = r
+        .status
+        .current
+        .as_ref()
+        .map(|v| at(v.until))
+        .unwrap_or_default();
+    match r.outcome {
+        CodeCheckOutcome::Verified => {
+            actions.go(ModalStep::Overview);
+            Feedback::Success(format!(
+                "Code verified. {} is verified until {until}.",
+                r.status.business_name
+            ))
+        }
+        CodeCheckOutcome::Mismatch { checks_left } => Feedback::Warning(format!(
+            "The code does not match. Ask the client to read it again ({checks_left} check{} left).",
+            if checks_left == 1 { "" } else { "s" }
+        )),
     }
 }

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 
 use super::{Countdown, ErrorNotice};
 
+mod actions;
 mod contact_picker;
 mod deliveries;
 mod enter_digits;
@@ -20,6 +21,7 @@ mod unlock;
 use crate::api::security::get_security_status;
 #[cfg(feature = "hydrate")]
 use crate::api::security::watch_security_status;
+use actions::ModalActions;
 use contact_picker::ContactPicker;
 use enter_digits::{Digits, EnterDigits};
 use overview::Overview;
@@ -106,7 +108,6 @@ pub fn SecurityModal(
     let status = RwSignal::new(None::<SecurityStatus>);
     let load_error = RwSignal::new(None::<AppError>);
     let feedback = RwSignal::new(None::<Feedback>);
-    let busy = RwSignal::new(false);
     let title_id = format!("security-modal-title-{client_id}");
 
     let apply = move |s: SecurityStatus| {
@@ -116,11 +117,11 @@ pub fn SecurityModal(
         }
         status.set(Some(s));
     };
+    let actions = ModalActions::provide(open, feedback, Callback::new(apply));
     let step = move || open.get().unwrap_or(ModalStep::Overview);
-    let go = move |to: ModalStep| open.set(Some(to));
 
     let load = move || {
-        busy.set(true);
+        actions.set_busy(true);
         leptos::task::spawn_local(async move {
             match get_security_status(client_id).await {
                 Ok(s) => {
@@ -141,7 +142,7 @@ pub fn SecurityModal(
                 }
                 Err(e) => load_error.set(Some(e)),
             }
-            busy.set(false);
+            actions.set_busy(false);
         });
     };
 
@@ -193,10 +194,10 @@ pub fn SecurityModal(
     let offers = move || {
         view! {
             <div class="offer" role="group" aria-label="Other ways to verify">
-                <button type="button" class="button" on:click=move |_| { feedback.set(None); go(ModalStep::PickContact(ContactPurpose::ResetPin)) }>
+                <button type="button" class="button" on:click=move |_| actions.go(ModalStep::PickContact(ContactPurpose::ResetPin))>
                     "Reset PIN"
                 </button>
-                <button type="button" class="button" on:click=move |_| { feedback.set(None); go(ModalStep::PickContact(ContactPurpose::TwoStepCode)) }>
+                <button type="button" class="button" on:click=move |_| actions.go(ModalStep::PickContact(ContactPurpose::TwoStepCode))>
                     "Send 2-Step Verification Code"
                 </button>
             </div>
@@ -211,23 +212,13 @@ pub fn SecurityModal(
             };
         };
         match step() {
-            ModalStep::Overview => {
-                view! { <Overview s feedback go countdown busy apply /> }.into_any()
-            }
-            ModalStep::PickContact(purpose) => {
-                view! { <ContactPicker s purpose busy feedback go apply /> }.into_any()
-            }
-            ModalStep::EnterPin => {
-                view! { <EnterDigits client_id kind=Digits::Pin busy feedback go apply /> }
-                    .into_any()
-            }
+            ModalStep::Overview => view! { <Overview s countdown /> }.into_any(),
+            ModalStep::PickContact(purpose) => view! { <ContactPicker s purpose /> }.into_any(),
+            ModalStep::EnterPin => view! { <EnterDigits client_id kind=Digits::Pin /> }.into_any(),
             ModalStep::EnterCode => {
-                view! { <EnterDigits client_id kind=Digits::Code busy feedback go apply /> }
-                    .into_any()
+                view! { <EnterDigits client_id kind=Digits::Code /> }.into_any()
             }
-            ModalStep::Unlock => {
-                view! { <UnlockPinChecks client_id busy feedback go apply /> }.into_any()
-            }
+            ModalStep::Unlock => view! { <UnlockPinChecks client_id /> }.into_any(),
         }
     };
 

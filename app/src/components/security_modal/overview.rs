@@ -6,7 +6,7 @@ use janus_domain::verification::format_countdown;
 use leptos::prelude::*;
 
 use super::deliveries::{Deliveries, Resend};
-use super::{ContactPurpose, Feedback, ModalStep, at};
+use super::{ContactPurpose, ModalActions, ModalStep, at};
 use crate::components::Countdown;
 
 fn pin_line(s: &SecurityStatus) -> String {
@@ -35,14 +35,8 @@ fn pin_line(s: &SecurityStatus) -> String {
 }
 
 #[component]
-pub(super) fn Overview(
-    s: SecurityStatus,
-    feedback: RwSignal<Option<Feedback>>,
-    go: impl Fn(ModalStep) + Copy + Send + Sync + 'static,
-    countdown: Countdown,
-    busy: RwSignal<bool>,
-    apply: impl Fn(SecurityStatus) + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+pub(super) fn Overview(s: SecurityStatus, countdown: Countdown) -> impl IntoView {
+    let actions = ModalActions::of_modal();
     let client_id = s.client_id;
     let link_deliveries = s.link.clone().map(|l| {
         let resend = Resend::Link {
@@ -51,7 +45,7 @@ pub(super) fn Overview(
         };
         view! {
             <div><dt>"Link messages"</dt><dd>
-                <Deliveries client_id label="Link messages" deliveries=l.deliveries resend busy feedback apply />
+                <Deliveries client_id label="Link messages" deliveries=l.deliveries resend />
             </dd></div>
         }
     });
@@ -61,7 +55,7 @@ pub(super) fn Overview(
         };
         view! {
             <div><dt>"Code messages"</dt><dd>
-                <Deliveries client_id label="Code messages" deliveries=c.deliveries resend busy feedback apply />
+                <Deliveries client_id label="Code messages" deliveries=c.deliveries resend />
             </dd></div>
         }
     });
@@ -114,7 +108,7 @@ pub(super) fn Overview(
         (locked && me.is_some_and(|me| me.is_admin()))
             .then(|| {
                 view! {
-                    <button type="button" class="button" on:click=move |_| { feedback.set(None); go(ModalStep::Unlock) }>
+                    <button type="button" class="button" on:click=move |_| actions.go(ModalStep::Unlock)>
                         "Unlock PIN checks"
                     </button>
                 }
@@ -147,18 +141,18 @@ pub(super) fn Overview(
                 class="button button-primary"
                 disabled=blocked.is_some()
                 aria-describedby=blocked.is_some().then(|| reason_id.clone())
-                on:click=move |_| { feedback.set(None); go(ModalStep::EnterPin) }
+                on:click=move |_| actions.go(ModalStep::EnterPin)
             >
                 "Verify PIN"
             </button>
-            <button type="button" class="button" on:click=move |_| { feedback.set(None); go(ModalStep::PickContact(create_or_reset)) }>
+            <button type="button" class="button" on:click=move |_| actions.go(ModalStep::PickContact(create_or_reset))>
                 {if create_or_reset == ContactPurpose::ResetPin { "Reset PIN" } else { "Create PIN" }}
             </button>
-            <button type="button" class="button" on:click=move |_| { feedback.set(None); go(ModalStep::PickContact(ContactPurpose::TwoStepCode)) }>
+            <button type="button" class="button" on:click=move |_| actions.go(ModalStep::PickContact(ContactPurpose::TwoStepCode))>
                 "Send 2-Step Verification Code"
             </button>
             {has_code.then(|| view! {
-                <button type="button" class="button" on:click=move |_| { feedback.set(None); go(ModalStep::EnterCode) }>
+                <button type="button" class="button" on:click=move |_| actions.go(ModalStep::EnterCode)>
                     "Enter 2-step code"
                 </button>
             })}

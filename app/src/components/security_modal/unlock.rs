@@ -3,20 +3,15 @@
 
 use janus_domain::AppError;
 use janus_domain::ids::ClientId;
-use janus_domain::security::{SecurityStatus, check_unlock_reason};
+use janus_domain::security::check_unlock_reason;
 use leptos::prelude::*;
 
-use super::{Feedback, ModalStep};
+use super::{Feedback, ModalActions, ModalStep};
 use crate::api::security::unlock_pin_checks;
 
 #[component]
-pub(super) fn UnlockPinChecks(
-    client_id: ClientId,
-    busy: RwSignal<bool>,
-    feedback: RwSignal<Option<Feedback>>,
-    go: impl Fn(ModalStep) + Copy + Send + Sync + 'static,
-    apply: impl Fn(SecurityStatus) + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+pub(super) fn UnlockPinChecks(client_id: ClientId) -> impl IntoView {
+    let actions = ModalActions::of_modal();
     let reason = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -27,21 +22,22 @@ pub(super) fn UnlockPinChecks(
             return;
         }
         problem.set(None);
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            match unlock_pin_checks(client_id, typed).await {
-                Ok(status) => {
-                    apply(status);
-                    feedback.set(Some(Feedback::Success(
+        actions.run(
+            unlock_pin_checks(client_id, typed),
+            move |answer| match answer {
+                Ok(_) => {
+                    actions.go(ModalStep::Overview);
+                    Some(Feedback::Success(
                         "PIN checks unlocked. The reason is in the audit trail.".into(),
-                    )));
-                    go(ModalStep::Overview);
+                    ))
                 }
-                Err(AppError::InvalidInput { message, .. }) => problem.set(Some(message)),
-                Err(other) => feedback.set(Some(Feedback::Error(other))),
-            }
-            busy.set(false);
-        });
+                Err(AppError::InvalidInput { message, .. }) => {
+                    problem.set(Some(message));
+                    None
+                }
+                Err(other) => Some(Feedback::Error(other)),
+            },
+        );
     };
     let field_id = format!("unlock-reason-{client_id}");
     let problem_id = format!("{field_id}-problem");
@@ -63,10 +59,10 @@ pub(super) fn UnlockPinChecks(
             ></textarea>
             <p id=problem_id class="field-problem" role="alert">{move || problem.get()}</p>
             <div class="modal-actions">
-                <button type="submit" class="button button-primary" disabled=move || busy.get()>
+                <button type="submit" class="button button-primary" disabled=move || actions.busy()>
                     "Unlock PIN checks"
                 </button>
-                <button type="button" class="button" on:click=move |_| { feedback.set(None); go(ModalStep::Overview) }>
+                <button type="button" class="button" on:click=move |_| actions.go(ModalStep::Overview)>
                     "Back"
                 </button>
             </div>
