@@ -1,6 +1,7 @@
 //! The staff session cookie: its name, its attributes and how to read it back.
 //! Shared by the server functions (which set it) and the server's page guard (which reads it).
 
+use cookie::{Cookie, SameSite};
 use http::HeaderMap;
 use http::header::COOKIE;
 use janus_domain::settings::Settings;
@@ -19,34 +20,17 @@ pub fn name(settings: &Settings) -> &'static str {
 /// `Set-Cookie` value that stores a new session. SameSite=Lax keeps it off cross-site
 /// sub-requests and form posts while letting a staff member follow a link into the app.
 pub fn set(settings: &Settings, token: &SessionToken) -> String {
-    let max_age = u64::from(settings.sessions.absolute_hours) * 3600;
-    let secure = if settings.site.is_https() {
-        "; Secure"
-    } else {
-        ""
-    };
-    format!(
-        "{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
-        name(settings),
-        token.cookie_value()
-    )
+    let max_age = i64::from(settings.sessions.absolute_hours) * 3600;
+    ours(settings, name(settings), token.cookie_value(), max_age)
 }
 
 /// `Set-Cookie` value that deletes the session cookie.
 pub fn clear(settings: &Settings) -> String {
-    let secure = if settings.site.is_https() {
-        "; Secure"
-    } else {
-        ""
-    };
-    format!(
-        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}",
-        name(settings)
-    )
+    ours(settings, name(settings), "", 0)
 }
 
 pub fn read(settings: &Settings, headers: &HeaderMap) -> Option<SessionToken> {
-    cookie(headers, name(settings)).map(SessionToken::from_cookie)
+    cookie(headers, name(settings)).map(|value| SessionToken::from_cookie(&value))
 }
 
 /// The device cookie (`janus_store::devices`): it outlives sessions, so the browser that
@@ -60,31 +44,37 @@ pub fn device_name(settings: &Settings) -> &'static str {
 }
 
 pub fn set_device(settings: &Settings, value: &str) -> String {
-    let max_age = u64::from(settings.throttle.trusted_device_days) * 24 * 3600;
-    let secure = if settings.site.is_https() {
-        "; Secure"
-    } else {
-        ""
-    };
-    format!(
-        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
-        device_name(settings)
-    )
+    let max_age = i64::from(settings.throttle.trusted_device_days) * 24 * 3600;
+    ours(settings, device_name(settings), value, max_age)
 }
 
-pub fn read_device<'h>(settings: &Settings, headers: &'h HeaderMap) -> Option<&'h str> {
+pub fn read_device(settings: &Settings, headers: &HeaderMap) -> Option<String> {
     cookie(headers, device_name(settings))
 }
 
-fn cookie<'h>(headers: &'h HeaderMap, wanted: &str) -> Option<&'h str> {
+/// Both cookies' attributes: the whole site, never readable by scripts, Lax, Secure over
+/// HTTPS (which the `__Host-` name requires).
+fn ours(settings: &Settings, name: &'static str, value: &str, max_age_seconds: i64) -> String {
+    Cookie::build((name, value.to_owned()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .max_age(cookie::time::Duration::seconds(max_age_seconds))
+        .secure(settings.site.is_https())
+        .build()
+        .to_string()
+}
+
+/// The first non-empty value of the cookie `wanted` in the request's `Cookie` headers.
+fn cookie(headers: &HeaderMap, wanted: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, v)| *k == wanted && !v.is_empty())
-        .map(|(_, v)| v)
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == wanted && !c.value().is_empty())
+        .map(|c| c.value().to_owned())
 }
 
 #[cfg(test)]
@@ -95,17 +85,23 @@ mod tests {
     fn cookie_attributes_follow_the_scheme() {
         let mut s = Settings::default();
         let t = SessionToken::from_cookie("abc");
+        let plain = Cookie::parse(set(&s, &t)).unwrap();
+        assert_eq!((plain.name(), plain.value()), ("janus_session", "abc"));
+        assert_eq!(plain.path(), Some("/"));
+        assert_eq!(plain.http_only(), Some(true));
+        assert_eq!(plain.same_site(), Some(SameSite::Lax));
         assert_eq!(
-            set(&s, &t),
-            "janus_session=abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200"
+            plain.max_age(),
+            Some(cookie::time::Duration::seconds(43200))
         );
+        assert_eq!(plain.secure(), None, "no Secure over plain HTTP");
         s.site.public_url = "https://janus.example".into();
-        let c = set(&s, &t);
-        assert!(
-            c.starts_with("__Host-janus_session=abc;") && c.ends_with("; Secure"),
-            "{c}"
-        );
-        assert!(clear(&s).contains("Max-Age=0"));
+        let secure = Cookie::parse(set(&s, &t)).unwrap();
+        assert_eq!(secure.name(), "__Host-janus_session");
+        assert_eq!(secure.secure(), Some(true));
+        let cleared = Cookie::parse(clear(&s)).unwrap();
+        assert_eq!(cleared.value(), "");
+        assert_eq!(cleared.max_age(), Some(cookie::time::Duration::ZERO));
     }
 
     #[test]

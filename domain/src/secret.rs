@@ -2,26 +2,19 @@
 //! neither `Debug`, `Display` nor `Serialize`, so it cannot reach a log line, a trace or
 //! a response without someone writing `expose()`.
 
-pub struct Secret(String);
+use zeroize::Zeroizing;
+
+/// Its bytes (the whole buffer, spare capacity included) are overwritten when it is
+/// dropped, by `zeroize`, whose writes the compiler may not remove as dead stores.
+pub struct Secret(Zeroizing<String>);
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
+        Self(Zeroizing::new(value.into()))
     }
 
     /// The clear value, for hashing or comparing. Every call site is a place to audit.
     pub fn expose(&self) -> &str {
         &self.0
-    }
-}
-
-impl Drop for Secret {
-    fn drop(&mut self) {
-        // Best effort: overwrite the bytes so a freed buffer does not keep the secret.
-        // SAFETY-free: we replace the String's contents through safe code.
-        let len = self.0.len();
-        self.0.clear();
-        self.0.extend(std::iter::repeat_n('\0', len));
-        self.0.clear();
     }
 }

@@ -2,7 +2,7 @@
 //! other hosts, security headers, refusing cross-origin writes, and a cap on request
 //! bodies.
 
-use axum::body::{Body, HttpBody};
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -132,21 +132,22 @@ pub async fn same_origin_writes(
     }
 }
 
-/// Whether `origin` (as a browser sends it: scheme://host[:port]) is this site.
+/// Whether `origin` (as a browser sends it: scheme://host[:port]) is this site: the
+/// public URL's origin (scheme, host and port, as the URL standard compares them), or the
+/// host the request was sent to. An opaque origin (`null`) is no site's.
 fn same_origin(origin: &str, public_url: &str, host: Option<&str>) -> bool {
-    let public = public_url.trim_end_matches('/');
-    let public_origin = match public.find("://") {
-        Some(i) => match public[i + 3..].find('/') {
-            Some(j) => &public[..i + 3 + j],
-            None => public,
-        },
-        None => public,
+    let Ok(origin) = url::Url::parse(origin) else {
+        return false;
     };
-    if origin.eq_ignore_ascii_case(public_origin) {
+    if url::Url::parse(public_url).is_ok_and(|public| public.origin() == origin.origin()) {
         return true;
     }
-    let authority = origin.split_once("://").map(|(_, a)| a);
-    matches!((authority, host), (Some(a), Some(h)) if a.eq_ignore_ascii_case(h))
+    let authority = match (origin.host_str(), origin.port()) {
+        (Some(h), Some(port)) => format!("{h}:{port}"),
+        (Some(h), None) => h.to_owned(),
+        (None, _) => return false,
+    };
+    host.is_some_and(|h| h.eq_ignore_ascii_case(&authority))
 }
 
 /// Refuses (422) a server-function call with a field longer than its bound
@@ -203,21 +204,15 @@ fn too_large() -> Response {
         .into_response()
 }
 
-/// Refuses request bodies over [`MAX_BODY_BYTES`]: by their declared (or known) length at
-/// once, and by what arrives when no length was declared.
-pub async fn cap_request_body(request: Request, next: Next) -> Response {
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok())
-        .or_else(|| request.body().size_hint().upper());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
-        return too_large();
+/// Request bodies over [`MAX_BODY_BYTES`] are refused by tower-http's
+/// `RequestBodyLimitLayer` (at once by their declared length, else as they arrive); its
+/// answer says only "length limit exceeded", so this gives the caller the limit instead.
+pub async fn explain_too_large(response: Response) -> Response {
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        too_large()
+    } else {
+        response
     }
-    let (parts, body) = request.into_parts();
-    let limited = Body::new(http_body_util::Limited::new(body, MAX_BODY_BYTES));
-    next.run(Request::from_parts(parts, limited)).await
 }
 
 #[cfg(test)]

@@ -12,8 +12,10 @@ use std::sync::Arc;
 use janus_domain::settings::Settings;
 use janus_store::{SecretHasher, Store, SystemClock};
 
+use crate::settings::Secrets;
+
 /// Opens (creating if needed) and migrates the database, and assembles the store.
-pub async fn open_store(settings: Settings, pepper: &[u8]) -> Result<Store, String> {
+pub async fn open_store(settings: Settings, secrets: &Secrets) -> Result<Store, String> {
     ensure_sqlite_folder(&settings.database.url)?;
     let db = janus_store::connect(&settings.database)
         .await
@@ -25,14 +27,14 @@ pub async fn open_store(settings: Settings, pepper: &[u8]) -> Result<Store, Stri
         std::path::Path::new(&settings.messages.templates_dir),
         &settings.site.public_url,
     )?;
-    let hasher = SecretHasher::new(&settings.argon2, pepper)?;
+    let hasher = SecretHasher::new(&settings.argon2, &secrets.pepper)?;
     Ok(Store::new(
         db,
         settings,
         Arc::new(SystemClock),
         hasher,
         templates,
-        janus_store::sealing::Sealer::new(pepper),
+        secrets.sealer(),
     ))
 }
 

@@ -69,7 +69,7 @@ async fn main() -> std::process::ExitCode {
 async fn run(cli: Cli) -> Result<(), String> {
     let settings = settings::load(&cli.settings)?;
     let secrets = settings::secrets(&settings)?;
-    let store = server::open_store(settings, &secrets.pepper).await?;
+    let store = server::open_store(settings, &secrets).await?;
 
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {

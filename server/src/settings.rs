@@ -12,6 +12,11 @@ use janus_domain::settings::{Mode, Settings};
 
 pub const ENV_PREFIX: &str = "JANUS_";
 pub const PEPPER_VAR: &str = "JANUS_PIN_PEPPER";
+/// The outbox sealing key's secret, when it is not the pepper (`store/src/sealing.rs`).
+pub const SEALING_KEY_VAR: &str = "JANUS_SEALING_KEY";
+/// Earlier sealing secrets, comma-separated, kept after a rotation until the bodies they
+/// sealed are delivered or erased.
+pub const RETIRED_SEALING_KEYS_VAR: &str = "JANUS_SEALING_KEYS_RETIRED";
 
 /// Used only in development mode when no pepper is set, so a newcomer can run the app
 /// without secrets. Production refuses to start without a real one.
@@ -19,12 +24,37 @@ const DEVELOPMENT_PEPPER: &str = "janus-development-pepper-not-for-production";
 
 pub struct Secrets {
     pub pepper: Vec<u8>,
+    /// Seals new outbox bodies; the pepper unless `JANUS_SEALING_KEY` is set.
+    pub sealing_key: Vec<u8>,
+    pub retired_sealing_keys: Vec<Vec<u8>>,
+}
+
+impl Secrets {
+    /// Every secret from the pepper alone (tests, and the development default).
+    pub fn from_pepper(pepper: &[u8]) -> Self {
+        Self {
+            pepper: pepper.to_vec(),
+            sealing_key: pepper.to_vec(),
+            retired_sealing_keys: Vec::new(),
+        }
+    }
+
+    /// The outbox's sealer, under these keys.
+    pub fn sealer(&self) -> janus_store::sealing::Sealer {
+        janus_store::sealing::Sealer::with_keys(
+            &self.pepper,
+            &self.sealing_key,
+            &self.retired_sealing_keys,
+        )
+    }
 }
 
 /// Environment variables holding secrets: never settings keys, so the settings loader
 /// skips them (`JANUS_` + each).
-const SECRET_VARS: [&str; 4] = [
+const SECRET_VARS: [&str; 6] = [
     "PIN_PEPPER",
+    "SEALING_KEY",
+    "SEALING_KEYS_RETIRED",
     "SMTP_USERNAME",
     "SMTP_PASSWORD",
     "TWILIO_AUTH_TOKEN",
@@ -93,18 +123,40 @@ pub fn load(path: &Path) -> Result<Settings, String> {
 }
 
 pub fn secrets(settings: &Settings) -> Result<Secrets, String> {
-    match (std::env::var(PEPPER_VAR), settings.site.mode) {
-        (Ok(p), _) if p.len() >= 32 => Ok(Secrets {
-            pepper: p.into_bytes(),
-        }),
-        (Ok(_), _) => Err(format!(
-            "{PEPPER_VAR} must be at least 32 characters (use a random value)"
-        )),
-        (Err(_), Mode::Development) => Ok(Secrets {
-            pepper: DEVELOPMENT_PEPPER.as_bytes().to_vec(),
-        }),
-        (Err(_), Mode::Production) => Err(format!("{PEPPER_VAR} must be set in production mode")),
+    let pepper = match (std::env::var(PEPPER_VAR), settings.site.mode) {
+        (Ok(p), _) if p.len() >= 32 => p.into_bytes(),
+        (Ok(_), _) => {
+            return Err(format!(
+                "{PEPPER_VAR} must be at least 32 characters (use a random value)"
+            ));
+        }
+        (Err(_), Mode::Development) => DEVELOPMENT_PEPPER.as_bytes().to_vec(),
+        (Err(_), Mode::Production) => {
+            return Err(format!("{PEPPER_VAR} must be set in production mode"));
+        }
+    };
+    let strong = |name: &str, value: String| {
+        if value.len() >= 32 {
+            Ok(value.into_bytes())
+        } else {
+            Err(format!(
+                "{name}: each key must be at least 32 characters (use a random value)"
+            ))
+        }
+    };
+    let mut secrets = Secrets::from_pepper(&pepper);
+    if let Ok(key) = std::env::var(SEALING_KEY_VAR) {
+        secrets.sealing_key = strong(SEALING_KEY_VAR, key)?;
     }
+    if let Ok(keys) = std::env::var(RETIRED_SEALING_KEYS_VAR) {
+        secrets.retired_sealing_keys = keys
+            .split(',')
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(|k| strong(RETIRED_SEALING_KEYS_VAR, k.to_owned()))
+            .collect::<Result<_, _>>()?;
+    }
+    Ok(secrets)
 }
 
 #[cfg(test)]
@@ -167,6 +219,46 @@ mod tests {
             jail.create_file("Leptos.toml", "[pin]\nmax_failure = 3\n")?;
             let err = load(Path::new("Leptos.toml")).unwrap_err();
             assert!(err.contains("max_failure"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_sealing_key_rotates_apart_from_the_pepper() {
+        Jail::expect_with(|jail| {
+            let settings = Settings::default();
+            let pepper = "a pepper of at least thirty-two characters";
+            jail.set_env(PEPPER_VAR, pepper);
+            let plain = secrets(&settings).unwrap();
+            assert_eq!(
+                plain.sealing_key,
+                pepper.as_bytes(),
+                "the pepper by default"
+            );
+            assert!(plain.retired_sealing_keys.is_empty());
+
+            let (old, new) = (
+                "the first sealing key of thirty-two or more",
+                "the second sealing key of thirty-two or more",
+            );
+            jail.set_env(SEALING_KEY_VAR, new);
+            jail.set_env(RETIRED_SEALING_KEYS_VAR, format!("{old}, "));
+            let rotated = secrets(&settings).unwrap();
+            assert_eq!(rotated.sealing_key, new.as_bytes());
+            assert_eq!(rotated.retired_sealing_keys, [old.as_bytes().to_vec()]);
+            let before = Secrets {
+                sealing_key: old.as_bytes().to_vec(),
+                ..Secrets::from_pepper(pepper.as_bytes())
+            };
+            let body = before.sealer().seal("a body sealed before the rotation");
+            assert_eq!(
+                rotated.sealer().open(&body).unwrap(),
+                "a body sealed before the rotation"
+            );
+
+            jail.set_env(RETIRED_SEALING_KEYS_VAR, "short");
+            let refused = secrets(&settings).err().unwrap();
+            assert!(refused.contains(RETIRED_SEALING_KEYS_VAR), "{refused}");
             Ok(())
         });
     }

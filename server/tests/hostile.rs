@@ -123,7 +123,9 @@ async fn a_configured_alias_is_accepted_and_production_knows_no_loopback() {
     settings.site.public_url = "https://janus.example.com".into();
     settings.site.host_aliases = vec!["janus.internal".into()];
     // No demo data: a production store refuses it.
-    let store = server::open_store(settings, b"pepper").await.unwrap();
+    let store = server::open_store(settings, &server::settings::Secrets::from_pepper(b"pepper"))
+        .await
+        .unwrap();
     let options = leptos::config::LeptosOptions::builder()
         .output_name("janus")
         .build();
@@ -222,12 +224,20 @@ async fn a_database_a_production_server_opened_takes_no_demo_data_and_no_develop
     let mut development = production.clone();
     development.site.mode = Mode::Development;
 
-    let fresh = server::open_store(development.clone(), b"pepper")
-        .await
-        .unwrap();
+    let fresh = server::open_store(
+        development.clone(),
+        &server::settings::Secrets::from_pepper(b"pepper"),
+    )
+    .await
+    .unwrap();
     fresh.claim_for_serving().await.unwrap();
 
-    let prod = server::open_store(production, b"pepper").await.unwrap();
+    let prod = server::open_store(
+        production,
+        &server::settings::Secrets::from_pepper(b"pepper"),
+    )
+    .await
+    .unwrap();
     assert!(matches!(
         prod.seed_demo().await,
         Err(AppError::Forbidden(_))
@@ -235,7 +245,12 @@ async fn a_database_a_production_server_opened_takes_no_demo_data_and_no_develop
     prod.claim_for_serving().await.unwrap();
     prod.claim_for_serving().await.unwrap();
 
-    let dev = server::open_store(development, b"pepper").await.unwrap();
+    let dev = server::open_store(
+        development,
+        &server::settings::Secrets::from_pepper(b"pepper"),
+    )
+    .await
+    .unwrap();
     let refused = dev.claim_for_serving().await.unwrap_err();
     assert!(
         refused.to_string().contains("served in production"),
@@ -252,7 +267,9 @@ async fn a_database_a_production_server_opened_takes_no_demo_data_and_no_develop
 async fn development_mode_does_not_listen_on_the_network() {
     let mut settings = test_settings();
     settings.site.address = "0.0.0.0:0".into();
-    let store = server::open_store(settings, b"pepper").await.unwrap();
+    let store = server::open_store(settings, &server::settings::Secrets::from_pepper(b"pepper"))
+        .await
+        .unwrap();
     // Were the check gone, `serve` would listen for good: the deadline makes that a failure.
     let served = tokio::time::timeout(
         std::time::Duration::from_secs(30),

@@ -172,7 +172,10 @@ async fn message_bodies_are_sealed_at_rest_and_open_for_delivery() {
     // In the database: no row holds the link or the code.
     for row in message::Entity::find().all(&s.db).await.unwrap() {
         for stored in std::iter::once(&row.text_body).chain(row.html_body.as_ref()) {
-            assert!(stored.starts_with("sealed:v1:"), "{stored}");
+            assert!(
+                stored.starts_with(&format!("sealed:v2:{}:", s.sealer.key_id())),
+                "{stored}"
+            );
             assert!(!stored.contains(token.expose()) && !stored.contains(&code));
         }
     }

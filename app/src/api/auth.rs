@@ -15,12 +15,13 @@ pub async fn sign_in(
     let store = context::store()?;
     let address = context::client_address()?;
     let headers = context::request_headers()?;
+    let device_cookie = crate::session_cookie::read_device(&store.settings, &headers);
     let signed_in = store
         .sign_in_from(SignInAttempt {
             email: &email,
             password: Secret::new(password),
             address: &address,
-            device_cookie: crate::session_cookie::read_device(&store.settings, &headers),
+            device_cookie: device_cookie.as_deref(),
         })
         .await?;
     context::set_cookie(crate::session_cookie::set(

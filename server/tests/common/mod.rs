@@ -92,9 +92,12 @@ pub async fn app_and_store() -> (Router, Store) {
 
 /// The router over a fresh in-memory database with demo data, with these settings.
 pub async fn app_with(settings: Settings) -> (Router, Store) {
-    let store = server::open_store(settings, b"http test pepper")
-        .await
-        .unwrap();
+    let store = server::open_store(
+        settings,
+        &server::settings::Secrets::from_pepper(b"http test pepper"),
+    )
+    .await
+    .unwrap();
     store.seed_demo().await.unwrap();
     let options = LeptosOptions::builder().output_name("janus").build();
     (server::router::app(store.clone(), options), store)
@@ -209,9 +212,12 @@ pub struct DeliveryWorld {
 }
 
 pub async fn delivery_world(settings: Settings) -> DeliveryWorld {
-    let mut store = server::open_store(settings, b"delivery test pepper")
-        .await
-        .unwrap();
+    let mut store = server::open_store(
+        settings,
+        &server::settings::Secrets::from_pepper(b"delivery test pepper"),
+    )
+    .await
+    .unwrap();
     let clock = std::sync::Arc::new(janus_domain::clock::FixedClock::new(chrono::Utc::now()));
     store.clock = clock.clone();
     store.seed_demo().await.unwrap();
