@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 
 echo "==> Building (the first build takes several minutes)"
-cargo leptos build
+cargo leptos build --split
 scripts/build-pin-page.sh
 
 export LEPTOS_OUTPUT_NAME=janus LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg

@@ -59,7 +59,7 @@ stop_pg
 trap - EXIT
 
 step "End to end: Playwright in Chromium"
-cargo leptos build
+cargo leptos build --split
 scripts/build-pin-page.sh
 (cd end2end && timeout --kill-after=30 20m npx playwright test)
 

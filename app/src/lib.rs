@@ -17,14 +17,16 @@ pub mod session_cookie;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::Lazy;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::page_scripts::{AppStylesheet, PageScripts};
-use crate::pages::{
-    ClientPinPage, DashboardPage, DevMailboxPage, LeadCardPage, LoginPage, MessageTemplatesPage,
-    NotFoundPage, SetupCompletePage, StaffUsersPage,
+use crate::pages::lazy::{
+    ClientPinRoute, DevMailboxRoute, LeadCardRoute, LoginRoute, MessageTemplatesRoute,
+    SetupCompleteRoute, StaffUsersRoute,
 };
+use crate::pages::{DashboardPage, NotFoundPage};
 
 /// The Content-Security-Policy of a page: our own scripts (the hydration script by the
 /// nonce Leptos puts on each inline script it writes, the bundle from `/pkg`) and our
@@ -82,15 +84,17 @@ pub fn App() -> impl IntoView {
         <Title formatter=|page: String| if page.is_empty() { "Janus Enrollment".to_owned() } else { format!("{page} · Janus Enrollment") } />
         <Router>
             <Routes fallback=NotFoundPage>
-                <Route path=path!("/login") view=LoginPage />
+                // The dashboard is in the first bundle; every other page is a chunk of its
+                // own, fetched when first shown (`pages/lazy.rs`).
                 <Route path=path!("/") view=DashboardPage />
-                <Route path=path!("/clients/:id") view=LeadCardPage />
-                <Route path=path!("/messages") view=MessageTemplatesPage />
-                <Route path=path!("/staff") view=StaffUsersPage />
+                <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} />
+                <Route path=path!("/clients/:id") view={Lazy::<LeadCardRoute>::new()} />
+                <Route path=path!("/messages") view={Lazy::<MessageTemplatesRoute>::new()} />
+                <Route path=path!("/staff") view={Lazy::<StaffUsersRoute>::new()} />
                 // Rendered whole before the first byte, so the page works without JavaScript.
-                <Route path=path!("/pin/:token") view=ClientPinPage ssr=SsrMode::Async />
-                <Route path=path!("/pin/complete/:brand") view=SetupCompletePage ssr=SsrMode::Async />
-                <Route path=path!("/dev/mailbox") view=DevMailboxPage ssr=SsrMode::Async />
+                <Route path=path!("/pin/:token") view={Lazy::<ClientPinRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/pin/complete/:brand") view={Lazy::<SetupCompleteRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/dev/mailbox") view={Lazy::<DevMailboxRoute>::new()} ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

@@ -1,14 +1,16 @@
-//! What a client's phone downloads to open the PIN page: `cargo bench -p server --bench
-//! page_weight`, after building the site for release:
+//! What a first visit downloads, page by page: `cargo bench -p server --bench page_weight`,
+//! after building the site for release:
 //!
 //! ```sh
-//! cargo leptos build --release --precompress && scripts/build-pin-page.sh --release
+//! cargo leptos build --release --precompress --split && scripts/build-pin-page.sh --release
 //! ```
 //!
-//! It starts the optimised server on fresh demo data, has the demo agent send a setup link,
-//! opens that link as a browser would (`Accept-Encoding: br, gzip`), then fetches every
-//! file the page names. It prints each one's bytes on the wire, its encoding and cache
-//! lifetime, and the total against the 150 KB goal. Prints figures; asserts none.
+//! It starts the optimised server on fresh demo data and opens, as a browser would
+//! (`Accept-Encoding: br, gzip`): the client PIN page from a setup link the demo agent
+//! sends, and, signed in as that agent, the dashboard and a lead card. For each it fetches
+//! every file the page names and prints each one's bytes on the wire, its encoding and cache
+//! lifetime, and the total against the page's goal (150 KB for the client page, 250 KB for
+//! the dashboard). Prints figures; asserts none.
 
 #[path = "../tests/common/mod.rs"]
 #[allow(unused_imports)]
@@ -23,7 +25,8 @@ use janus_domain::messages::MailboxMessage;
 use janus_store::seed::{DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD};
 use sea_orm::Database;
 
-const GOAL_BYTES: usize = 150 * 1024;
+const CLIENT_PAGE_GOAL: usize = 150 * 1024;
+const DASHBOARD_GOAL: usize = 250 * 1024;
 const ACCEPT_ENCODING: &str = "br, gzip";
 
 #[tokio::main]
@@ -38,7 +41,7 @@ async fn main() {
     if !built_for_release {
         eprintln!(
             "target/site holds no precompressed release build. Build it first:\n  \
-             cargo leptos build --release --precompress && scripts/build-pin-page.sh --release"
+             cargo leptos build --release --precompress --split && scripts/build-pin-page.sh --release"
         );
         std::process::exit(2);
     }
@@ -70,36 +73,54 @@ async fn main() {
         .await
         .unwrap();
     assert_eq!(sent.status(), 200, "send_pin_link");
-    let link = mailbox_link(&server, &owner.email).await;
+    let link = mailbox_link(&server, &cookie, &owner.email).await;
     common::remember_secrets_in(&link);
     let path = &link[link.find("/pin/").unwrap()..];
 
-    let mut rows = Vec::new();
-    let page = fetch(&server, path).await;
-    let html = String::from_utf8_lossy(&page.bytes).into_owned();
+    let client_page = page_files(&server, path, None).await;
+    let html = String::from_utf8_lossy(&client_page[0].1.bytes).into_owned();
     println!(
-        "the page's form is in the first response (server-rendered): {}",
+        "the client page's form is in the first response (server-rendered): {}",
         if html.contains("id=\"pin-form\"") {
             "yes"
         } else {
             "NO"
         }
     );
-    rows.push(("page (HTML)".to_owned(), page));
+    print_page("client PIN page", &client_page, Some(CLIENT_PAGE_GOAL));
+    let dashboard = page_files(&server, "/", Some(&cookie)).await;
+    print_page("dashboard (signed in)", &dashboard, Some(DASHBOARD_GOAL));
+    let lead_card = page_files(&server, &format!("/clients/{client_id}"), Some(&cookie)).await;
+    print_page("lead card (signed in)", &lead_card, None);
+}
+
+/// The page at `path` and every file it names, as a first visit fetches them.
+async fn page_files(
+    server: &ServerProcess,
+    path: &str,
+    cookie: Option<&str>,
+) -> Vec<(String, Fetched)> {
+    let page = fetch(server, path, cookie).await;
+    let html = String::from_utf8_lossy(&page.bytes).into_owned();
+    let mut rows = vec![(format!("{path} (HTML)"), page)];
     for asset in assets_named_in(&html) {
-        let fetched = fetch(&server, &asset).await;
+        let fetched = fetch(server, &asset, None).await;
         rows.push((asset, fetched));
     }
+    rows
+}
 
+fn print_page(title: &str, rows: &[(String, Fetched)], goal: Option<usize>) {
+    println!("\n{title}");
     println!(
-        "{:<52} {:>6} {:>9} {:>9}  cache-control",
+        "{:<60} {:>6} {:>9} {:>9}  cache-control",
         "file", "status", "encoding", "bytes"
     );
     let mut total = 0;
-    for (name, f) in &rows {
+    for (name, f) in rows {
         total += f.bytes.len();
         println!(
-            "{:<52} {:>6} {:>9} {:>9}  {}",
+            "{:<60} {:>6} {:>9} {:>9}  {}",
             name,
             f.status,
             f.encoding,
@@ -107,15 +128,17 @@ async fn main() {
             f.cache_control
         );
     }
+    let verdict = match goal {
+        Some(goal) => format!(
+            " (goal <= {} KB: {})",
+            goal / 1024,
+            if total <= goal { "met" } else { "NOT met" }
+        ),
+        None => String::new(),
+    };
     println!(
-        "total on the wire: {total} B = {:.1} KB (goal <= {} KB: {})",
-        total as f64 / 1024.0,
-        GOAL_BYTES / 1024,
-        if total <= GOAL_BYTES {
-            "met"
-        } else {
-            "NOT met"
-        }
+        "total on the wire: {total} B = {:.1} KB{verdict}",
+        total as f64 / 1024.0
     );
 }
 
@@ -128,13 +151,14 @@ struct Fetched {
 
 /// One GET as a browser sends it. The client decompresses nothing, so `bytes` is what
 /// crossed the wire (headers aside).
-async fn fetch(server: &ServerProcess, path: &str) -> Fetched {
-    let r = client()
+async fn fetch(server: &ServerProcess, path: &str, cookie: Option<&str>) -> Fetched {
+    let mut request = client()
         .get(format!("{}{path}", server.base))
-        .header(http::header::ACCEPT_ENCODING, ACCEPT_ENCODING)
-        .send()
-        .await
-        .unwrap();
+        .header(http::header::ACCEPT_ENCODING, ACCEPT_ENCODING);
+    if let Some(cookie) = cookie {
+        request = request.header(http::header::COOKIE, cookie);
+    }
+    let r = request.send().await.unwrap();
     let header = |name: http::HeaderName| {
         r.headers()
             .get(name)
@@ -176,10 +200,11 @@ fn assets_named_in(html: &str) -> Vec<String> {
 
 /// The link in the newest email to `email` in the development mailbox, once the delivery
 /// worker has handed it over.
-async fn mailbox_link(server: &ServerProcess, email: &str) -> String {
+async fn mailbox_link(server: &ServerProcess, cookie: &str, email: &str) -> String {
     for _ in 0..100 {
         let r = client()
             .post(format!("{}/api/dev_mailbox", server.base))
+            .header(http::header::COOKIE, cookie)
             .send()
             .await
             .unwrap();

@@ -1,6 +1,7 @@
 mod client_pin;
 mod dashboard;
 mod dev_mailbox;
+pub mod lazy;
 mod lead_card;
 mod login;
 mod message_templates;

@@ -2,7 +2,9 @@
 
 use janus_domain::AppError;
 use janus_domain::ids::ClientId;
-use janus_domain::security::{CheckResult, CodeCheckOutcome, PinCheckOutcome, check_typed_digits};
+use janus_domain::security::{
+    CheckResult, CodeCheckOutcome, PinCheckOutcome, SecurityStatus, check_typed_digits,
+};
 use leptos::html;
 use leptos::prelude::*;
 
@@ -98,12 +100,7 @@ pub(super) fn EnterDigits(client_id: ClientId, kind: Digits) -> impl IntoView {
 /// nothing more to type here.
 fn pin_feedback(actions: ModalActions, r: CheckResult<PinCheckOutcome>) -> Feedback {
     let (escalate_after, window_hours) = r.status.hold_rule;
-    let until = r
-        .status
-        .current
-        .as_ref()
-        .map(|v| at(v.until))
-        .unwrap_or_default();
+    let until = verified_until(&r.status);
     let business = r.status.business_name;
     match r.outcome {
         PinCheckOutcome::Verified => {
@@ -135,14 +132,18 @@ fn pin_feedback(actions: ModalActions, r: CheckResult<PinCheckOutcome>) -> Feedb
     }
 }
 
-/// What a 2-step code check's answer tells staff.
-fn code_feedback(actions: ModalActions, r: CheckResult<CodeCheckOutcome>) -> Feedback {
-    let until = r
-        .status
+/// When the verification a check just gave ends, as the message names it.
+fn verified_until(status: &SecurityStatus) -> String {
+    status
         .current
         .as_ref()
         .map(|v| at(v.until))
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// What a 2-step code check's answer tells staff.
+fn code_feedback(actions: ModalActions, r: CheckResult<CodeCheckOutcome>) -> Feedback {
+    let until = verified_until(&r.status);
     match r.outcome {
         CodeCheckOutcome::Verified => {
             actions.go(ModalStep::Overview);
