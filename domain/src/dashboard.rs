@@ -222,6 +222,37 @@ pub struct ClientRow {
     pub verified_seconds_left: i64,
 }
 
+/// What a dashboard row's ⋮ menu offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowAction {
+    OpenLeadCard,
+    ViewContacts,
+    /// Start *Send Security PIN Setup Link* for the client.
+    SendSetupLink,
+}
+
+impl RowAction {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::OpenLeadCard => "Open lead card",
+            Self::ViewContacts => "View contacts",
+            Self::SendSetupLink => "Send Security PIN Setup Link",
+        }
+    }
+}
+
+impl ClientRow {
+    /// The row's menu, in order. The setup link is offered for clients in the PIN workflow
+    /// that are currently enrolling, the stage where new clients are worked.
+    pub fn actions(&self) -> Vec<RowAction> {
+        let mut actions = vec![RowAction::OpenLeadCard, RowAction::ViewContacts];
+        if self.pin_state.is_applicable() && self.stage == EnrollmentStage::CurrentlyEnrolling {
+            actions.push(RowAction::SendSetupLink);
+        }
+        actions
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientPage {
     pub query: ClientQuery,
@@ -281,6 +312,38 @@ pub struct LeadCard {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_setup_link_is_offered_only_for_enrolling_clients_in_the_workflow() {
+        let row = |stage, pin_state| ClientRow {
+            id: ClientId(1),
+            business_name: "Acme".into(),
+            brand: BrandView {
+                slug: "compeo".into(),
+                name: "Compeo".into(),
+                color: "#000000".into(),
+                support_phone: "+1 800 555 0100".into(),
+            },
+            stage,
+            owner_name: None,
+            pin_state,
+            verified_seconds_left: 0,
+        };
+        let always = [RowAction::OpenLeadCard, RowAction::ViewContacts];
+        let enrolling = row(EnrollmentStage::CurrentlyEnrolling, PinState::NoPin);
+        assert_eq!(
+            enrolling.actions(),
+            [always[0], always[1], RowAction::SendSetupLink]
+        );
+        assert_eq!(
+            row(EnrollmentStage::CurrentlyEnrolling, PinState::NotApplicable).actions(),
+            always
+        );
+        assert_eq!(
+            row(EnrollmentStage::NewLead, PinState::NoPin).actions(),
+            always
+        );
+    }
 
     #[test]
     fn query_validation_names_the_field() {

@@ -2,7 +2,7 @@
 //! The tab, search text and page live in the address, so every view can be bookmarked,
 //! shared and reloaded, and the search form works as a plain GET.
 
-use janus_domain::dashboard::{ClientPage, ClientRow, DashboardTab};
+use janus_domain::dashboard::{ClientPage, ClientRow, DashboardTab, RowAction};
 use janus_domain::ids::ClientId;
 use janus_domain::url::encode_query_value;
 use leptos::prelude::*;
@@ -194,28 +194,32 @@ fn ClientTable(page: ClientPage) -> impl IntoView {
 #[component]
 fn ClientRowView(row: ClientRow) -> impl IntoView {
     let card = format!("/clients/{}", row.id);
-    let mut items = vec![
-        MenuItem::Link {
-            label: "Open lead card".into(),
-            href: card.clone(),
-        },
-        MenuItem::Link {
-            label: "View contacts".into(),
-            href: format!("{card}#contacts"),
-        },
-    ];
-    // The setup link is offered from the Currently Enrolling tab, where new clients are worked.
-    let in_current_tab = row.stage == janus_domain::dashboard::EnrollmentStage::CurrentlyEnrolling;
-    if row.pin_state.is_applicable()
-        && in_current_tab
-        && let Some(StartSetupLink(start)) = use_context::<StartSetupLink>()
-    {
-        let request = (row.id, row.business_name.clone(), row.verified_seconds_left);
-        items.push(MenuItem::Action {
-            label: "Send Security PIN Setup Link".into(),
-            run: Callback::new(move |()| start.run(request.clone())),
-        });
-    }
+    let start = use_context::<StartSetupLink>();
+    let items = row
+        .actions()
+        .into_iter()
+        .filter_map(|action| {
+            let label = action.label().to_owned();
+            Some(match action {
+                RowAction::OpenLeadCard => MenuItem::Link {
+                    label,
+                    href: card.clone(),
+                },
+                RowAction::ViewContacts => MenuItem::Link {
+                    label,
+                    href: format!("{card}#contacts"),
+                },
+                RowAction::SendSetupLink => {
+                    let StartSetupLink(start) = start?;
+                    let request = (row.id, row.business_name.clone(), row.verified_seconds_left);
+                    MenuItem::Action {
+                        label,
+                        run: Callback::new(move |()| start.run(request.clone())),
+                    }
+                }
+            })
+        })
+        .collect::<Vec<_>>();
     let countdown = Countdown::new(row.verified_seconds_left);
     let name = row.business_name.clone();
     view! {
