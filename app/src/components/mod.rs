@@ -13,5 +13,5 @@ pub use error_notice::ErrorNotice;
 use focus_return::FocusReturn;
 pub use pin_button::{PinBadge, SecurityPinButton};
 pub use row_menu::{MenuItem, RowMenu};
-pub use security_modal::{ContactPurpose, ModalStep, SecurityModal};
+pub use security_modal::{ContactPurpose, ModalStep, SecurityModal, lazy_security_modal};
 pub use staff_shell::StaffShell;

@@ -14,7 +14,7 @@ use strum::IntoEnumIterator;
 use crate::api::clients::list_clients;
 use crate::components::{
     ConfirmDialog, ContactPurpose, Countdown, ErrorNotice, MenuItem, ModalStep, PinBadge, RowMenu,
-    SecurityModal, StaffShell,
+    StaffShell, lazy_security_modal,
 };
 
 /// Asks the page to start *Send Security PIN Setup Link* for a row: (client id, business
@@ -135,7 +135,11 @@ pub fn DashboardPage() -> impl IntoView {
             />
             {move || modal_for.get().map(|(client_id, seconds)| {
                 let countdown = Countdown::new(seconds);
-                view! { <SecurityModal client_id open=modal_step countdown /> }
+                view! {
+                    <Suspense fallback=|| ()>
+                        {Suspend::new(lazy_security_modal(client_id, modal_step, countdown))}
+                    </Suspense>
+                }
             })}
         </StaffShell>
     }

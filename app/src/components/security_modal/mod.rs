@@ -90,6 +90,18 @@ pub(super) enum Feedback {
     Error(AppError),
 }
 
+/// [`SecurityModal`] from a WebAssembly chunk of its own (`cargo leptos build --split`). The
+/// dashboard opens the modal only when staff ask for it, so its first load does without
+/// the modal's code; the chunk is fetched on the first opening.
+#[lazy]
+pub fn lazy_security_modal(
+    client_id: ClientId,
+    open: RwSignal<Option<ModalStep>>,
+    countdown: Countdown,
+) -> AnyView {
+    view! { <SecurityModal client_id open countdown /> }.into_any()
+}
+
 pub(super) fn at(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%b %-d, %H:%M UTC").to_string()
 }
