@@ -178,6 +178,30 @@ pub async fn bounded_fields(request: Request, next: Next) -> Response {
     }
 }
 
+/// A test on a response's status, version, headers and extensions, as tower-http's
+/// compression takes it.
+pub type ResponsePredicate =
+    fn(StatusCode, http::Version, &http::HeaderMap, &http::Extensions) -> bool;
+
+/// Whether a response is a page rendered for this request, and so compressed as it goes
+/// out (brotli or gzip, at a level cheap enough per request). The files under `/pkg` are
+/// compressed once, at build time (`assets.rs`); server-function answers are small.
+/// Compressing pages is safe from BREACH-style guessing: no page puts input a third party
+/// chooses beside a secret that party lacks. The client page's one secret, its link
+/// token, is in its own address, which a third party would already need to know to make a
+/// browser open the page.
+pub fn is_rendered_page(
+    _status: StatusCode,
+    _version: http::Version,
+    headers: &http::HeaderMap,
+    _extensions: &http::Extensions,
+) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}
+
 /// What a request that panicked is answered with: the generic message, never the panic's.
 pub fn panic_answer(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
     let what = panic

@@ -130,6 +130,13 @@ pub fn app(store: Store, options: LeptosOptions) -> Router {
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             hardening::panic_answer,
         ))
+        .layer(
+            tower_http::compression::CompressionLayer::new()
+                .no_deflate()
+                .no_zstd()
+                .quality(tower_http::CompressionLevel::Precise(4))
+                .compress_when(hardening::is_rendered_page as hardening::ResponsePredicate),
+        )
         .layer(middleware::from_fn_with_state(
             store,
             hardening::security_headers,

@@ -334,3 +334,26 @@ async fn per_address_throttling_believes_x_forwarded_for_only_behind_a_proxy() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+/// Pages are compressed for browsers that accept it; other answers, and browsers that do
+/// not, get them as they are.
+#[tokio::test]
+async fn pages_are_compressed_when_the_browser_accepts_it() {
+    let app = app().await;
+    let mut asks = get("/login", None);
+    asks.headers_mut()
+        .insert(header::ACCEPT_ENCODING, "br, gzip".parse().unwrap());
+    let compressed = send(&app, asks).await;
+    assert_eq!(
+        compressed.headers.get(header::CONTENT_ENCODING).unwrap(),
+        "br"
+    );
+    let plain = send(&app, get("/login", None)).await;
+    assert!(plain.headers.get(header::CONTENT_ENCODING).is_none());
+    assert!(plain.body.contains("<form"), "{}", plain.body);
+    let mut api = post("/api/current_staff", "", None);
+    api.headers_mut()
+        .insert(header::ACCEPT_ENCODING, "br, gzip".parse().unwrap());
+    let answer = send(&app, api).await;
+    assert!(answer.headers.get(header::CONTENT_ENCODING).is_none());
+}
