@@ -78,7 +78,8 @@ async fn main() {
     let path = &link[link.find("/pin/").unwrap()..];
 
     let client_page = page_files(&server, path, None).await;
-    let html = String::from_utf8_lossy(&client_page[0].1.bytes).into_owned();
+    let plain = fetch(&server, path, None, "identity").await;
+    let html = String::from_utf8_lossy(&plain.bytes).into_owned();
     println!(
         "the client page's form is in the first response (server-rendered): {}",
         if html.contains("id=\"pin-form\"") {
@@ -100,11 +101,13 @@ async fn page_files(
     path: &str,
     cookie: Option<&str>,
 ) -> Vec<(String, Fetched)> {
-    let page = fetch(server, path, cookie).await;
-    let html = String::from_utf8_lossy(&page.bytes).into_owned();
+    let page = fetch(server, path, cookie, ACCEPT_ENCODING).await;
+    // Pages are compressed per response: the files they name are read from a plain copy.
+    let plain = fetch(server, path, cookie, "identity").await;
+    let html = String::from_utf8_lossy(&plain.bytes).into_owned();
     let mut rows = vec![(format!("{path} (HTML)"), page)];
     for asset in assets_named_in(&html) {
-        let fetched = fetch(server, &asset, None).await;
+        let fetched = fetch(server, &asset, None, ACCEPT_ENCODING).await;
         rows.push((asset, fetched));
     }
     rows
@@ -151,10 +154,15 @@ struct Fetched {
 
 /// One GET as a browser sends it. The client decompresses nothing, so `bytes` is what
 /// crossed the wire (headers aside).
-async fn fetch(server: &ServerProcess, path: &str, cookie: Option<&str>) -> Fetched {
+async fn fetch(
+    server: &ServerProcess,
+    path: &str,
+    cookie: Option<&str>,
+    accept_encoding: &str,
+) -> Fetched {
     let mut request = client()
         .get(format!("{}{path}", server.base))
-        .header(http::header::ACCEPT_ENCODING, ACCEPT_ENCODING);
+        .header(http::header::ACCEPT_ENCODING, accept_encoding);
     if let Some(cookie) = cookie {
         request = request.header(http::header::COOKIE, cookie);
     }
