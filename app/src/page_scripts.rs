@@ -75,9 +75,11 @@ pub fn stylesheet_href(options: &LeptosOptions) -> String {
 
 /// Whether `s` can be part of a file name we serve as content-addressed.
 pub fn is_content_hash(s: &str) -> bool {
+    // cargo-leptos's placeholder for a name not yet hashed is all underscores.
     s.len() >= 16
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && s.bytes().any(|b| b.is_ascii_alphanumeric())
 }
 
 /// The app's stylesheet link, in the document head the server renders around every page.
@@ -126,6 +128,7 @@ mod tests {
         assert!(is_content_hash("3f9a0c1d2e4b5a6978"));
         assert!(is_content_hash("Xy_-0123456789abcdef"));
         assert!(!is_content_hash("short"));
+        assert!(!is_content_hash("______________________"));
         assert!(!is_content_hash("../../etc/passwd/aaaaaaaa"));
     }
 }

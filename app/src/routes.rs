@@ -86,17 +86,27 @@ const NOT_PAGES: [&str; 3] = ["/pkg/", "/api/", "/health"];
 /// Who `path` is for. A path that is no page and no file is a staff page's 404: staff see
 /// it once signed in, and nobody learns from it which paths exist.
 pub fn access(path: &str) -> Access {
-    let last_segment = path.rsplit('/').next().unwrap_or_default();
-    if NOT_PAGES.iter().any(|p| path.starts_with(p)) || last_segment.contains('.') {
+    if NOT_PAGES.iter().any(|p| path.starts_with(p)) {
         return Access::Open;
     }
-    PAGES
-        .iter()
-        .find(|page| matches(page.pattern, path))
-        .map_or(Access::Staff, |page| page.access)
+    if let Some(page) = PAGES.iter().find(|page| matches(page.pattern, path)) {
+        return page.access;
+    }
+    let last_segment = path.rsplit('/').next().unwrap_or_default();
+    if last_segment.contains('.') {
+        Access::Open
+    } else {
+        Access::Staff
+    }
 }
 
+/// Whether `path` is a page of `pattern`, as the router matches it: one trailing `/` is
+/// the same page.
 fn matches(pattern: &str, path: &str) -> bool {
+    let path = match path.strip_suffix('/') {
+        Some(trimmed) if !trimmed.is_empty() => trimmed,
+        _ => path,
+    };
     let mut wanted = pattern.split('/');
     let mut given = path.split('/');
     loop {
@@ -124,6 +134,10 @@ mod tests {
             ("/dev/mailbox", Access::Staff),
             ("/pin/abc", Access::Client),
             ("/pin/complete/compeo", Access::Client),
+            ("/pin/abc/", Access::Client),
+            ("/pin/a.b", Access::Client),
+            ("/clients/3/", Access::Staff),
+            ("/clients/1.5", Access::Staff),
             ("/pin/", Access::Staff),
             ("/pinned", Access::Staff),
             ("/admin", Access::Staff),

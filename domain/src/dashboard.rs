@@ -151,14 +151,20 @@ pub enum PinState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PinFacts {
     pub has_pin: bool,
-    /// Staff reset the PIN at some point (the row keeps when).
+    /// Staff reset the PIN and the row still records it (setting a new PIN clears it).
     pub reset_started: bool,
     pub link_out: bool,
 }
 
+/// Whether the security PIN workflow applies to a client: a brand in the settings' scope,
+/// and still in enrollment.
+pub fn in_pin_workflow(brand_in_scope: bool, stage: EnrollmentStage) -> bool {
+    brand_in_scope && stage.in_enrollment()
+}
+
 impl PinState {
     pub fn for_client(brand_in_scope: bool, stage: EnrollmentStage, facts: PinFacts) -> Self {
-        if !(brand_in_scope && stage.in_enrollment()) {
+        if !in_pin_workflow(brand_in_scope, stage) {
             Self::NotApplicable
         } else if facts.has_pin {
             Self::PinSet
@@ -414,7 +420,7 @@ mod tests {
         assert_eq!(s(false, true, true), PinState::ResetPending);
         assert_eq!(s(false, true, false), PinState::ResetPending);
         assert_eq!(s(true, false, true), PinState::PinSet);
-        // A new PIN set after a reset ends the reset, whatever the row still remembers.
+        // A PIN on file outranks a recorded reset, should the two ever be stored together.
         assert_eq!(s(true, true, false), PinState::PinSet);
         assert!(s(false, true, false).offers_reset());
         assert!(!s(false, false, true).offers_reset());

@@ -145,9 +145,6 @@ pub fn secrets(settings: &Settings) -> Result<Secrets, String> {
         }
     };
     let mut secrets = Secrets::from_pepper(&pepper);
-    if let Ok(key) = std::env::var(SEALING_KEY_VAR) {
-        secrets.sealing_key = strong(SEALING_KEY_VAR, key)?;
-    }
     if let Ok(keys) = std::env::var(RETIRED_SEALING_KEYS_VAR) {
         secrets.retired_sealing_keys = keys
             .split(',')
@@ -155,6 +152,20 @@ pub fn secrets(settings: &Settings) -> Result<Secrets, String> {
             .filter(|k| !k.is_empty())
             .map(|k| strong(RETIRED_SEALING_KEYS_VAR, k.to_owned()))
             .collect::<Result<_, _>>()?;
+    }
+    if let Ok(key) = std::env::var(SEALING_KEY_VAR) {
+        if key.contains(',') || key.trim() != key {
+            // It could not be listed among the retired keys at the next rotation.
+            return Err(format!(
+                "{SEALING_KEY_VAR} must not contain a comma or start or end with a space"
+            ));
+        }
+        secrets.sealing_key = strong(SEALING_KEY_VAR, key)?;
+        // Until the first rotation the bodies were sealed under the pepper: they still
+        // open, without the operator having to name the pepper a second time.
+        if secrets.sealing_key != pepper {
+            secrets.retired_sealing_keys.push(pepper);
+        }
     }
     Ok(secrets)
 }
@@ -245,7 +256,10 @@ mod tests {
             jail.set_env(RETIRED_SEALING_KEYS_VAR, format!("{old}, "));
             let rotated = secrets(&settings).unwrap();
             assert_eq!(rotated.sealing_key, new.as_bytes());
-            assert_eq!(rotated.retired_sealing_keys, [old.as_bytes().to_vec()]);
+            assert_eq!(
+                rotated.retired_sealing_keys,
+                [old.as_bytes().to_vec(), pepper.as_bytes().to_vec()]
+            );
             let before = Secrets {
                 sealing_key: old.as_bytes().to_vec(),
                 ..Secrets::from_pepper(pepper.as_bytes())
@@ -255,6 +269,26 @@ mod tests {
                 rotated.sealer().open(&body).unwrap(),
                 "a body sealed before the rotation"
             );
+
+            // The first rotation away from the pepper needs no retired key named: the
+            // bodies sealed under the pepper still open.
+            jail.set_env(RETIRED_SEALING_KEYS_VAR, "");
+            let first = secrets(&settings).unwrap();
+            let under_pepper = Secrets::from_pepper(pepper.as_bytes())
+                .sealer()
+                .seal("sealed before any rotation");
+            assert_eq!(
+                first.sealer().open(&under_pepper).unwrap(),
+                "sealed before any rotation"
+            );
+
+            jail.set_env(
+                SEALING_KEY_VAR,
+                "a sealing key, with a comma, thirty-two long",
+            );
+            let refused = secrets(&settings).err().unwrap();
+            assert!(refused.contains("comma"), "{refused}");
+            jail.set_env(SEALING_KEY_VAR, new);
 
             jail.set_env(RETIRED_SEALING_KEYS_VAR, "short");
             let refused = secrets(&settings).err().unwrap();

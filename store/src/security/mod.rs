@@ -205,7 +205,7 @@ impl Store {
     }
 
     pub(crate) fn pin_applies(&self, b: &brand::Model, c: &client::Model) -> bool {
-        self.settings.brands.is_in_scope(&b.slug) && c.stage.in_enrollment()
+        janus_domain::dashboard::in_pin_workflow(self.settings.brands.is_in_scope(&b.slug), c.stage)
     }
 
     pub(crate) async fn pin_overview(

@@ -78,16 +78,20 @@ impl ModalActions {
         self.feedback.set(Some(feedback));
     }
 
-    /// Runs one action. The last message is cleared and the step is busy until the answer
-    /// comes; an answer's fresh status is taken in first, then `answered` decides what to
-    /// show (it may also move to another step) and its message, if any, is shown.
+    /// Clears the message under the status.
+    pub fn clear(self) {
+        self.feedback.set(None);
+    }
+
+    /// Runs one action. The step is busy until the answer comes (the last message stays
+    /// meanwhile); an answer's fresh status is taken in first, then `answered` decides what
+    /// to show (it may also move to another step) and its message, if any, replaces it.
     pub fn run<A: FreshStatus + 'static>(
         self,
         call: impl Future<Output = Result<A, AppError>> + 'static,
         answered: impl FnOnce(Result<A, AppError>) -> Option<Feedback> + 'static,
     ) {
         self.busy.set(true);
-        self.feedback.set(None);
         leptos::task::spawn_local(async move {
             let answer = call.await;
             if let Ok(a) = &answer {

@@ -33,6 +33,7 @@ pub(super) fn ContactPicker(s: SecurityStatus, purpose: ContactPurpose) -> impl 
                 None => send_two_step_code(client_id, contact_id).await,
             }
         };
+        actions.clear();
         actions.run(call, move |answer| match answer {
             Ok(s) => {
                 let contact = s.contacts.iter().find(|c| c.id == contact_id);

@@ -46,6 +46,7 @@ pub(super) fn Deliveries(
                 Resend::Code { contact_id } => send_two_step_code(client_id, contact_id).await,
             }
         };
+        actions.clear();
         actions.run(call, move |answer| {
             Some(match answer {
                 Ok(_) => Feedback::Success(done.into()),
