@@ -102,6 +102,17 @@ pub fn lazy_security_modal(
     view! { <SecurityModal client_id open countdown /> }.into_any()
 }
 
+/// Opens the dialog as a modal once it is in the document. Loaded from its own chunk, the
+/// modal is built inside a `<Suspense>`, which puts it in the page a frame later than its
+/// node exists, and `showModal()` refuses a dialog that is not yet in the page.
+fn show_when_connected(dialog: web_sys::HtmlDialogElement) {
+    if dialog.is_connected() {
+        let _ = dialog.show_modal();
+    } else {
+        request_animation_frame(move || show_when_connected(dialog));
+    }
+}
+
 pub(super) fn at(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%b %-d, %H:%M UTC").to_string()
 }
@@ -192,7 +203,7 @@ pub fn SecurityModal(
         if want_open && !d.open() {
             opener.remember();
             feedback.set(None);
-            let _ = d.show_modal();
+            show_when_connected(d);
             load();
         } else if !want_open && d.open() {
             d.close();
