@@ -24,6 +24,9 @@ stored_set! {
         PinUnlocked,
         CodeSent,
         CodeCheck,
+        /// Verifications ended before their time: a PIN reset, a change to the verified
+        /// contact, or an admin's *End verification*.
+        VerificationEnded,
     }
 }
 
@@ -47,6 +50,7 @@ impl AuditAction {
             Self::PinUnlocked => "PIN checks unlocked",
             Self::CodeSent => "2-step code sent",
             Self::CodeCheck => "2-step code check",
+            Self::VerificationEnded => "Verification ended",
         }
     }
 }

@@ -28,6 +28,17 @@ impl ContactRole {
         }
     }
 
+    /// The role as a sentence names one holder of it: "the Owner", "an Accountant".
+    pub fn with_article(self) -> &'static str {
+        match self {
+            Self::Owner => "the Owner",
+            Self::AuthorizedRepresentative => "an Authorized Representative",
+            Self::PayrollContact => "a Payroll Contact",
+            Self::HrContact => "an HR Contact",
+            Self::Accountant => "an Accountant",
+        }
+    }
+
     /// Whether a PIN setup or reset link may be sent to a contact with this role.
     pub fn may_manage_pin(self) -> bool {
         matches!(self, Self::Owner | Self::AuthorizedRepresentative)

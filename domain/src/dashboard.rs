@@ -309,10 +309,21 @@ pub struct LeadCard {
     pub beia: BeiaState,
     pub beia_sent_at: Option<DateTime<Utc>>,
     pub pin_state: PinState,
-    /// Seconds the client stays verified, by the server's clock; 0 when not verified.
-    pub verified_seconds_left: i64,
+    /// Who is verified now, the one that lasts longest first.
+    pub verifications: Vec<crate::security::VerificationView>,
+    /// What each sensitive action needs, as the card tells staff before they try:
+    /// "Send to BEIA needs the Owner or an Authorized Representative, verified by you
+    /// within the last 60 minutes."
+    pub needs: Vec<String>,
     /// Security PIN and workflow events of this client, newest first.
     pub audit: Vec<crate::security::AuditView>,
+}
+
+impl LeadCard {
+    /// Seconds the client stays verified, by the server's clock; 0 when nobody is.
+    pub fn seconds_verified(&self) -> i64 {
+        self.verifications.first().map_or(0, |v| v.seconds_left)
+    }
 }
 
 #[cfg(test)]

@@ -25,11 +25,10 @@ pub enum AppError {
     InvalidInput { field: String, message: String },
     #[error("{0} was not found.")]
     NotFound(String),
-    /// A sensitive workflow was asked for while the client is not verified (`store/src/workflows.rs`).
-    #[error(
-        "Verify the caller first: this action needs the client verified within the last hour. Open Security PIN to verify the PIN or send a 2-step code."
-    )]
-    VerificationRequired,
+    /// A sensitive action was asked for without the verification its authority needs
+    /// (`crate::authority`); the message says what it needs and who is verified.
+    #[error("{0}")]
+    VerificationRequired(String),
     /// The client's brand or stage has no security PIN workflow. `brands` names the brands
     /// it covers (the settings' `brands.in_scope`), as [`crate::words::and_list`] lists them.
     #[error("The security PIN workflow is only for new clients of {brands}.")]
@@ -76,7 +75,7 @@ impl AppError {
             Self::InvalidInput { .. } => 422,
             Self::Malformed(_) => 400,
             Self::NotFound(_) => 404,
-            Self::VerificationRequired => 428,
+            Self::VerificationRequired(_) => 428,
             Self::PinNotApplicable { .. } => 409,
             Self::LinkUnusable => 410,
             Self::TooManyAttempts(_) => 429,
@@ -151,7 +150,7 @@ mod tests {
             AppError::NotFound("Client".into()),
             AppError::Malformed("x".into()),
             AppError::TooManyAttempts("later".into()),
-            AppError::VerificationRequired,
+            AppError::VerificationRequired("Send to BEIA needs the Owner.".into()),
             AppError::PinNotApplicable {
                 brands: "Compeo".into(),
             },

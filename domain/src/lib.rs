@@ -30,6 +30,7 @@ macro_rules! stored_set {
 }
 
 pub mod audit;
+pub mod authority;
 pub mod clock;
 pub mod contact;
 pub mod dashboard;
@@ -89,6 +90,8 @@ mod names_agree {
     fn in_every_fixed_set() {
         agree::<crate::audit::AuditAction>();
         agree::<crate::audit::AuditOutcome>();
+        agree::<crate::authority::SensitiveAction>();
+        agree::<crate::security::VerificationEnd>();
         agree::<crate::contact::ContactRole>();
         agree::<crate::dashboard::DashboardTab>();
         agree::<crate::dashboard::EnrollmentStage>();

@@ -1,4 +1,4 @@
-import { Browser, expect, Page } from "@playwright/test";
+import { Browser, expect, Locator, Page } from "@playwright/test";
 import * as fs from "fs";
 
 /**
@@ -108,4 +108,9 @@ export async function openLeadCard(page: Page, search: string, index: number) {
   const ownerName = (await owner.locator("th").textContent())!.trim();
   const ownerEmail = (await owner.locator("td").nth(1).textContent())!.trim();
   return { business, ownerName, ownerEmail };
+}
+
+/** In the Verify PIN step, says who is on the phone: the PIN verifies that person. */
+export async function pickCaller(dialog: Locator, name: string) {
+  await dialog.getByRole("group", { name: "Who is on the phone?" }).getByRole("radio", { name: new RegExp(name) }).check();
 }

@@ -1,5 +1,5 @@
 import { devices, expect, Page, test } from "@playwright/test";
-import { ADMIN, cspViolations, hydrated, mailboxCode, mailboxLink, openLeadCard, signIn, watchCsp } from "./helpers";
+import { ADMIN, cspViolations, hydrated, mailboxCode, mailboxLink, openLeadCard, pickCaller, signIn, watchCsp } from "./helpers";
 
 test.afterEach(async ({ page }) => {
   expect(cspViolations(page), "the Content-Security-Policy blocked nothing").toEqual([]);
@@ -19,9 +19,12 @@ test("the whole PIN walk-through: create, set on a phone, verify, reset, verify"
   await expect(pinButton).toHaveAttribute("data-verified", "false");
   await expect(pinButton).toContainText("Not verified");
 
-  // Sensitive work waits for a verified caller, and the notice offers the way there.
+  // Sensitive work waits for a verified caller, and the notice says who and offers the way there.
+  await expect(page.getByTestId("authority-needs")).toContainText(
+    "Sync Employees needs the Owner or an Authorized Representative, verified by you within the last 60 minutes.",
+  );
   await page.getByRole("button", { name: "Sync Employees" }).click();
-  const gate = page.getByRole("alert").filter({ hasText: "Verify the caller first" });
+  const gate = page.getByRole("alert").filter({ hasText: "nobody is verified now" });
   await expect(gate).toBeVisible();
   await gate.getByRole("button", { name: "Open Security PIN" }).click();
 
@@ -93,6 +96,7 @@ test("the whole PIN walk-through: create, set on a phone, verify, reset, verify"
   await dialog.getByRole("button", { name: "Verify PIN" }).click();
   const pinField = dialog.getByLabel("PIN the caller reads out");
   await expect(pinField).toBeFocused();
+  await pickCaller(dialog, ownerName);
   await pinField.fill("284617");
   await dialog.getByRole("button", { name: "Check PIN" }).click();
   const mismatch = dialog.getByTestId("pin-mismatch");
@@ -106,10 +110,14 @@ test("the whole PIN walk-through: create, set on a phone, verify, reset, verify"
   await pinField.fill("731946");
   await dialog.getByRole("button", { name: "Check PIN" }).click();
   await expect(dialog.getByRole("status")).toContainText("PIN verified");
-  await expect(dialog.getByTestId("verification-line")).toContainText("Verified by Avery Morgan with the security PIN");
+  const who = `Verified: ${ownerName} (Owner) · PIN · by Avery Morgan`;
+  await expect(dialog.getByTestId("verification-line")).toContainText(who);
 
-  // Green, with a countdown that moves on its own.
+  // Green, naming who is verified, with a countdown that moves on its own.
   await expect(pinButton).toHaveAttribute("data-verified", "true");
+  await expect(pinButton).toContainText(who);
+  expect(await pinButton.getAttribute("title")).toContain(`${who} · `);
+  await expect(page.getByTestId("verified-people")).toContainText(who);
   await expect(pinButton).toHaveClass(/pin-green/);
   const shown = (await pinButton.locator("[role=timer]").textContent())!;
   expect(shown).toMatch(/^(1:00:00|59:[0-5]\d)$/);
@@ -151,8 +159,12 @@ test("the whole PIN walk-through: create, set on a phone, verify, reset, verify"
   expect(cspViolations(client), "the client page's policy blocked nothing").toEqual([]);
   await phone.close();
 
+  // The reset ended the verification the old PIN gave.
+  await expect(pinButton).toHaveAttribute("data-verified", "false");
   await pinButton.click();
+  await expect(dialog.getByTestId("verification-line")).toContainText("(the PIN was reset)");
   await dialog.getByRole("button", { name: "Verify PIN" }).click();
+  await pickCaller(dialog, ownerName);
   await dialog.getByLabel("PIN the caller reads out").fill("582931");
   await dialog.getByRole("button", { name: "Check PIN" }).click();
   await expect(dialog.getByRole("status")).toContainText("PIN verified");
@@ -160,7 +172,7 @@ test("the whole PIN walk-through: create, set on a phone, verify, reset, verify"
 
 test("a 2-step code verifies the caller", async ({ page, browser }) => {
   desktopOnly();
-  const { ownerEmail } = await openLeadCard(page, "compeo", 1);
+  const { ownerName, ownerEmail } = await openLeadCard(page, "compeo", 1);
   const pinButton = page.getByTestId("security-pin-button");
   await pinButton.click();
   const dialog = page.getByRole("dialog", { name: /Security Verification/ });
@@ -185,8 +197,48 @@ test("a 2-step code verifies the caller", async ({ page, browser }) => {
   await field.fill(code);
   await dialog.getByRole("button", { name: "Check code" }).click();
   await expect(dialog.getByRole("status")).toContainText("Code verified");
-  await expect(dialog.getByTestId("verification-line")).toContainText("with the 2-step code");
+  await expect(dialog.getByTestId("verification-line")).toContainText(`Verified: ${ownerName} (Owner) · 2-step code · by Avery Morgan`);
   await expect(pinButton).toHaveAttribute("data-verified", "true");
+});
+
+test("a code read back by another contact does not unlock Send to BEIA; the owner's does", async ({ page, browser }) => {
+  desktopOnly();
+  const { ownerName, ownerEmail } = await openLeadCard(page, "compeo", 3);
+  // Someone who does not speak for the business: a payroll, HR or accounting contact.
+  const others = page.locator("table.contacts tbody tr").filter({ hasText: /Payroll Contact|HR Contact|Accountant/ });
+  const other = others.first();
+  const otherName = (await other.locator("th").textContent())!.trim();
+  const otherRole = (await other.locator("td").first().textContent())!.trim();
+  const otherEmail = (await other.locator("td").nth(1).textContent())!.trim();
+  const pinButton = page.getByTestId("security-pin-button");
+  const dialog = page.getByRole("dialog", { name: /Security Verification/ });
+
+  const verifyByCode = async (name: string, email: string) => {
+    await pinButton.click();
+    await dialog.getByRole("button", { name: "Send 2-Step Verification Code" }).click();
+    await dialog.getByRole("radio", { name: new RegExp(name) }).check();
+    await dialog.getByRole("button", { name: "Send code" }).click();
+    await expect(dialog.getByRole("status")).toContainText("Code sent to");
+    await dialog.getByLabel("Code the client reads back").fill(await mailboxCode(browser, email));
+    await dialog.getByRole("button", { name: "Check code" }).click();
+    await expect(dialog.getByRole("status")).toContainText(`Code verified: ${name} (`);
+    await page.keyboard.press("Escape");
+  };
+
+  await verifyByCode(otherName, otherEmail);
+  await expect(pinButton).toContainText(`Verified: ${otherName} (${otherRole}) · 2-step code · by Avery Morgan`);
+  await page.getByRole("button", { name: "Send to BEIA" }).click();
+  const refusal = page.getByRole("alert").filter({ hasText: "Send to BEIA needs the Owner or an Authorized Representative" });
+  await expect(refusal).toContainText(`${otherName} (${otherRole}) is verified.`);
+  await expect(page.getByTestId("beia-indicator")).toHaveText("Not sent to BEIA");
+  await page.screenshot({ path: screenshotPath("authority-refused.png"), fullPage: false });
+
+  await verifyByCode(ownerName, ownerEmail);
+  await expect(page.getByTestId("verified-people").locator("li")).toHaveCount(2);
+  await page.getByRole("button", { name: "Send to BEIA" }).click();
+  await expect(page.getByTestId("beia-indicator")).toHaveText("Sent to BEIA");
+  const audit = page.getByTestId("audit-list");
+  await expect(audit.locator("tbody tr").first()).toContainText(`authorized by ${ownerName} (Owner) · 2-step code`);
 });
 
 test("the dashboard's ⋮ menu sends a setup link after a confirmation", async ({ page }) => {
@@ -261,7 +313,7 @@ test.describe("with a one-minute verified window", () => {
   test("the button turns red by itself when the window ends", async ({ page, browser }) => {
     desktopOnly();
     test.setTimeout(150_000);
-    const { ownerEmail } = await openLeadCard(page, "compeo", 0);
+    const { ownerName, ownerEmail } = await openLeadCard(page, "compeo", 0);
     const pinButton = page.getByTestId("security-pin-button");
     await pinButton.click();
     const dialog = page.getByRole("dialog", { name: /Security Verification/ });
@@ -281,7 +333,7 @@ test.describe("with a one-minute verified window", () => {
     await expect(pinButton).toHaveClass(/pin-red/, { timeout: 75_000 });
     await expect(pinButton).toContainText("Not verified");
     expect(await page.evaluate(() => (window as unknown as { mark: number }).mark)).toBe(42);
-    await expect(page.getByText("Sync Employees and Send to BEIA wait for a verified caller.")).toBeVisible();
+    await expect(page.getByTestId("verified-people")).toHaveCount(0);
   });
 });
 
@@ -296,7 +348,7 @@ test.describe("with tight limits", () => {
   test("a link past the send limit is refused in the modal; a held lock is shown and an admin lifts it", async ({ page, browser }) => {
     desktopOnly();
     test.setTimeout(120_000);
-    const { ownerEmail } = await openLeadCard(page, "compeo", 0);
+    const { ownerName, ownerEmail } = await openLeadCard(page, "compeo", 0);
     const pinButton = page.getByTestId("security-pin-button");
     await pinButton.click();
     const dialog = page.getByRole("dialog", { name: /Security Verification/ });
@@ -332,6 +384,7 @@ test.describe("with tight limits", () => {
     await expect(dialog.getByTestId("pin-line")).toContainText("Set on");
     await dialog.getByRole("button", { name: "Verify PIN" }).click();
     const pinField = dialog.getByLabel("PIN the caller reads out");
+    await pickCaller(dialog, ownerName);
     for (const wrong of ["284610", "284611", "284612", "284613", "284614"]) {
       await pinField.fill(wrong);
       await dialog.getByRole("button", { name: "Check PIN" }).click();
@@ -373,6 +426,7 @@ test.describe("with tight limits", () => {
     await page.keyboard.press("Escape");
     await pinButton.click();
     await dialog.getByRole("button", { name: "Verify PIN" }).click();
+    await pickCaller(dialog, ownerName);
     await pinField.fill("731946");
     await dialog.getByRole("button", { name: "Check PIN" }).click();
     await expect(dialog.getByRole("status")).toContainText("PIN verified");

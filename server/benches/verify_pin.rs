@@ -17,13 +17,14 @@
 mod common;
 mod support;
 
-use janus_domain::ids::ClientId;
+use janus_domain::contact::ContactRole;
+use janus_domain::ids::{ClientId, ContactId};
 use std::time::{Duration, Instant};
 
 use common::process::{ServerProcess, client, workspace_root};
 use janus_domain::Secret;
 use janus_store::SecretHasher;
-use janus_store::entity::client_pin;
+use janus_store::entity::{client_pin, contact};
 use janus_store::passwords::Memory;
 use janus_store::seed::{DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD};
 use janus_store::seed_scale::SCALE_PIN;
@@ -153,6 +154,20 @@ async fn main() {
         BURST,
         "the dataset has {BURST} clients with a PIN"
     );
+    // Who is on the phone for each: its owner, whom the PIN verifies.
+    let owners: std::collections::HashMap<ClientId, ContactId> = contact::Entity::find()
+        .filter(contact::Column::ClientId.is_in(pin_clients.clone()))
+        .filter(contact::Column::Role.eq(ContactRole::Owner))
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| (k.client_id, k.id))
+        .collect();
+    let pin_clients: Vec<(ClientId, ContactId)> = pin_clients
+        .into_iter()
+        .map(|id| (id, owners[&id]))
+        .collect();
     db.close().await.unwrap();
     let env = bench_env(&url);
     let log = support::bench_dir().join("verify-server.log");
@@ -170,7 +185,8 @@ async fn main() {
             http.post(format!("{base}/api/verify_pin"))
                 .header(http::header::COOKIE, &cookie)
                 .form(&[
-                    ("client_id", ids[n % ids.len()].to_string()),
+                    ("client_id", ids[n % ids.len()].0.to_string()),
+                    ("contact_id", ids[n % ids.len()].1.to_string()),
                     ("pin", SCALE_PIN.to_owned()),
                 ])
         }

@@ -319,7 +319,10 @@ async fn oversized_fields_are_refused_with_422_before_any_work() {
             "list_clients",
             format!("tab=all&page=0&search={}", "x".repeat(201)),
         ),
-        ("verify_pin", format!("client_id=1&pin={}", "1".repeat(17))),
+        (
+            "verify_pin",
+            format!("client_id=1&contact_id=1&pin={}", "1".repeat(17)),
+        ),
         (
             "complete_pin_setup",
             format!("token={}&pin=1&confirm=1", "t".repeat(129)),

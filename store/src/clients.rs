@@ -4,6 +4,7 @@ use janus_domain::ids::ClientId;
 use std::collections::HashMap;
 
 use janus_domain::AppError;
+use janus_domain::authority::SensitiveAction;
 use janus_domain::contact::ContactRole;
 use janus_domain::dashboard::{
     BeiaState, BrandView, ClientPage, ClientQuery, ClientRow, ContactView, EnrollmentStage,
@@ -14,6 +15,7 @@ use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, IdenStatic,
     PaginatorTrait, QueryFilter, QueryOrder, QueryTrait, SelectA, SelectB, Statement,
 };
+use strum::IntoEnumIterator;
 
 use crate::entity::{brand, client, contact};
 use crate::{OrInternal, Store, internal};
@@ -255,13 +257,28 @@ impl Store {
         let stage = c.stage;
         let pins = self.pin_overview(&[c.id]).await?;
         let pin_state = self.pin_state(&brand, stage, pins.facts(c.id));
+        let verifications = if pin_state.is_applicable() {
+            self.current_verifications(c.id).await?
+        } else {
+            Vec::new()
+        };
+        let needs = if pin_state.is_applicable() {
+            SensitiveAction::iter()
+                .map(|a| {
+                    format!(
+                        "{} needs {}.",
+                        a.label(),
+                        self.settings.authority(a).needs()
+                    )
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         Ok(LeadCard {
             id: c.id,
-            verified_seconds_left: if pin_state.is_applicable() {
-                pins.seconds_left(c.id, self.clock.now())
-            } else {
-                0
-            },
+            verifications,
+            needs,
             audit: self.client_audit(c.id).await?,
             business_name: c.business_name,
             legal_name: c.legal_name,

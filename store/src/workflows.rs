@@ -1,8 +1,10 @@
 //! Sensitive enrollment workflows started from the lead card: Sync Employees and Send to
 //! BEIA. Each is recorded in the audit trail, and for clients in the security PIN
-//! workflow each waits for a caller verified within the last hour.
+//! workflow each waits for the verification its authority names
+//! (`janus_domain::authority`): who, by which method, how recently, checked by whom.
 
 use janus_domain::AppError;
+use janus_domain::authority::SensitiveAction;
 use janus_domain::dashboard::LeadCard;
 use janus_domain::ids::ClientId;
 use janus_domain::staff::StaffView;
@@ -14,12 +16,6 @@ use crate::entity::{brand, client};
 use crate::{OrInternal, Store, internal};
 use janus_domain::audit::{AuditAction, AuditOutcome};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Workflow {
-    SyncEmployees,
-    SendToBeia,
-}
-
 impl Store {
     /// Pulls the client's employee roster from payroll; records when it last happened.
     /// Answers with the lead card as it now stands.
@@ -28,7 +24,7 @@ impl Store {
         client_id: ClientId,
         staff: &StaffView,
     ) -> Result<LeadCard, AppError> {
-        self.run_workflow(client_id, staff, Workflow::SyncEmployees)
+        self.run_workflow(client_id, staff, SensitiveAction::SyncEmployees)
             .await?;
         self.lead_card(client_id).await
     }
@@ -40,7 +36,7 @@ impl Store {
         client_id: ClientId,
         staff: &StaffView,
     ) -> Result<LeadCard, AppError> {
-        self.run_workflow(client_id, staff, Workflow::SendToBeia)
+        self.run_workflow(client_id, staff, SensitiveAction::SendToBeia)
             .await?;
         self.lead_card(client_id).await
     }
@@ -49,13 +45,9 @@ impl Store {
         &self,
         client_id: ClientId,
         staff: &StaffView,
-        workflow: Workflow,
+        action: SensitiveAction,
     ) -> Result<(), AppError> {
         let now = self.clock.now();
-        let action = match workflow {
-            Workflow::SyncEmployees => AuditAction::SyncEmployees,
-            Workflow::SendToBeia => AuditAction::SendToBeia,
-        };
         let (c, b) = client::Entity::find_by_id(client_id)
             .find_also_related(brand::Entity)
             .one(&self.db)
@@ -63,18 +55,32 @@ impl Store {
             .or_internal()?
             .ok_or_else(|| AppError::NotFound("Client".into()))?;
         let b = b.ok_or_else(|| internal(format!("client {client_id} has no brand")))?;
-        if self.pin_applies(&b, &c) && !self.is_verified(client_id).await? {
-            audit::record(
-                &self.db,
-                now,
-                Entry::new(action, AuditOutcome::Failure)
-                    .staff(staff.id)
-                    .client(client_id)
-                    .detail("refused: client not verified"),
-            )
-            .await
-            .or_internal()?;
-            return Err(AppError::VerificationRequired);
+        let audited = match action {
+            SensitiveAction::SyncEmployees => AuditAction::SyncEmployees,
+            SensitiveAction::SendToBeia => AuditAction::SendToBeia,
+        };
+        let mut entry = Entry::new(audited, AuditOutcome::Success)
+            .staff(staff.id)
+            .client(client_id);
+        if self.pin_applies(&b, &c) {
+            let current = self.current_verifications(client_id).await?;
+            let authority = self.settings.authority(action);
+            match authority.judge(action, &current, staff.id, now) {
+                Ok(by) => {
+                    if let Some(contact_id) = by.contact_id {
+                        entry = entry.contact(contact_id);
+                    }
+                    entry = entry.detail(format!("authorized by {}", by.summary()));
+                }
+                Err(missing) => {
+                    let refused = Entry::new(audited, AuditOutcome::Failure)
+                        .staff(staff.id)
+                        .client(client_id)
+                        .detail(format!("refused: {missing}"));
+                    audit::record(&self.db, now, refused).await.or_internal()?;
+                    return Err(AppError::VerificationRequired(missing));
+                }
+            }
         }
         let txn = begin_writing(&self.db).await.or_internal()?;
         let found = client::Entity::find_by_id(client_id)
@@ -83,14 +89,11 @@ impl Store {
             .or_internal()?;
         let c = found.ok_or_else(|| AppError::NotFound("Client".into()))?;
         let mut active: client::ActiveModel = c.into();
-        match workflow {
-            Workflow::SyncEmployees => active.last_synced_at = Set(Some(now)),
-            Workflow::SendToBeia => active.beia_sent_at = Set(Some(now)),
+        match action {
+            SensitiveAction::SyncEmployees => active.last_synced_at = Set(Some(now)),
+            SensitiveAction::SendToBeia => active.beia_sent_at = Set(Some(now)),
         }
         active.update(&txn).await.or_internal()?;
-        let entry = Entry::new(action, AuditOutcome::Success)
-            .staff(staff.id)
-            .client(client_id);
         audit::record(&txn, now, entry).await.or_internal()?;
         txn.commit().await.or_internal()
     }

@@ -24,7 +24,11 @@ async fn abandon_a_check(w: &World, pin: &str) {
             .map_or(0, |r| r.checks_in_flight)
     };
     let before = in_flight().await;
-    let mut check = Box::pin(w.t.store.verify_pin(w.client.id, Secret::new(pin), &w.me));
+    let mut check =
+        Box::pin(
+            w.t.store
+                .verify_pin(w.client.id, w.owner.id, Secret::new(pin), &w.me),
+        );
     for _ in 0..10_000 {
         let polled = std::future::poll_fn(|cx| Poll::Ready(check.as_mut().poll(cx))).await;
         assert!(

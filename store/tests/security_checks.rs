@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use common::pin_world::*;
+use janus_domain::contact::ContactRole;
 use janus_domain::dashboard::EnrollmentStage;
 use janus_domain::security::{CodeCheckOutcome, LinkPurpose, PinCheckOutcome, VerifyMethod};
 use janus_domain::{AppError, Secret};
@@ -69,10 +70,10 @@ async fn concurrent_guesses_never_exceed_the_limit_and_each_is_audited() {
     let tasks: Vec<_> = (0..GUESSES)
         .map(|_| {
             let (store, me) = (store.clone(), w.me.clone());
-            let id = w.client.id;
+            let (id, owner) = (w.client.id, w.owner.id);
             tokio::spawn(async move {
                 store
-                    .verify_pin(id, Secret::new(OTHER_PIN), &me)
+                    .verify_pin(id, owner, Secret::new(OTHER_PIN), &me)
                     .await
                     .map(|r| r.outcome)
             })
@@ -130,8 +131,10 @@ async fn a_match_clears_the_misses_opens_an_hour_and_is_audited() {
     let window = &windows[0];
     assert_eq!(
         (window.method, window.staff_user_id, window.contact_id),
-        (VerifyMethod::Pin, w.me.id, None)
+        (VerifyMethod::Pin, w.me.id, Some(w.owner.id)),
+        "the PIN verified the person staff said was on the phone"
     );
+    assert_eq!(window.contact_role, Some(ContactRole::Owner));
     assert_eq!(
         (window.verified_at, window.until),
         (now, now + Duration::hours(1))
@@ -145,10 +148,12 @@ async fn a_match_clears_the_misses_opens_an_hour_and_is_audited() {
         .unwrap();
     assert_eq!(successes.len(), 1);
     assert_eq!(successes[0].staff_user_id, Some(w.me.id));
+    assert_eq!(successes[0].contact_id, Some(w.owner.id));
     assert_eq!(
         successes[0].detail,
         format!(
-            "PIN verified; verified until {}",
+            "PIN verified: {} (Owner) verified until {}",
+            w.owner.name,
             window.until.format("%H:%M UTC")
         )
     );
@@ -173,7 +178,10 @@ async fn a_client_that_left_the_workflow_is_refused_and_its_attempt_handed_back(
     done.update(&s.db).await.unwrap();
     for pin in [GOOD_PIN, OTHER_PIN] {
         assert_eq!(
-            refused(s.verify_pin(w.client.id, Secret::new(pin), &w.me).await),
+            refused(
+                s.verify_pin(w.client.id, w.owner.id, Secret::new(pin), &w.me)
+                    .await
+            ),
             AppError::PinNotApplicable {
                 brands: "Cornerstone, PeoPayGo, Compeo and CoGuardHR".into()
             }
@@ -192,7 +200,7 @@ async fn a_client_that_left_the_workflow_is_refused_and_its_attempt_handed_back(
     // An unknown client is not found, whatever its PIN row would have said.
     assert!(matches!(
         refused(
-            s.verify_pin(ClientId(999_999), Secret::new(GOOD_PIN), &w.me)
+            s.verify_pin(ClientId(999_999), w.owner.id, Secret::new(GOOD_PIN), &w.me)
                 .await
         ),
         AppError::NotFound(_)

@@ -26,10 +26,10 @@ async fn create_set_verify_and_the_one_hour_window_gates_sensitive_work() {
         s.security_status(id).await.unwrap().pin_state,
         PinState::NoPin
     );
-    assert_eq!(
+    assert!(matches!(
         refused(s.sync_employees(id, &w.me).await),
-        AppError::VerificationRequired
-    );
+        AppError::VerificationRequired(why) if why.contains("nobody is verified")
+    ));
 
     assert_eq!(dashboard_row(&w).await, (PinState::NoPin, 0));
     let token = send_link(&w, LinkPurpose::Setup).await;
@@ -89,16 +89,24 @@ async fn create_set_verify_and_the_one_hour_window_gates_sensitive_work() {
         PinCheckOutcome::Verified
     );
     let status = s.security_status(id).await.unwrap();
-    let current = status.current.unwrap();
+    let [current] = status.current.as_slice() else {
+        panic!("one verification: {:?}", status.current)
+    };
     assert_eq!(
         (current.seconds_left, current.staff_name.as_str()),
         (3600, w.me.name.as_str())
+    );
+    assert_eq!(
+        (current.contact_id, current.role),
+        (Some(w.owner.id), Some(ContactRole::Owner)),
+        "the PIN verified the owner, who staff said was on the phone"
     );
     assert_eq!(status.consecutive_failures, 0, "success clears the count");
 
     s.sync_employees(id, &w.me).await.unwrap();
     let card = s.lead_card(id).await.unwrap();
-    assert_eq!(card.verified_seconds_left, 3600);
+    assert_eq!(card.seconds_verified(), 3600);
+    assert_eq!(card.verifications[0].contact_id, Some(w.owner.id));
     assert_eq!(card.pin_state, PinState::PinSet);
     assert_eq!(
         card.audit[0].action.label(),
@@ -124,11 +132,11 @@ async fn create_set_verify_and_the_one_hour_window_gates_sensitive_work() {
     w.t.clock.advance(Duration::seconds(1));
     assert!(!s.is_verified(id).await.unwrap());
     let status = s.security_status(id).await.unwrap();
-    assert!(status.current.is_none() && status.last.is_some());
-    assert_eq!(
+    assert!(status.current.is_empty() && status.last.is_some());
+    assert!(matches!(
         refused(s.send_to_beia(id, &w.me).await),
-        AppError::VerificationRequired
-    );
+        AppError::VerificationRequired(why) if why.contains("nobody is verified")
+    ));
 }
 
 #[tokio::test]
@@ -303,7 +311,7 @@ async fn clients_outside_the_workflow_are_refused_every_pin_action() {
         );
         assert_eq!(refused(s.send_code(c.id, k.id, &w.me).await), na);
         assert_eq!(
-            refused(s.verify_pin(c.id, Secret::new(GOOD_PIN), &w.me).await),
+            refused(s.verify_pin(c.id, k.id, Secret::new(GOOD_PIN), &w.me).await),
             na
         );
         assert_eq!(

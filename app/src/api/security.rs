@@ -38,14 +38,25 @@ pub async fn send_pin_link(
         .await
 }
 
+/// *Verify PIN*: `contact_id` is who staff say is on the phone.
 #[server(prefix = "/api", endpoint = "verify_pin")]
 pub async fn verify_pin(
     client_id: ClientId,
+    contact_id: ContactId,
     pin: String,
 ) -> Result<CheckResult<PinCheckOutcome>, AppError> {
     use janus_domain::Secret;
     let (store, staff) = context::require_staff().await?;
-    store.verify_pin(client_id, Secret::new(pin), &staff).await
+    store
+        .verify_pin(client_id, contact_id, Secret::new(pin), &staff)
+        .await
+}
+
+/// *End verification*: an admin ends the client's verifications in force now.
+#[server(prefix = "/api", endpoint = "end_verification")]
+pub async fn end_verification(client_id: ClientId) -> Result<SecurityStatus, AppError> {
+    let (store, staff) = context::require_staff().await?;
+    store.end_verification(client_id, &staff).await
 }
 
 /// *Unlock PIN checks*: an admin lifts a lock or a hold on a client's PIN checks, with a

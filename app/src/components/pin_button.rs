@@ -3,13 +3,29 @@
 //! itself when the countdown ends.
 
 use janus_domain::dashboard::PinState;
+use janus_domain::security::VerificationView;
 use janus_domain::verification::format_countdown;
 use leptos::prelude::*;
 
 use super::Countdown;
 
+/// The button names who is verified (`shown`, the verification that lasts longest), how,
+/// by whom and for how long, in its label and, at full length, in its tooltip.
 #[component]
-pub fn SecurityPinButton(countdown: Countdown, on_open: Callback<()>) -> impl IntoView {
+pub fn SecurityPinButton(
+    countdown: Countdown,
+    shown: Signal<Option<VerificationView>>,
+    on_open: Callback<()>,
+) -> impl IntoView {
+    let verified = move || countdown.is_verified().then(|| shown.get()).flatten();
+    let tooltip = move || match verified() {
+        Some(v) => format!(
+            "Verified: {} · {} left",
+            v.summary(),
+            format_countdown(countdown.seconds_left())
+        ),
+        None => "Not verified: open to verify the caller".into(),
+    };
     view! {
         <button
             type="button"
@@ -18,6 +34,7 @@ pub fn SecurityPinButton(countdown: Countdown, on_open: Callback<()>) -> impl In
             data-testid="security-pin-button"
             data-dialog-home=""
             data-verified=move || countdown.is_verified().to_string()
+            title=tooltip
             on:click=move |_| on_open.run(())
         >
             <span class="pin-dot" aria-hidden="true"></span>
@@ -25,10 +42,15 @@ pub fn SecurityPinButton(countdown: Countdown, on_open: Callback<()>) -> impl In
             <span class="pin-button-state">
                 {move || {
                     let left = countdown.seconds_left();
-                    if left > 0 {
-                        view! { "Verified · " <span role="timer">{format_countdown(left)}</span> }.into_any()
-                    } else {
-                        "Not verified".into_any()
+                    match verified() {
+                        Some(v) if left > 0 => view! {
+                            "Verified: " {v.summary()} " · "
+                            <span role="timer">{format_countdown(left)}</span> " left"
+                        }.into_any(),
+                        None if left > 0 => view! {
+                            "Verified · " <span role="timer">{format_countdown(left)}</span>
+                        }.into_any(),
+                        _ => "Not verified".into_any(),
                     }
                 }}
             </span>

@@ -8,6 +8,8 @@ use janus_domain::audit::AuditOutcome;
 use janus_domain::contact::display_phone;
 use janus_domain::dashboard::{BeiaState, LeadCard, SyncEmployeesState};
 use janus_domain::ids::ClientId;
+use janus_domain::security::VerificationView;
+use janus_domain::verification::format_countdown;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -86,11 +88,16 @@ fn CardView(
     };
     let pin_workflow = card.pin_state.is_applicable();
     let audit = RwSignal::new(card.audit.clone());
-    // Follows the modal, so the card behind it never shows a stale PIN state.
+    // Follows the modal, so the card behind it never shows a stale PIN state or verification.
     let pin_state = RwSignal::new(card.pin_state);
-    let on_status =
-        Callback::new(move |s: janus_domain::security::SecurityStatus| pin_state.set(s.pin_state));
-    let countdown = Countdown::new(card.verified_seconds_left);
+    let verifications = RwSignal::new(card.verifications.clone());
+    let on_status = Callback::new(move |s: janus_domain::security::SecurityStatus| {
+        pin_state.set(s.pin_state);
+        verifications.set(s.current);
+    });
+    let countdown = Countdown::new(card.seconds_verified());
+    let shown = Signal::derive(move || verifications.with(|v| v.first().cloned()));
+    let needs = card.needs.clone();
     let modal = RwSignal::new(None::<ModalStep>);
     let open_modal = Callback::new(move |()| modal.set(Some(ModalStep::Overview)));
     Effect::new(move |was_open: Option<bool>| {
@@ -120,7 +127,7 @@ fn CardView(
                     <p class="muted">{card.legal_name.clone()}</p>
                 </div>
                 <div class="lead-card-actions" role="group" aria-label="Enrollment workflows">
-                    {pin_workflow.then(|| view! { <SecurityPinButton countdown on_open=open_modal /> })}
+                    {pin_workflow.then(|| view! { <SecurityPinButton countdown shown on_open=open_modal /> })}
                     <button
                         type="button"
                         class="button"
@@ -152,11 +159,14 @@ fn CardView(
             {pin_workflow.then(|| view! {
                 <p class="muted small pin-state-line">
                     "Security PIN: " <span class=move || pin_state.get().css()>{move || pin_state.get().label()}</span>
-                    {move || (!countdown.is_verified()).then_some(" · Sync Employees and Send to BEIA wait for a verified caller.")}
                 </p>
+                <VerifiedPeople verifications countdown />
+                <ul class="muted small authority-needs" data-testid="authority-needs">
+                    {needs.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
+                </ul>
             })}
             {move || action_error().map(|error| {
-                if error == AppError::VerificationRequired {
+                if matches!(error, AppError::VerificationRequired(_)) {
                     view! {
                         <div class="notice notice-warning" role="alert">
                             <p>{error.to_string()}</p>
@@ -219,6 +229,36 @@ fn CardView(
             <AuditList entries=audit />
             {pin_workflow.then(|| view! { <SecurityModal client_id=id open=modal countdown on_status /> })}
         </article>
+    }
+}
+
+/// Who is verified now, each with the time left: the page's countdown follows the one that
+/// lasts longest, and each other ends as many seconds before it as the server said.
+#[component]
+fn VerifiedPeople(
+    verifications: RwSignal<Vec<VerificationView>>,
+    countdown: Countdown,
+) -> impl IntoView {
+    let people = move || {
+        verifications.with(|all| {
+            let longest = all.first().map_or(0, |v| v.seconds_left);
+            all.iter()
+                .filter_map(|v| {
+                    let left = countdown.seconds_left() - (longest - v.seconds_left);
+                    (left > 0).then(|| format!("{} · {} left", v.summary(), format_countdown(left)))
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        {move || {
+            let people = people();
+            (!people.is_empty()).then(|| view! {
+                <ul class="verified-people" data-testid="verified-people" aria-label="Verified now">
+                    {people.into_iter().map(|p| view! { <li>"Verified: " {p}</li> }).collect_view()}
+                </ul>
+            })
+        }}
     }
 }
 

@@ -39,6 +39,14 @@ impl VerifyMethod {
             Self::TwoStepCode => "2-step code",
         }
     }
+
+    /// As the verification's one-line summary names it.
+    pub fn short_label(self) -> &'static str {
+        match self {
+            Self::Pin => "PIN",
+            Self::TwoStepCode => "2-step code",
+        }
+    }
 }
 
 /// The contact picker's rules, on the contacts the lead card lists too.

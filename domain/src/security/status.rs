@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{LinkPurpose, VerifyMethod};
 use crate::audit::{AuditAction, AuditOutcome};
+use crate::contact::ContactRole;
 use crate::dashboard::{BrandView, ContactView, PinState};
-use crate::ids::{ClientId, ContactId};
+use crate::ids::{ClientId, ContactId, StaffId};
 use crate::messages::Channel;
 
 /// The link that is out now, waiting for the client.
@@ -61,15 +62,75 @@ pub struct DeliveryView {
     pub at: DateTime<Utc>,
 }
 
-/// One verification of the caller, current or past.
+/// One verification of a caller, current or past: who was verified (the contact and the
+/// role they held then), how, by which staff member, and for how long.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VerificationView {
+    /// `None` for a verification recorded before verifications named their contact; such
+    /// a verification is shown but allows nothing that needs a role.
+    pub contact_id: Option<ContactId>,
+    pub contact_name: Option<String>,
+    pub role: Option<ContactRole>,
+    pub staff_id: StaffId,
     pub staff_name: String,
     pub method: VerifyMethod,
     pub at: DateTime<Utc>,
+    /// When it ends, or ended (early, if `ended` says why).
     pub until: DateTime<Utc>,
     /// By the server's clock when this view was made; 0 for a window that has ended.
     pub seconds_left: i64,
+    /// Why it was ended before its time, if it was.
+    pub ended: Option<VerificationEnd>,
+}
+
+impl VerificationView {
+    /// The person verified: "Rachel Cohen (Owner)".
+    pub fn who(&self) -> String {
+        match (&self.contact_name, self.role) {
+            (Some(name), Some(role)) => format!("{name} ({})", role.label()),
+            (Some(name), None) => name.clone(),
+            (None, _) => "A caller (contact not recorded)".into(),
+        }
+    }
+
+    /// The order verifications are listed in: the one that lasts longest first, the
+    /// newest first among those that end together.
+    pub fn longest_first(a: &Self, b: &Self) -> std::cmp::Ordering {
+        b.until.cmp(&a.until).then(b.at.cmp(&a.at))
+    }
+
+    /// "Rachel Cohen (Owner) · PIN · by Avery Morgan", as the Security PIN button, its
+    /// tooltip, the modal and the lead card say it.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} · {} · by {}",
+            self.who(),
+            self.method.short_label(),
+            self.staff_name
+        )
+    }
+}
+
+stored_set! {
+    /// Why a verification ended before its hour was up: trust in it changed.
+    pub enum VerificationEnd {
+        /// A PIN reset: the PIN that proved it no longer holds.
+        PinReset,
+        /// The verified contact's details or role changed.
+        ContactChanged,
+        /// An admin ended it.
+        EndedByAdmin,
+    }
+}
+
+impl VerificationEnd {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::PinReset => "the PIN was reset",
+            Self::ContactChanged => "the verified contact was changed",
+            Self::EndedByAdmin => "an admin ended it",
+        }
+    }
 }
 
 /// The 2-step code that is out now.
@@ -93,9 +154,10 @@ pub struct SecurityStatus {
     pub pin_state: PinState,
     pub pin_set_at: Option<DateTime<Utc>>,
     pub link: Option<LinkView>,
-    /// The verification in force now, if any.
-    pub current: Option<VerificationView>,
-    /// Otherwise the last one, which has ended.
+    /// The verifications in force now, the one that lasts longest first: each proves one
+    /// person, so several may be (the owner by PIN, the accountant by a code).
+    pub current: Vec<VerificationView>,
+    /// With none in force, the last one, which has ended.
     pub last: Option<VerificationView>,
     pub locked_until: Option<DateTime<Utc>>,
     /// Locks came too often: PIN checks are held locked since then, until a 2-step code
@@ -124,12 +186,9 @@ impl SecurityStatus {
                 self.consecutive_failures = 0;
                 self.locked_until = None;
                 if let Some(new) = opened {
-                    // The newest window is the one that lasts longest.
-                    let keeps_current = self.current.as_ref().is_some_and(|c| c.until > new.until);
-                    if !keeps_current {
-                        self.current = Some(new);
-                        self.last = None;
-                    }
+                    self.current.push(new);
+                    self.current.sort_by(VerificationView::longest_first);
+                    self.last = None;
                 }
             }
             PinCheckOutcome::Mismatch {
@@ -175,8 +234,14 @@ impl SecurityStatus {
         }
     }
 
+    /// How long someone stays verified: the longest of the windows in force.
     pub fn seconds_verified(&self) -> i64 {
-        self.current.as_ref().map_or(0, |v| v.seconds_left)
+        self.current.first().map_or(0, |v| v.seconds_left)
+    }
+
+    /// The verification the Security PIN button names: the one that lasts longest.
+    pub fn shown_verification(&self) -> Option<&VerificationView> {
+        self.current.first()
     }
 
     /// Whether something the modal shows is about to change by itself: the client may set

@@ -25,6 +25,8 @@ pub struct Settings {
     pub setup_link: SetupLinkSettings,
     pub two_step: TwoStepSettings,
     pub verification: VerificationSettings,
+    /// Who must be verified for each sensitive action (`crate::authority`).
+    pub authority: crate::authority::AuthoritySettings,
     pub mail: MailSettings,
     pub sms: SmsSettings,
     pub messages: MessageSettings,
@@ -116,6 +118,20 @@ impl Default for SiteSettings {
             host_aliases: Vec::new(),
             allow_remote_development: false,
         }
+    }
+}
+
+impl Settings {
+    /// The verification `action` needs, as the server enforces it: its row of the table
+    /// (or the settings'), no more recent than the verified window itself, which ends
+    /// first.
+    pub fn authority(
+        &self,
+        action: crate::authority::SensitiveAction,
+    ) -> crate::authority::Authority {
+        let mut rule = self.authority.of(action);
+        rule.within_minutes = rule.within_minutes.min(self.verification.window_minutes);
+        rule
     }
 }
 
@@ -370,6 +386,44 @@ mod tests {
     #[test]
     fn defaults_are_valid() {
         Settings::default().validate().unwrap();
+    }
+
+    #[test]
+    fn an_authority_is_never_said_to_outlast_the_window() {
+        use crate::authority::SensitiveAction;
+        let mut s = Settings::default();
+        s.verification.window_minutes = 1;
+        s.validate().unwrap();
+        assert_eq!(s.authority(SensitiveAction::SendToBeia).within_minutes, 1);
+    }
+
+    #[test]
+    fn an_authority_row_must_be_satisfiable() {
+        use crate::authority::{Authority, SensitiveAction};
+        let mut s = Settings::default();
+        s.authority.0.insert(
+            SensitiveAction::SendToBeia,
+            Authority {
+                roles: vec![],
+                methods: vec![],
+                within_minutes: 481,
+                checked_by_actor: true,
+            },
+        );
+        let problems: Vec<String> = s
+            .validate()
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                "setting `authority` send_to_beia: within_minutes must be between 1 and 480 (got 481)",
+                "setting `authority` send_to_beia: roles must name at least one contact role",
+                "setting `authority` send_to_beia: methods must name at least one verification method",
+            ]
+        );
     }
 
     #[test]

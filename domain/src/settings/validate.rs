@@ -144,6 +144,28 @@ impl Settings {
             1000,
         );
 
+        for (action, rule) in &self.authority.0 {
+            let action: &'static str = action.into();
+            let mut refuse = |problem: String| {
+                problems.push(SettingsError {
+                    key: "authority",
+                    problem: format!("{action}: {problem}"),
+                })
+            };
+            // Longer than the verified window is allowed: the window then ends first.
+            if !(1..=8 * 60).contains(&rule.within_minutes) {
+                refuse(format!(
+                    "within_minutes must be between 1 and 480 (got {})",
+                    rule.within_minutes
+                ));
+            }
+            if rule.roles.is_empty() {
+                refuse("roles must name at least one contact role".into());
+            }
+            if rule.methods.is_empty() {
+                refuse("methods must name at least one verification method".into());
+            }
+        }
         if self.site.address.parse::<std::net::SocketAddr>().is_err() {
             problems.push(SettingsError {
                 key: "site.address",

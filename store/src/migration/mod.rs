@@ -20,6 +20,7 @@ mod m20261129_000015_client_search;
 mod m20261202_000016_create_deployment_marks;
 mod m20261202_000017_pin_check_leases;
 mod m20261202_000018_pin_lock_holds;
+mod m20261202_000019_verified_parties;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000016_create_deployment_marks::Migration),
             Box::new(m20261202_000017_pin_check_leases::Migration),
             Box::new(m20261202_000018_pin_lock_holds::Migration),
+            Box::new(m20261202_000019_verified_parties::Migration),
         ]
     }
 }

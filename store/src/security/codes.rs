@@ -16,10 +16,10 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 
 use super::pin_locks::lift_pin_lock;
 use super::send_limits::SendsOf;
-use super::{client_contact, deliverable, open_window, pin_client};
+use super::{client_contact, deliverable, pin_client, window_row};
 use crate::audit::{self, Entry};
 use crate::db::begin_writing;
-use crate::entity::two_step_code;
+use crate::entity::{contact, two_step_code};
 use crate::mailbox::{self, Carries, Recipient};
 use crate::{OrInternal, Store};
 use janus_domain::audit::{AuditAction, AuditOutcome};
@@ -232,16 +232,22 @@ impl Store {
                 )
                 .await;
             }
-            let window = open_window(
-                &txn,
+            // The code verifies the person it was sent to, in the role they hold now.
+            let caller = contact::Entity::find_by_id(sent.contact_id)
+                .one(&txn)
+                .await
+                .or_internal()?
+                .ok_or_else(|| {
+                    AppError::invalid("code", "That code's contact was removed. Send a new code.")
+                })?;
+            let (window, row) = window_row(
                 self,
                 client_id,
                 staff,
                 VerifyMethod::TwoStepCode,
-                Some(sent.contact_id),
-            )
-            .await
-            .or_internal()?;
+                (caller.id, &caller.name, caller.role),
+            );
+            row.insert(&txn).await.or_internal()?;
             // A proven caller ends any lock on PIN checks, including a hold after repeated
             // lockouts, which nothing else but an admin lifts.
             if lift_pin_lock(&txn, client_id, now).await.or_internal()? {
@@ -265,7 +271,9 @@ impl Store {
                     .client(client_id)
                     .contact(sent.contact_id)
                     .detail(format!(
-                        "2-step code verified; verified until {}",
+                        "2-step code verified: {} ({}) verified until {}",
+                        caller.name,
+                        caller.role.label(),
                         window.until.format("%H:%M UTC")
                     )),
             )

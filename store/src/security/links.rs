@@ -6,7 +6,8 @@ use janus_domain::contact::ContactRole;
 use janus_domain::ids::{ClientId, ContactId};
 use janus_domain::messages::{Blanks, Template};
 use janus_domain::security::{
-    LinkPurpose, SecurityStatus, SendLimit, SetupPage, check_new_pin_pair, link_expires_at,
+    LinkPurpose, SecurityStatus, SendLimit, SetupPage, VerificationEnd, check_new_pin_pair,
+    link_expires_at,
 };
 use janus_domain::staff::StaffView;
 use janus_domain::{AppError, Secret};
@@ -15,7 +16,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use strum::IntoEnumIterator;
 
 use super::send_limits::SendsOf;
-use super::{client_contact, deliverable, pin_client, pin_row};
+use super::{client_contact, deliverable, end_verifications, ended_detail, pin_client, pin_row};
 use crate::audit::{self, Entry};
 use crate::db::begin_writing;
 use crate::entity::{client_pin, contact, pin_link};
@@ -43,7 +44,7 @@ impl Store {
                 format!(
                     "{} is {}; only the Owner or an Authorized Representative may set the PIN.",
                     k.name,
-                    with_article(role)
+                    role.with_article()
                 ),
             ));
         }
@@ -118,6 +119,23 @@ impl Store {
             row.locked_until = Set(None);
             row.updated_at = Set(now);
             row.update(&txn).await.or_internal()?;
+            // Whoever that PIN verified is no longer proven by it.
+            let reason = VerificationEnd::PinReset;
+            let ended = end_verifications(&txn, client_id, None, reason, Some(staff.id), now)
+                .await
+                .or_internal()?;
+            if ended > 0 {
+                audit::record(
+                    &txn,
+                    now,
+                    Entry::new(AuditAction::VerificationEnded, AuditOutcome::Success)
+                        .staff(staff.id)
+                        .client(client_id)
+                        .detail(ended_detail(ended, reason)),
+                )
+                .await
+                .or_internal()?;
+            }
         }
         let kind = match purpose {
             LinkPurpose::Setup => MessageKind::SetupLink,
@@ -320,14 +338,4 @@ impl Store {
             internal(e);
         }
     }
-}
-
-fn with_article(role: ContactRole) -> String {
-    let label = role.label();
-    let article = if label.starts_with(['A', 'E', 'I', 'O', 'U']) {
-        "an"
-    } else {
-        "a"
-    };
-    format!("{article} {label}")
 }

@@ -11,8 +11,10 @@ mod pin_checks;
 mod pin_locks;
 mod send_limits;
 mod status;
+mod verifications;
 
 pub use pin_checks::CHECK_LEASE_SECONDS;
+pub(crate) use verifications::{end_verifications, ended_detail, window_row};
 
 use janus_domain::ids::{ClientId, ContactId};
 use std::collections::HashMap;
@@ -21,12 +23,7 @@ use chrono::{DateTime, Utc};
 use janus_domain::AppError;
 use janus_domain::contact::ContactRole;
 use janus_domain::dashboard::PinFacts;
-use janus_domain::security::VerifyMethod;
-use janus_domain::staff::StaffView;
-use janus_domain::verification::VerifiedWindow;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 
 use crate::entity::{brand, client, client_pin, contact, pin_link, verification};
 use crate::{OrInternal, Store, internal};
@@ -121,42 +118,6 @@ pub(crate) fn deliverable(k: &contact::Model) -> Result<(), AppError> {
         Some(why) => Err(AppError::invalid("contact", why)),
         None => Ok(()),
     }
-}
-
-/// Records a verification and returns the window it opened.
-pub(crate) async fn open_window(
-    db: &impl ConnectionTrait,
-    store: &Store,
-    client_id: ClientId,
-    staff: &StaffView,
-    method: VerifyMethod,
-    contact_id: Option<ContactId>,
-) -> Result<VerifiedWindow, DbErr> {
-    let (window, row) = window_row(store, client_id, staff, method, contact_id);
-    row.insert(db).await?;
-    Ok(window)
-}
-
-/// The window [`open_window`] opens and the row that records it, for a change that sends
-/// its statements together (`db::write_atomically`).
-pub(crate) fn window_row(
-    store: &Store,
-    client_id: ClientId,
-    staff: &StaffView,
-    method: VerifyMethod,
-    contact_id: Option<ContactId>,
-) -> (VerifiedWindow, verification::ActiveModel) {
-    let window = VerifiedWindow::starting(store.clock.now(), &store.settings.verification);
-    let row = verification::ActiveModel {
-        client_id: Set(client_id),
-        staff_user_id: Set(staff.id),
-        method: Set(method),
-        contact_id: Set(contact_id),
-        verified_at: Set(window.verified_at),
-        until: Set(window.until),
-        ..Default::default()
-    };
-    (window, row)
 }
 
 /// PIN state and time left verified for a page of clients, read in one statement.

@@ -14,10 +14,9 @@
 //! forgets them. Their caller never saw an answer, so forgetting them gives no guess away.
 
 use chrono::{DateTime, Duration, Utc};
-use janus_domain::ids::ClientId;
-use janus_domain::security::{
-    CheckResult, PinCheckOutcome, VerificationView, VerifyMethod, check_typed_digits,
-};
+use janus_domain::dashboard::ContactView;
+use janus_domain::ids::{ClientId, ContactId};
+use janus_domain::security::{CheckResult, PinCheckOutcome, VerifyMethod, check_typed_digits};
 use janus_domain::staff::StaffView;
 use janus_domain::{AppError, Secret};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -61,9 +60,12 @@ pub(super) fn one_less_in_flight() -> Expr {
 }
 
 impl Store {
+    /// *Verify PIN*: `contact_id` is who staff say is on the phone, the Owner or an
+    /// Authorized Representative; a match verifies that person.
     pub async fn verify_pin(
         &self,
         client_id: ClientId,
+        contact_id: ContactId,
         pin: Secret,
         staff: &StaffView,
     ) -> Result<CheckResult<PinCheckOutcome>, AppError> {
@@ -106,6 +108,16 @@ impl Store {
                 });
             }
         };
+        // Who staff say is on the phone, from the status read with the check (no query of
+        // its own on this path). Someone the PIN cannot verify hands the check back.
+        let caller = match caller_refusal(&before.contacts, contact_id) {
+            Ok(caller) => caller.clone(),
+            Err(refusal) => {
+                self.release_pin_check(client_id).await?;
+                return Err(refusal);
+            }
+        };
+        let role = caller.role;
         let matches = match matches {
             Ok(matches) => matches,
             Err(failed) => {
@@ -118,7 +130,13 @@ impl Store {
             // The three writes of a success go to the database together, as one transaction:
             // after the hash, each round trip is time the person on the phone waits for.
             let backend = self.db.get_database_backend();
-            let (window, row) = window_row(self, client_id, staff, VerifyMethod::Pin, None);
+            let (window, row) = window_row(
+                self,
+                client_id,
+                staff,
+                VerifyMethod::Pin,
+                (contact_id, &caller.name, role),
+            );
             let reset = client_pin::Entity::update_many()
                 .col_expr(client_pin::Column::ConsecutiveFailures, Expr::value(0))
                 .col_expr(
@@ -134,8 +152,11 @@ impl Store {
                 Entry::new(AuditAction::PinCheck, AuditOutcome::Success)
                     .staff(staff.id)
                     .client(client_id)
+                    .contact(contact_id)
                     .detail(format!(
-                        "PIN verified; verified until {}",
+                        "PIN verified: {} ({}) verified until {}",
+                        caller.name,
+                        role.label(),
                         window.until.format("%H:%M UTC")
                     )),
             );
@@ -149,16 +170,11 @@ impl Store {
             )
             .await
             .or_internal()?;
-            opened = Some(VerificationView {
-                staff_name: staff.name.clone(),
-                method: VerifyMethod::Pin,
-                at: window.verified_at,
-                until: window.until,
-                seconds_left: Ord::max((window.until - now).num_seconds(), 0),
-            });
+            opened = Some(window);
             PinCheckOutcome::Verified
         } else {
-            self.record_pin_miss(client_id, staff, now).await?
+            self.record_pin_miss(client_id, contact_id, staff, now)
+                .await?
         };
         Ok(CheckResult {
             outcome,
@@ -284,4 +300,28 @@ fn reserved_hash(counted: Vec<QueryResult>) -> Result<Option<String>, AppError> 
             .or_internal(),
         None => Ok(None),
     }
+}
+
+/// The contact a PIN check verifies: one of the client's, the Owner or an Authorized
+/// Representative; or the refusal saying why not.
+fn caller_refusal(
+    contacts: &[ContactView],
+    contact_id: ContactId,
+) -> Result<&ContactView, AppError> {
+    let caller = contacts
+        .iter()
+        .find(|k| k.id == contact_id)
+        .ok_or_else(|| AppError::invalid("contact", "Choose one of this client's contacts."))?;
+    if !caller.role.may_manage_pin() {
+        return Err(AppError::invalid(
+            "contact",
+            format!(
+                "{} is {}; the PIN verifies only the Owner or an Authorized Representative. Send {} a 2-step code instead.",
+                caller.name,
+                caller.role.with_article(),
+                caller.name
+            ),
+        ));
+    }
+    Ok(caller)
 }

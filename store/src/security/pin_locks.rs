@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use janus_domain::AppError;
-use janus_domain::ids::ClientId;
+use janus_domain::ids::{ClientId, ContactId};
 use janus_domain::security::{PinCheckOutcome, SecurityStatus};
 use janus_domain::staff::{StaffRole, StaffView};
 use janus_domain::verification::PinAttempts;
@@ -139,6 +139,7 @@ impl Store {
     pub(super) async fn record_pin_miss(
         &self,
         client_id: ClientId,
+        caller: ContactId,
         staff: &StaffView,
         now: DateTime<Utc>,
     ) -> Result<PinCheckOutcome, AppError> {
@@ -228,6 +229,7 @@ impl Store {
             Entry::new(AuditAction::PinCheck, AuditOutcome::Failure)
                 .staff(staff.id)
                 .client(client_id)
+                .contact(caller)
                 .detail(format!(
                     "PIN mismatch ({misses} of {} in a row)",
                     rules.max_failures

@@ -11,16 +11,18 @@ use chrono::{DateTime, Utc};
 use janus_domain::AppError;
 use janus_domain::contact::{mask_email, mask_phone};
 use janus_domain::dashboard::{PinFacts, PinState};
-use janus_domain::ids::{ClientId, ContactId};
+use janus_domain::ids::{ClientId, ContactId, StaffId};
 use janus_domain::messages::Channel;
-use janus_domain::security::{CodeView, DeliveryView, LinkView, SecurityStatus, VerificationView};
+use janus_domain::security::{CodeView, DeliveryView, LinkView, SecurityStatus};
 use sea_orm::sea_query::{Expr, Func, SelectStatement};
 use sea_orm::{
-    ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QueryResult, QuerySelect,
-    QueryTrait, Select, Statement,
+    ColumnTrait, Condition, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QueryResult,
+    QuerySelect, QueryTrait, Select, Statement,
 };
+use std::collections::HashMap;
 
 use super::in_workflow;
+use super::verifications::verification_views;
 use crate::clients::{contact_views, contacts_of};
 use crate::db::read_together;
 use crate::entity::{
@@ -49,15 +51,21 @@ impl Store {
         // statement whose LIMIT is a bound value again every time it runs, and that was a
         // third of the database threads' work during PIN checks (docs/PERFORMANCE.md).
         let link_id = newest(open_links(client_id, now), pin_link::Column::Id);
-        // The verification that lasts longest, the latest of those if several do.
+        // The verifications in force, and the one that lasts longest (the latest of those
+        // if several do), which is the last one when none is in force.
         let verifications =
             verification::Entity::find().filter(verification::Column::ClientId.eq(client_id));
         let latest_id = newest(
             verifications.clone().filter(
                 verification::Column::Until
-                    .in_subquery(newest(verifications, verification::Column::Until)),
+                    .in_subquery(newest(verifications.clone(), verification::Column::Until)),
             ),
             verification::Column::Id,
+        );
+        let shown = verifications.filter(
+            Condition::any()
+                .add(verification::Column::Until.gt(now))
+                .add(verification::Column::Id.in_subquery(latest_id)),
         );
         let code_id = newest(
             two_step_code::Entity::find()
@@ -87,19 +95,17 @@ impl Store {
                 .filter(pin_link::Column::Id.in_subquery(link_id.clone()))
                 .build(backend),
             deliveries_of(message::Column::PinLinkId, link_id).build(backend),
-            verification::Entity::find()
-                .filter(verification::Column::Id.in_subquery(latest_id.clone()))
-                .build(backend),
-            // Only the name: the rest of a staff row (its password hash) stays in the database.
+            shown.clone().build(backend),
+            // Only the names: the rest of a staff row (its password hash) stays in the database.
             staff_user::Entity::find()
                 .select_only()
+                .column(staff_user::Column::Id)
                 .column(staff_user::Column::Name)
                 .filter(
                     staff_user::Column::Id.in_subquery(
-                        verification::Entity::find()
+                        shown
                             .select_only()
                             .column(verification::Column::StaffUserId)
-                            .filter(verification::Column::Id.in_subquery(latest_id))
                             .into_query(),
                     ),
                 )
@@ -146,22 +152,8 @@ impl Store {
             None => None,
         };
 
-        let latest = match parts.latest {
-            Some(v) => Some(VerificationView {
-                staff_name: parts
-                    .latest_staff_name
-                    .unwrap_or_else(|| "a former staff user".into()),
-                method: v.method,
-                at: v.verified_at,
-                until: v.until,
-                seconds_left: (v.until - now).num_seconds().max(0),
-            }),
-            None => None,
-        };
-        let (current, last) = match latest {
-            Some(v) if v.until > now => (Some(v), None),
-            other => (None, other),
-        };
+        let (current, last) =
+            verification_views(parts.verifications, &parts.staff_names, &contacts, now);
 
         let max_checks = self.settings.two_step.max_checks as i32;
         let code = match parts.code {
@@ -220,8 +212,8 @@ struct Parts {
     contacts: Vec<contact::Model>,
     link: Option<pin_link::Model>,
     link_deliveries: Vec<message::Model>,
-    latest: Option<verification::Model>,
-    latest_staff_name: Option<String>,
+    verifications: Vec<verification::Model>,
+    staff_names: HashMap<StaffId, String>,
     code: Option<two_step_code::Model>,
     code_deliveries: Vec<message::Model>,
 }
@@ -244,11 +236,11 @@ impl Parts {
             contacts: all(next()?)?,
             link: first(next()?)?,
             link_deliveries: all(next()?)?,
-            latest: first(next()?)?,
-            latest_staff_name: next()?
-                .first()
-                .map(|row| row.try_get("", "name"))
-                .transpose()?,
+            verifications: all(next()?)?,
+            staff_names: next()?
+                .iter()
+                .map(|row| Ok((row.try_get("", "id")?, row.try_get("", "name")?)))
+                .collect::<Result<_, sea_orm::DbErr>>()?,
             code: first(next()?)?,
             code_deliveries: all(next()?)?,
         };

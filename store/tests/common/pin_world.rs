@@ -130,7 +130,7 @@ pub async fn set_pin(w: &World, purpose: LinkPurpose, pin: &str) {
 pub async fn verify(w: &World, pin: &str) -> Result<PinCheckOutcome, AppError> {
     let result =
         w.t.store
-            .verify_pin(w.client.id, Secret::new(pin), &w.me)
+            .verify_pin(w.client.id, w.owner.id, Secret::new(pin), &w.me)
             .await?;
     assert_eq!(
         result.status,

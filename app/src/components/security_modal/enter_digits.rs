@@ -1,7 +1,8 @@
 //! Typing the PIN a caller reads out, or the 2-step code they read back.
 
 use janus_domain::AppError;
-use janus_domain::ids::ClientId;
+use janus_domain::dashboard::ContactView;
+use janus_domain::ids::{ClientId, ContactId};
 use janus_domain::security::{
     CheckResult, CodeCheckOutcome, PinCheckOutcome, SecurityStatus, check_typed_digits,
 };
@@ -17,9 +18,27 @@ pub(super) enum Digits {
     Code,
 }
 
+/// For a PIN, `callers` are the contacts it can verify (the Owner and Authorized
+/// Representatives): staff say which of them is on the phone, and a match verifies that
+/// person. A code verifies the contact it was sent to.
 #[component]
-pub(super) fn EnterDigits(client_id: ClientId, kind: Digits) -> impl IntoView {
+pub(super) fn EnterDigits(
+    client_id: ClientId,
+    kind: Digits,
+    #[prop(optional)] callers: Vec<ContactView>,
+    /// Who staff said is on the phone. The modal holds it, so the choice outlives this step
+    /// being drawn again with each fresh status.
+    #[prop(optional)]
+    caller: Option<RwSignal<Option<ContactId>>>,
+) -> impl IntoView {
     let actions = ModalActions::of_modal();
+    let caller = caller.unwrap_or_else(|| RwSignal::new(None));
+    // With one person to pick, they are picked.
+    if let [only] = callers.as_slice()
+        && caller.get_untracked() != Some(only.id)
+    {
+        caller.set(Some(only.id));
+    }
     let input = NodeRef::<html::Input>::new();
     let typed = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
@@ -48,6 +67,11 @@ pub(super) fn EnterDigits(client_id: ClientId, kind: Digits) -> impl IntoView {
             }));
             return;
         }
+        let picked = caller.get_untracked();
+        if kind == Digits::Pin && picked.is_none() {
+            problem.set(Some("Choose who is on the phone first.".into()));
+            return;
+        }
         problem.set(None);
         // After any answer the field is emptied and focused again, ready for the next try.
         let ready_again = move || {
@@ -57,10 +81,13 @@ pub(super) fn EnterDigits(client_id: ClientId, kind: Digits) -> impl IntoView {
             }
         };
         match kind {
-            Digits::Pin => actions.run(verify_pin(client_id, value), move |answer| {
-                ready_again();
-                Some(answer.map_or_else(Feedback::Error, |r| pin_feedback(actions, r)))
-            }),
+            Digits::Pin => {
+                let Some(contact_id) = picked else { return };
+                actions.run(verify_pin(client_id, contact_id, value), move |answer| {
+                    ready_again();
+                    Some(answer.map_or_else(Feedback::Error, |r| pin_feedback(actions, r)))
+                })
+            }
             Digits::Code => actions.run(verify_two_step_code(client_id, value), move |answer| {
                 ready_again();
                 Some(answer.map_or_else(Feedback::Error, |r| code_feedback(actions, r)))
@@ -71,6 +98,7 @@ pub(super) fn EnterDigits(client_id: ClientId, kind: Digits) -> impl IntoView {
     let problem_id = format!("{input_id}-problem");
     view! {
         <form class="enter-digits" on:submit=check>
+            {(kind == Digits::Pin).then(|| view! { <CallerChoice callers caller client_id /> })}
             <label for=input_id.clone()>{label}</label>
             <p class="muted small field-hint">{hint}</p>
             <input
@@ -96,16 +124,61 @@ pub(super) fn EnterDigits(client_id: ClientId, kind: Digits) -> impl IntoView {
     }
 }
 
+/// "Who is on the phone?": the people a PIN can verify.
+#[component]
+fn CallerChoice(
+    callers: Vec<ContactView>,
+    caller: RwSignal<Option<ContactId>>,
+    client_id: ClientId,
+) -> impl IntoView {
+    if callers.is_empty() {
+        return view! {
+            <p class="notice notice-warning">
+                "This client has no Owner or Authorized Representative on file, so a PIN cannot verify anyone. Send a 2-step code instead."
+            </p>
+        }
+        .into_any();
+    }
+    view! {
+        <fieldset class="caller-choice">
+            <legend>"Who is on the phone?"</legend>
+            <ul class="choices">
+                {callers.into_iter().map(|c| {
+                    let id = c.id;
+                    let input_id = format!("caller-{client_id}-{id}");
+                    view! {
+                        <li class="choice">
+                            <input
+                                type="radio"
+                                name="caller"
+                                id=input_id.clone()
+                                value=id.to_string()
+                                prop:checked=move || caller.get() == Some(id)
+                                on:change=move |_| caller.set(Some(id))
+                            />
+                            <label for=input_id>
+                                <span class="choice-name">{c.name}</span>
+                                <span class="role">{c.role.label()}</span>
+                            </label>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </fieldset>
+    }
+    .into_any()
+}
+
 /// What a PIN check's answer tells staff, moving back to the overview when there is
 /// nothing more to type here.
 fn pin_feedback(actions: ModalActions, r: CheckResult<PinCheckOutcome>) -> Feedback {
     let (escalate_after, window_hours) = r.status.hold_rule;
     let until = verified_until(&r.status);
-    let business = r.status.business_name;
+    let business = r.status.business_name.clone();
     match r.outcome {
         PinCheckOutcome::Verified => {
             actions.go(ModalStep::Overview);
-            Feedback::Success(format!("PIN verified. {business} is verified until {until}."))
+            Feedback::Success(format!("PIN verified: {} is verified until {until}.", verified_who(&r.status, &business)))
         }
         PinCheckOutcome::Mismatch { held_since: Some(_), .. } => {
             actions.go(ModalStep::Overview);
@@ -132,13 +205,21 @@ fn pin_feedback(actions: ModalActions, r: CheckResult<PinCheckOutcome>) -> Feedb
     }
 }
 
-/// When the verification a check just gave ends, as the message names it.
+/// When the verification a check just gave ends, as the message names it: the newest.
 fn verified_until(status: &SecurityStatus) -> String {
-    status
-        .current
-        .as_ref()
-        .map(|v| at(v.until))
-        .unwrap_or_default()
+    newest(status).map(|v| at(v.until)).unwrap_or_default()
+}
+
+/// Who the check just verified, "Rachel Cohen (Owner) of Acme".
+fn verified_who(status: &SecurityStatus, business: &str) -> String {
+    match newest(status) {
+        Some(v) => format!("{} of {business}", v.who()),
+        None => business.to_owned(),
+    }
+}
+
+fn newest(status: &SecurityStatus) -> Option<&janus_domain::security::VerificationView> {
+    status.current.iter().max_by_key(|v| v.at)
 }
 
 /// What a 2-step code check's answer tells staff.
@@ -148,8 +229,8 @@ fn code_feedback(actions: ModalActions, r: CheckResult<CodeCheckOutcome>) -> Fee
         CodeCheckOutcome::Verified => {
             actions.go(ModalStep::Overview);
             Feedback::Success(format!(
-                "Code verified. {} is verified until {until}.",
-                r.status.business_name
+                "Code verified: {} is verified until {until}.",
+                verified_who(&r.status, &r.status.business_name)
             ))
         }
         CodeCheckOutcome::Mismatch { checks_left } => Feedback::Warning(format!(

@@ -131,6 +131,8 @@ pub fn SecurityModal(
     let status = RwSignal::new(None::<SecurityStatus>);
     let load_error = RwSignal::new(None::<AppError>);
     let feedback = RwSignal::new(None::<Feedback>);
+    // Who staff said is on the phone, for Verify PIN; asked again each time the modal opens.
+    let caller = RwSignal::new(None::<janus_domain::ids::ContactId>);
     let title_id = format!("security-modal-title-{client_id}");
 
     let apply = move |s: SecurityStatus| {
@@ -203,6 +205,7 @@ pub fn SecurityModal(
         if want_open && !d.open() {
             opener.remember();
             feedback.set(None);
+            caller.set(None);
             show_when_connected(d);
             load();
         } else if !want_open && d.open() {
@@ -237,7 +240,15 @@ pub fn SecurityModal(
         match step() {
             ModalStep::Overview => view! { <Overview s countdown /> }.into_any(),
             ModalStep::PickContact(purpose) => view! { <ContactPicker s purpose /> }.into_any(),
-            ModalStep::EnterPin => view! { <EnterDigits client_id kind=Digits::Pin /> }.into_any(),
+            ModalStep::EnterPin => {
+                let callers = s
+                    .contacts
+                    .iter()
+                    .filter(|c| c.role.may_manage_pin())
+                    .cloned()
+                    .collect();
+                view! { <EnterDigits client_id kind=Digits::Pin callers caller /> }.into_any()
+            }
             ModalStep::EnterCode => {
                 view! { <EnterDigits client_id kind=Digits::Code /> }.into_any()
             }

@@ -6,7 +6,8 @@ use janus_domain::verification::format_countdown;
 use leptos::prelude::*;
 
 use super::deliveries::{Deliveries, Resend};
-use super::{ContactPurpose, ModalActions, ModalStep, at};
+use super::{ContactPurpose, Feedback, ModalActions, ModalStep, at};
+use crate::api::security::end_verification;
 use crate::components::Countdown;
 
 fn pin_line(s: &SecurityStatus) -> String {
@@ -66,25 +67,42 @@ pub(super) fn Overview(s: SecurityStatus, countdown: Countdown) -> impl IntoView
         ContactPurpose::CreatePin
     };
     let (current, last) = (s.current.clone(), s.last.clone());
+    let longest = current.first().map_or(0, |v| v.seconds_left);
     let verification = move || {
         let left = countdown.seconds_left();
-        match (&current, &last) {
-            (Some(v), _) if left > 0 => view! {
-                <span class="verified-text">
-                    {format!("Verified by {} with the {} at {}. ", v.staff_name, v.method.label(), at(v.at))}
-                    <strong role="timer">{format_countdown(left)}</strong>" left"
-                </span>
+        // Each window ends as many seconds before the longest as the server said.
+        let people: Vec<_> = current
+            .iter()
+            .map(|v| (v, left - (longest - v.seconds_left)))
+            .filter(|(_, left)| *left > 0)
+            .collect();
+        if !people.is_empty() {
+            return view! {
+                <ul class="verified-people">
+                    {people.into_iter().map(|(v, left)| view! {
+                        <li class="verified-text">
+                            {format!("Verified: {} at {}. ", v.summary(), at(v.at))}
+                            <strong role="timer">{format_countdown(left)}</strong>" left"
+                        </li>
+                    }).collect_view()}
+                </ul>
             }
-            .into_any(),
-            (Some(v), _) | (None, Some(v)) => format!(
-                "Not verified. Last verified by {} with the {} at {}; ended {}.",
-                v.staff_name,
-                v.method.label(),
-                at(v.at),
-                at(v.until)
-            )
-            .into_any(),
-            (None, None) => "Not verified yet.".into_any(),
+            .into_any();
+        }
+        match current.first().or(last.as_ref()) {
+            Some(v) => {
+                let ended = match v.ended {
+                    Some(why) => format!("ended {} ({})", at(v.until), why.label()),
+                    None => format!("ended {}", at(v.until)),
+                };
+                format!(
+                    "Not verified. Last verified: {} at {}; {ended}.",
+                    v.summary(),
+                    at(v.at)
+                )
+                .into_any()
+            }
+            None => "Not verified yet.".into_any(),
         }
     };
     let lock = match (s.held_since, s.locked_until) {
@@ -113,6 +131,23 @@ pub(super) fn Overview(s: SecurityStatus, countdown: Countdown) -> impl IntoView
                     </button>
                 }
             })
+    };
+    // An admin ends the verifications in force, say when a call turns out to be suspect.
+    let anyone_verified = !s.current.is_empty();
+    let end = move || {
+        (anyone_verified && countdown.is_verified() && me.is_some_and(|me| me.is_admin())).then(|| {
+            view! {
+                <button type="button" class="button button-danger" on:click=move |_| {
+                    actions.clear();
+                    actions.run(end_verification(client_id), |answer| Some(match answer {
+                        Ok(_) => Feedback::Success("Verification ended: the caller must be verified again.".into()),
+                        Err(e) => Feedback::Error(e),
+                    }));
+                }>
+                    "End verification"
+                </button>
+            }
+        })
     };
     let code = s.code.as_ref().map(|c| {
         format!(
@@ -157,6 +192,7 @@ pub(super) fn Overview(s: SecurityStatus, countdown: Countdown) -> impl IntoView
                 </button>
             })}
             {unlock}
+            {end}
         </div>
         {blocked.map(|why| view! { <p id=reason_id class="muted small" data-testid="verify-blocked">{why}</p> })}
     }
