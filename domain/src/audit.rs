@@ -27,6 +27,14 @@ stored_set! {
         /// Verifications ended before their time: a PIN reset, a change to the verified
         /// contact, or an admin's *End verification*.
         VerificationEnded,
+        /// Staff moved a client to another enrollment stage (back with a reason), or were
+        /// refused by the enrollment gate.
+        StageChanged,
+        /// A contact added, changed or removed on the lead card, or a change refused for
+        /// want of the authority it needs.
+        ContactAdded,
+        ContactChanged,
+        ContactRemoved,
     }
 }
 
@@ -51,6 +59,10 @@ impl AuditAction {
             Self::CodeSent => "2-step code sent",
             Self::CodeCheck => "2-step code check",
             Self::VerificationEnded => "Verification ended",
+            Self::StageChanged => "Enrollment stage",
+            Self::ContactAdded => "Contact added",
+            Self::ContactChanged => "Contact changed",
+            Self::ContactRemoved => "Contact removed",
         }
     }
 }

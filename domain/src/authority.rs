@@ -21,6 +21,9 @@ stored_set! {
     pub enum SensitiveAction {
         SyncEmployees,
         SendToBeia,
+        /// Adding or removing an Owner or Authorized Representative, or changing one's
+        /// role, email or mobile (`crate::contact_edit`).
+        ChangeAuthorizedContact,
     }
 }
 
@@ -29,6 +32,7 @@ impl SensitiveAction {
         match self {
             Self::SyncEmployees => "Sync Employees",
             Self::SendToBeia => "Send to BEIA",
+            Self::ChangeAuthorizedContact => "Changing an Owner or Authorized Representative",
         }
     }
 }
@@ -49,12 +53,15 @@ pub struct Authority {
 
 impl Authority {
     /// The table. Sync Employees and Send to BEIA touch the business's payroll and
-    /// benefits, so only the people who speak for the business count, by either method,
-    /// within the hour, and only for the agent who checked them.
+    /// benefits, and a change to who speaks for the business decides where PIN links go,
+    /// so only the people who speak for the business count, by either method, within the
+    /// hour, and only for the agent who checked them.
     pub fn default_for(action: SensitiveAction) -> Self {
         let speaks_for_business = vec![ContactRole::Owner, ContactRole::AuthorizedRepresentative];
         match action {
-            SensitiveAction::SyncEmployees | SensitiveAction::SendToBeia => Self {
+            SensitiveAction::SyncEmployees
+            | SensitiveAction::SendToBeia
+            | SensitiveAction::ChangeAuthorizedContact => Self {
                 roles: speaks_for_business,
                 methods: vec![VerifyMethod::Pin, VerifyMethod::TwoStepCode],
                 within_minutes: 60,

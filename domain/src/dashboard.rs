@@ -27,9 +27,28 @@ impl EnrollmentStage {
         }
     }
 
-    /// New clients, the only ones the security PIN workflow is for.
-    pub fn in_enrollment(self) -> bool {
-        matches!(self, Self::NewLead | Self::CurrentlyEnrolling)
+    /// From Currently Enrolling on, clients of in-scope brands have the security PIN
+    /// workflow: it is set up during enrollment, and callers still need verifying after.
+    pub fn has_pin_workflow(self) -> bool {
+        matches!(self, Self::CurrentlyEnrolling | Self::Enrolled)
+    }
+
+    /// The stage a client moves on to, if any.
+    pub fn next(self) -> Option<Self> {
+        match self {
+            Self::NewLead => Some(Self::CurrentlyEnrolling),
+            Self::CurrentlyEnrolling => Some(Self::Enrolled),
+            Self::Enrolled => None,
+        }
+    }
+
+    /// The stage a client moves back to, if any.
+    pub fn previous(self) -> Option<Self> {
+        match self {
+            Self::NewLead => None,
+            Self::CurrentlyEnrolling => Some(Self::NewLead),
+            Self::Enrolled => Some(Self::CurrentlyEnrolling),
+        }
     }
 }
 
@@ -133,7 +152,7 @@ impl ClientQuery {
 /// Whether a client gets the security PIN workflow, and how far along its PIN is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PinState {
-    /// Brand out of scope, or not a new client: no PIN control at all.
+    /// Brand out of scope, or a new lead: no PIN control at all.
     NotApplicable,
     /// In scope, no PIN and no link out.
     NoPin,
@@ -157,9 +176,9 @@ pub struct PinFacts {
 }
 
 /// Whether the security PIN workflow applies to a client: a brand in the settings' scope,
-/// and still in enrollment.
+/// from Currently Enrolling on.
 pub fn in_pin_workflow(brand_in_scope: bool, stage: EnrollmentStage) -> bool {
-    brand_in_scope && stage.in_enrollment()
+    brand_in_scope && stage.has_pin_workflow()
 }
 
 impl PinState {
@@ -248,11 +267,11 @@ impl RowAction {
 }
 
 impl ClientRow {
-    /// The row's menu, in order. The setup link is offered for clients in the PIN workflow
-    /// that are currently enrolling, the stage where new clients are worked.
+    /// The row's menu, in order. The setup link is offered wherever the PIN workflow
+    /// applies, enrolled clients included: one enrolled before the workflow still needs a PIN.
     pub fn actions(&self) -> Vec<RowAction> {
         let mut actions = vec![RowAction::OpenLeadCard, RowAction::ViewContacts];
-        if self.pin_state.is_applicable() && self.stage == EnrollmentStage::CurrentlyEnrolling {
+        if self.pin_state.is_applicable() {
             actions.push(RowAction::SendSetupLink);
         }
         actions
@@ -331,7 +350,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_setup_link_is_offered_only_for_enrolling_clients_in_the_workflow() {
+    fn the_setup_link_is_offered_only_for_clients_in_the_workflow() {
         let row = |stage, pin_state| ClientRow {
             id: ClientId(1),
             business_name: "Acme".into(),
@@ -357,7 +376,11 @@ mod tests {
             always
         );
         assert_eq!(
-            row(EnrollmentStage::NewLead, PinState::NoPin).actions(),
+            row(EnrollmentStage::Enrolled, PinState::NoPin).actions(),
+            enrolling.actions()
+        );
+        assert_eq!(
+            row(EnrollmentStage::NewLead, PinState::NotApplicable).actions(),
             always
         );
     }
@@ -392,7 +415,7 @@ mod tests {
     }
 
     #[test]
-    fn pin_workflow_only_for_new_clients_of_brands_in_scope() {
+    fn pin_workflow_for_brands_in_scope_from_currently_enrolling_on() {
         let none = PinFacts::default();
         let set = PinFacts {
             has_pin: true,
@@ -403,11 +426,11 @@ mod tests {
             PinState::for_client(true, CurrentlyEnrolling, none),
             PinState::NoPin
         );
-        assert_eq!(PinState::for_client(true, NewLead, set), PinState::PinSet);
         assert_eq!(
-            PinState::for_client(true, Enrolled, set),
+            PinState::for_client(true, NewLead, set),
             PinState::NotApplicable
         );
+        assert_eq!(PinState::for_client(true, Enrolled, set), PinState::PinSet);
         assert_eq!(
             PinState::for_client(false, CurrentlyEnrolling, set),
             PinState::NotApplicable

@@ -31,8 +31,12 @@ pub enum AppError {
     VerificationRequired(String),
     /// The client's brand or stage has no security PIN workflow. `brands` names the brands
     /// it covers (the settings' `brands.in_scope`), as [`crate::words::and_list`] lists them.
-    #[error("The security PIN workflow is only for new clients of {brands}.")]
+    #[error("The security PIN workflow is for clients of {brands}, from Currently Enrolling on.")]
     PinNotApplicable { brands: String },
+    /// The enrollment gate: a client of an in-scope brand becomes Enrolled only once it has
+    /// a security PIN. The message says so; the lead card offers the setup link beside it.
+    #[error("{0}")]
+    PinRequired(String),
     /// A setup link that is unknown, expired, used or replaced. One message for all four, so
     /// the page cannot be used to learn which tokens exist.
     #[error(
@@ -76,7 +80,7 @@ impl AppError {
             Self::Malformed(_) => 400,
             Self::NotFound(_) => 404,
             Self::VerificationRequired(_) => 428,
-            Self::PinNotApplicable { .. } => 409,
+            Self::PinNotApplicable { .. } | Self::PinRequired(_) => 409,
             Self::LinkUnusable => 410,
             Self::TooManyAttempts(_) => 429,
             Self::Internal => 500,
@@ -154,6 +158,7 @@ mod tests {
             AppError::PinNotApplicable {
                 brands: "Compeo".into(),
             },
+            AppError::PinRequired("Compeo clients need a security PIN.".into()),
             AppError::LinkUnusable,
         ] {
             assert!((400..500).contains(&e.status()), "{e:?} -> {}", e.status());

@@ -10,6 +10,24 @@ pub fn or_list<S: AsRef<str>>(names: &[S]) -> String {
     joined(names, "or")
 }
 
+/// The reason a person gives for an exceptional step, trimmed: it goes into the audit
+/// trail, so it must say something (at least 5 characters) and stay readable (at most
+/// 500). `why` finishes "Say why …", as the refusal asks for it.
+pub fn audit_reason(reason: &str, why: &str) -> Result<String, crate::AppError> {
+    let reason = reason.trim();
+    match reason.chars().count() {
+        0..5 => Err(crate::AppError::invalid(
+            "reason",
+            format!("Say why {why} (at least 5 characters), for the audit trail."),
+        )),
+        5..=500 => Ok(reason.to_owned()),
+        _ => Err(crate::AppError::invalid(
+            "reason",
+            "Keep the reason to 500 characters or fewer.",
+        )),
+    }
+}
+
 fn joined<S: AsRef<str>>(names: &[S], conjunction: &str) -> String {
     match names {
         [] => String::new(),
@@ -23,7 +41,21 @@ fn joined<S: AsRef<str>>(names: &[S], conjunction: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{and_list, or_list};
+    use super::{and_list, audit_reason, or_list};
+    use crate::AppError;
+
+    #[test]
+    fn a_reason_says_something_and_stays_readable() {
+        assert_eq!(audit_reason("  typo fixed ", "x").unwrap(), "typo fixed");
+        let short = audit_reason(" abc ", "the client moves back");
+        assert!(
+            matches!(&short, Err(AppError::InvalidInput { field, message })
+                if field == "reason" && message == "Say why the client moves back (at least 5 characters), for the audit trail."),
+            "{short:?}"
+        );
+        assert!(audit_reason(&"é".repeat(500), "x").is_ok());
+        assert!(audit_reason(&"é".repeat(501), "x").is_err());
+    }
 
     #[test]
     fn names_are_listed_as_a_sentence_would() {

@@ -241,6 +241,62 @@ test("a code read back by another contact does not unlock Send to BEIA; the owne
   await expect(audit.locator("tbody tr").first()).toContainText(`authorized by ${ownerName} (Owner) · 2-step code`);
 });
 
+test("moving a client to Enrolled without a PIN is refused, with the way to send the link", async ({ page, browser }) => {
+  desktopOnly();
+  test.setTimeout(90_000);
+  const { ownerName, ownerEmail } = await openLeadCard(page, "cornerstone", 2);
+  const stage = page.getByTestId("stage-control");
+  await expect(stage).toContainText("Enrollment stage: Currently enrolling");
+  await stage.getByRole("button", { name: "Move to Enrolled" }).click();
+  const refusal = stage.getByTestId("stage-refused");
+  await expect(refusal).toContainText("Cornerstone clients become Enrolled only once they have a security PIN");
+  await page.screenshot({ path: screenshotPath("stage-refused.png"), fullPage: false });
+  await expect(page.getByTestId("audit-list").locator("tbody tr").first()).toContainText("without a security PIN");
+
+  // The shortcut opens the modal at the setup link's contact picker.
+  await refusal.getByRole("button", { name: "Send setup link" }).click();
+  const dialog = page.getByRole("dialog", { name: /Security Verification/ });
+  await expect(dialog.getByRole("group", { name: "Create PIN: who sets it?" })).toBeVisible();
+  await dialog.getByRole("radio", { name: /Owner/ }).check();
+  await dialog.getByRole("button", { name: "Send setup link" }).click();
+  await expect(dialog.getByTestId("pin-line")).toContainText("Setup link sent");
+  const client = await (await browser.newContext({ ...devices["Pixel 7"] })).newPage();
+  watchCsp(client);
+  await client.goto(await mailboxLink(browser, ownerEmail));
+  await hydrated(client);
+  await client.getByLabel("New PIN").fill("582937");
+  await client.getByLabel("Type it again").fill("582937");
+  await client.getByRole("button", { name: "Save my PIN" }).click();
+  await expect(client.getByTestId("setup-complete")).toContainText("Setup complete");
+  await expect(dialog.getByTestId("pin-line")).toContainText("Set on", { timeout: 15_000 });
+  // The number on file, to call back on; never one the caller gives.
+  const callBack = dialog.getByTestId("call-back");
+  await expect(callBack).toContainText("Never call a number the caller gives you.");
+  await expect(callBack.getByRole("link").first()).toHaveAttribute("href", /^tel:\+\d{8,15}$/);
+  await expect(callBack).toContainText(`${ownerName} (Owner)`);
+  await dialog.screenshot({ path: screenshotPath("modal-call-back.png") });
+  await page.keyboard.press("Escape");
+
+  // With the PIN set, the gate opens; the Enrolled client keeps its PIN tools.
+  await stage.getByRole("button", { name: "Move to Enrolled" }).click();
+  await expect(stage).toContainText("Enrollment stage: Enrolled");
+  await expect(page.getByTestId("security-pin-button")).toBeVisible();
+  await expect(page.getByTestId("audit-list").locator("tbody tr").first()).toContainText("Currently enrolling → Enrolled");
+
+  // Back a stage only with a reason.
+  await stage.getByRole("button", { name: "Move back to Currently enrolling…" }).click();
+  const why = stage.getByLabel("Why is the client moving back to Currently enrolling?");
+  await why.fill("no");
+  await stage.getByRole("button", { name: "Move back to Currently enrolling", exact: true }).click();
+  await expect(stage.getByRole("alert")).toContainText("Say why the client moves back to Currently enrolling");
+  await why.fill("benefits paperwork came back incomplete");
+  await stage.getByRole("button", { name: "Move back to Currently enrolling", exact: true }).click();
+  await expect(stage).toContainText("Enrollment stage: Currently enrolling");
+  await expect(page.getByTestId("audit-list").locator("tbody tr").first()).toContainText(
+    "Enrolled → Currently enrolling: benefits paperwork came back incomplete",
+  );
+});
+
 test("the dashboard's ⋮ menu sends a setup link after a confirmation", async ({ page }) => {
   // Each viewport on a client of its own brand.
   const brand = test.info().project.name === "phone" ? "peopaygo" : "cornerstone";

@@ -44,6 +44,7 @@ async fn anonymous_server_functions_answer_401() {
         ("/api/current_staff", ""),
         ("/api/sync_employees", "client_id=1"),
         ("/api/send_to_beia", "client_id=1"),
+        ("/api/move_client_stage", "client_id=1&to=enrolled&reason="),
         ("/api/list_staff", ""),
         (
             "/api/add_staff",

@@ -243,6 +243,64 @@ async fn malformed_pins_and_codes_get_4xx_with_a_clear_reason() {
     assert_eq!(sync.status, StatusCode::OK, "{}", sync.body);
 }
 
+#[tokio::test]
+async fn the_enrollment_gate_answers_with_reasons() {
+    let (app, store) = app_and_store().await;
+    let cookie = sign_in(&app).await;
+    let (id, _, _) = pin_client(&store).await;
+    let cases: Vec<(String, StatusCode, &str)> = vec![
+        (
+            format!("client_id={id}&to=enrolled&reason="),
+            StatusCode::CONFLICT,
+            "become Enrolled only once they have a security PIN",
+        ),
+        (
+            format!("client_id={id}&to=new_lead&reason=+"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Say why the client moves back to New lead",
+        ),
+        (
+            format!("client_id={id}&to=currently_enrolling&reason="),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "already at Currently enrolling",
+        ),
+        (
+            format!("client_id={id}&to=graduated&reason="),
+            StatusCode::BAD_REQUEST,
+            "expected one of `new_lead`",
+        ),
+        (
+            format!("client_id={id}&to=enrolled"),
+            StatusCode::BAD_REQUEST,
+            "missing field `reason`",
+        ),
+        (
+            "client_id=999999&to=enrolled&reason=".into(),
+            StatusCode::NOT_FOUND,
+            "Client",
+        ),
+    ];
+    for (form, status, needle) in cases {
+        let answer = send(&app, post("/api/move_client_stage", &form, Some(&cookie))).await;
+        expect(&answer, status, needle, &form);
+    }
+    let back = send(
+        &app,
+        post(
+            "/api/move_client_stage",
+            &format!("client_id={id}&to=new_lead&reason=wrong+brand+chosen"),
+            Some(&cookie),
+        ),
+    )
+    .await;
+    expect(
+        &back,
+        StatusCode::OK,
+        r#""stage":"new_lead""#,
+        "back with a reason",
+    );
+}
+
 fn plain_form_post(path: &str, form: &str) -> Request<Body> {
     Request::post(path)
         .header(http::header::HOST, common::HOST)

@@ -24,6 +24,7 @@ const FUNCTIONS: &[(&str, &[&str])] = &[
     ("get_client_audit", &["client_id"]),
     ("sync_employees", &["client_id"]),
     ("send_to_beia", &["client_id"]),
+    ("move_client_stage", &["client_id", "to", "reason"]),
     ("get_message_previews", &["brand"]),
     ("get_security_status", &["client_id"]),
     ("watch_security_status", &["client_id"]),

@@ -24,6 +24,7 @@ pub mod seed_scale;
 pub mod setup_form;
 pub mod sign_in;
 pub mod staff_admin;
+mod stages;
 pub mod templates;
 pub mod throttle;
 mod tokens;

@@ -16,6 +16,29 @@ use crate::entity::{brand, client};
 use crate::{OrInternal, Store, internal};
 use janus_domain::audit::{AuditAction, AuditOutcome};
 
+/// The lead card's workflow buttons, each a sensitive action.
+#[derive(Clone, Copy)]
+enum Workflow {
+    SyncEmployees,
+    SendToBeia,
+}
+
+impl Workflow {
+    fn action(self) -> SensitiveAction {
+        match self {
+            Self::SyncEmployees => SensitiveAction::SyncEmployees,
+            Self::SendToBeia => SensitiveAction::SendToBeia,
+        }
+    }
+
+    fn audited(self) -> AuditAction {
+        match self {
+            Self::SyncEmployees => AuditAction::SyncEmployees,
+            Self::SendToBeia => AuditAction::SendToBeia,
+        }
+    }
+}
+
 impl Store {
     /// Pulls the client's employee roster from payroll; records when it last happened.
     /// Answers with the lead card as it now stands.
@@ -24,7 +47,7 @@ impl Store {
         client_id: ClientId,
         staff: &StaffView,
     ) -> Result<LeadCard, AppError> {
-        self.run_workflow(client_id, staff, SensitiveAction::SyncEmployees)
+        self.run_workflow(client_id, staff, Workflow::SyncEmployees)
             .await?;
         self.lead_card(client_id).await
     }
@@ -36,7 +59,7 @@ impl Store {
         client_id: ClientId,
         staff: &StaffView,
     ) -> Result<LeadCard, AppError> {
-        self.run_workflow(client_id, staff, SensitiveAction::SendToBeia)
+        self.run_workflow(client_id, staff, Workflow::SendToBeia)
             .await?;
         self.lead_card(client_id).await
     }
@@ -45,8 +68,9 @@ impl Store {
         &self,
         client_id: ClientId,
         staff: &StaffView,
-        action: SensitiveAction,
+        workflow: Workflow,
     ) -> Result<(), AppError> {
+        let action = workflow.action();
         let now = self.clock.now();
         let (c, b) = client::Entity::find_by_id(client_id)
             .find_also_related(brand::Entity)
@@ -55,10 +79,7 @@ impl Store {
             .or_internal()?
             .ok_or_else(|| AppError::NotFound("Client".into()))?;
         let b = b.ok_or_else(|| internal(format!("client {client_id} has no brand")))?;
-        let audited = match action {
-            SensitiveAction::SyncEmployees => AuditAction::SyncEmployees,
-            SensitiveAction::SendToBeia => AuditAction::SendToBeia,
-        };
+        let audited = workflow.audited();
         let mut entry = Entry::new(audited, AuditOutcome::Success)
             .staff(staff.id)
             .client(client_id);
@@ -89,9 +110,9 @@ impl Store {
             .or_internal()?;
         let c = found.ok_or_else(|| AppError::NotFound("Client".into()))?;
         let mut active: client::ActiveModel = c.into();
-        match action {
-            SensitiveAction::SyncEmployees => active.last_synced_at = Set(Some(now)),
-            SensitiveAction::SendToBeia => active.beia_sent_at = Set(Some(now)),
+        match workflow {
+            Workflow::SyncEmployees => active.last_synced_at = Set(Some(now)),
+            Workflow::SendToBeia => active.beia_sent_at = Set(Some(now)),
         }
         active.update(&txn).await.or_internal()?;
         audit::record(&txn, now, entry).await.or_internal()?;

@@ -57,11 +57,11 @@ async fn tabs_search_and_pages() {
             .all(|r| r.stage == EnrollmentStage::CurrentlyEnrolling)
     );
 
-    // In-scope brands in enrollment get the PIN column; others do not.
+    // In-scope brands from Currently Enrolling on get the PIN column; others do not.
     for row in &all.rows {
         let in_scope =
             ["cornerstone", "peopaygo", "compeo", "coguardhr"].contains(&row.brand.slug.as_str());
-        let expected = if in_scope && row.stage.in_enrollment() {
+        let expected = if in_scope && row.stage.has_pin_workflow() {
             PinState::NoPin
         } else {
             PinState::NotApplicable

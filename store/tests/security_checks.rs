@@ -172,10 +172,10 @@ async fn a_client_that_left_the_workflow_is_refused_and_its_attempt_handed_back(
             ..
         }
     ));
-    // Enrolment finished: the PIN stays on file but the workflow no longer applies.
-    let mut done: client::ActiveModel = w.client.clone().into();
-    done.stage = Set(EnrollmentStage::Enrolled);
-    done.update(&s.db).await.unwrap();
+    // Back to New Lead: the PIN stays on file but the workflow no longer applies.
+    let mut back: client::ActiveModel = w.client.clone().into();
+    back.stage = Set(EnrollmentStage::NewLead);
+    back.update(&s.db).await.unwrap();
     for pin in [GOOD_PIN, OTHER_PIN] {
         assert_eq!(
             refused(

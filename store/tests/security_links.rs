@@ -287,13 +287,13 @@ async fn clients_outside_the_workflow_are_refused_every_pin_action() {
         .await
         .unwrap()
         .unwrap();
-    let enrolled = client::Entity::find()
-        .filter(client::Column::Stage.eq("enrolled"))
+    let new_lead = client::Entity::find()
+        .filter(client::Column::Stage.eq("new_lead"))
         .one(db)
         .await
         .unwrap()
         .unwrap();
-    for c in [outsider, enrolled] {
+    for c in [outsider, new_lead] {
         let k = contact::Entity::find()
             .filter(contact::Column::ClientId.eq(c.id))
             .filter(contact::Column::Role.eq(ContactRole::Owner))
@@ -412,6 +412,6 @@ async fn the_refusal_names_the_brands_in_the_settings() {
     let refusal = refused(s.security_status(c.id).await);
     assert_eq!(
         refusal.to_string(),
-        "The security PIN workflow is only for new clients of PeoPayGo and Compeo."
+        "The security PIN workflow is for clients of PeoPayGo and Compeo, from Currently Enrolling on."
     );
 }

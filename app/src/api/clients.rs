@@ -1,7 +1,7 @@
 //! The dashboard's list and the lead card.
 
 use janus_domain::AppError;
-use janus_domain::dashboard::{ClientPage, DashboardTab, LeadCard};
+use janus_domain::dashboard::{ClientPage, DashboardTab, EnrollmentStage, LeadCard};
 use janus_domain::ids::ClientId;
 use leptos::prelude::*;
 
@@ -43,6 +43,18 @@ pub async fn sync_employees(client_id: ClientId) -> Result<LeadCard, AppError> {
 pub async fn send_to_beia(client_id: ClientId) -> Result<LeadCard, AppError> {
     let (store, staff) = context::require_staff().await?;
     store.send_to_beia(client_id, &staff).await
+}
+
+/// Moves the client one enrollment stage on, or back with a `reason` (empty when none was
+/// typed); for an in-scope brand, Enrolled waits for a security PIN.
+#[server(prefix = "/api", endpoint = "move_client_stage")]
+pub async fn move_client_stage(
+    client_id: ClientId,
+    to: EnrollmentStage,
+    reason: String,
+) -> Result<LeadCard, AppError> {
+    let (store, staff) = context::require_staff().await?;
+    store.move_stage(client_id, to, &reason, &staff).await
 }
 
 #[cfg(feature = "ssr")]

@@ -17,7 +17,8 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::clients::{SendToBeia, SyncEmployees, get_client_audit, get_lead_card};
 use crate::components::{
-    Countdown, ErrorNotice, ModalStep, SecurityModal, SecurityPinButton, StaffShell,
+    ContactPurpose, Countdown, ErrorNotice, ModalStep, SecurityModal, SecurityPinButton,
+    StaffShell, StageControl,
 };
 
 fn when(at: Option<DateTime<Utc>>) -> String {
@@ -64,7 +65,7 @@ pub fn LeadCardPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted">"Loading lead card…"</p> }>
                 {move || Suspend::new(async move {
                     match card.await {
-                        Ok(card) => view! { <CardView card sync beia /> }.into_any(),
+                        Ok(card) => view! { <CardView card sync beia reload=successes /> }.into_any(),
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     }
                 })}
@@ -78,6 +79,8 @@ fn CardView(
     card: LeadCard,
     sync: ServerAction<SyncEmployees>,
     beia: ServerAction<SendToBeia>,
+    /// Bumped to fetch the card again, after a change that redraws most of it.
+    reload: RwSignal<u32>,
 ) -> impl IntoView {
     let id = card.id;
     let action_error = move || {
@@ -99,7 +102,27 @@ fn CardView(
     let shown = Signal::derive(move || verifications.with(|v| v.first().cloned()));
     let needs = card.needs.clone();
     let modal = RwSignal::new(None::<ModalStep>);
+    let refresh_audit = Callback::new(move |()| {
+        leptos::task::spawn_local(async move {
+            if let Ok(entries) = get_client_audit(id).await {
+                audit.set(entries);
+            }
+        });
+    });
     let open_modal = Callback::new(move |()| modal.set(Some(ModalStep::Overview)));
+    // The enrollment gate's shortcut: straight to the contact picker of the link that
+    // gives the client a PIN (a reset link once a PIN was ever set).
+    let send_link = pin_workflow.then(|| {
+        Callback::new(move |()| {
+            let purpose = if pin_state.get_untracked().offers_reset() {
+                ContactPurpose::ResetPin
+            } else {
+                ContactPurpose::CreatePin
+            };
+            modal.set(Some(ModalStep::PickContact(purpose)));
+        })
+    });
+    let on_moved = Callback::new(move |_| reload.update(|n| *n += 1));
     Effect::new(move |was_open: Option<bool>| {
         let is_open = modal.get().is_some();
         if was_open == Some(true) && !is_open {
@@ -107,11 +130,7 @@ fn CardView(
             // returned to it) stays in place.
             sync.clear();
             beia.clear();
-            leptos::task::spawn_local(async move {
-                if let Ok(entries) = get_client_audit(id).await {
-                    audit.set(entries);
-                }
-            });
+            refresh_audit.run(());
         }
         is_open
     });
@@ -178,9 +197,9 @@ fn CardView(
                     view! { <ErrorNotice error /> }.into_any()
                 }
             })}
+            <StageControl client_id=id stage=card.stage on_moved on_refused=refresh_audit send_link />
             <section class="facts" aria-label="Business details">
                 <dl>
-                    <div><dt>"Stage"</dt><dd>{card.stage.label()}</dd></div>
                     <div><dt>"Address"</dt><dd>{card.address.clone()}</dd></div>
                     <div><dt>"Employees"</dt><dd>{card.employee_count}</dd></div>
                     <div><dt>"Brand support"</dt><dd>{card.brand.support_phone.clone()}</dd></div>

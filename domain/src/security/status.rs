@@ -275,21 +275,10 @@ pub fn held_lock_message(locks: u32, hours: u32) -> String {
     )
 }
 
-/// The reason an admin gives for unlocking PIN checks, trimmed: it goes into the audit
-/// trail, so it must say something (at least 5 characters) and stay readable (at most 500).
+/// The reason an admin gives for unlocking PIN checks, as [`crate::words::audit_reason`]
+/// takes it.
 pub fn check_unlock_reason(reason: &str) -> Result<String, crate::AppError> {
-    let reason = reason.trim();
-    match reason.chars().count() {
-        0..5 => Err(crate::AppError::invalid(
-            "reason",
-            "Say why PIN checks are being unlocked (at least 5 characters), for the audit trail.",
-        )),
-        5..=500 => Ok(reason.to_owned()),
-        _ => Err(crate::AppError::invalid(
-            "reason",
-            "Keep the reason to 500 characters or fewer.",
-        )),
-    }
+    crate::words::audit_reason(reason, "PIN checks are being unlocked")
 }
 
 /// How a 2-step code check ended.

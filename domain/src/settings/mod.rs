@@ -25,6 +25,7 @@ pub struct Settings {
     pub setup_link: SetupLinkSettings,
     pub two_step: TwoStepSettings,
     pub verification: VerificationSettings,
+    pub contacts: ContactSettings,
     /// Who must be verified for each sensitive action (`crate::authority`).
     pub authority: crate::authority::AuthoritySettings,
     pub mail: MailSettings,
@@ -341,6 +342,23 @@ pub struct VerificationSettings {
 impl Default for VerificationSettings {
     fn default() -> Self {
         Self { window_minutes: 60 }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ContactSettings {
+    /// After a contact's email or mobile changes, this many hours pass before a setup or
+    /// reset link or a 2-step code may go to the new destination, unless an admin approves
+    /// (`crate::cooling_off`). 0 turns the wait off.
+    pub cooling_off_hours: u32,
+}
+
+impl Default for ContactSettings {
+    fn default() -> Self {
+        Self {
+            cooling_off_hours: 24,
+        }
     }
 }
 

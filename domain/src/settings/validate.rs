@@ -96,6 +96,12 @@ impl Settings {
             8 * 60,
         );
         range(
+            "contacts.cooling_off_hours",
+            self.contacts.cooling_off_hours,
+            0,
+            14 * 24,
+        );
+        range(
             "throttle.window_minutes",
             self.throttle.window_minutes,
             1,

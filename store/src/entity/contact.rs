@@ -12,6 +12,13 @@ pub struct Model {
     pub role: ContactRole,
     pub email: String,
     pub mobile_phone: Option<String>,
+    /// When the email address became new (added or changed from the lead card); links and
+    /// codes to it wait out the cooling-off period from then.
+    pub email_changed_at: Option<DateTimeUtc>,
+    pub mobile_changed_at: Option<DateTimeUtc>,
+    /// An admin let messages go to the new destinations before the period ended.
+    pub cooling_off_approved_at: Option<DateTimeUtc>,
+    pub cooling_off_approved_by: Option<janus_domain::ids::StaffId>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -21,6 +21,7 @@ mod m20261202_000016_create_deployment_marks;
 mod m20261202_000017_pin_check_leases;
 mod m20261202_000018_pin_lock_holds;
 mod m20261202_000019_verified_parties;
+mod m20261203_000020_contact_destinations;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000017_pin_check_leases::Migration),
             Box::new(m20261202_000018_pin_lock_holds::Migration),
             Box::new(m20261202_000019_verified_parties::Migration),
+            Box::new(m20261203_000020_contact_destinations::Migration),
         ]
     }
 }

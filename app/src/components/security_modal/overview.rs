@@ -1,6 +1,7 @@
 //! The modal's first view: the client's status and the three actions.
 
-use janus_domain::dashboard::PinState;
+use janus_domain::contact::display_phone;
+use janus_domain::dashboard::{ContactView, PinState};
 use janus_domain::security::SecurityStatus;
 use janus_domain::verification::format_countdown;
 use leptos::prelude::*;
@@ -160,6 +161,7 @@ pub(super) fn Overview(s: SecurityStatus, countdown: Countdown) -> impl IntoView
         )
     });
     let has_code = code.is_some();
+    let contacts = s.contacts.clone();
     let reason_id = format!("verify-reason-{}", s.client_id);
     view! {
         <dl class="status-list" data-testid="security-status">
@@ -195,5 +197,44 @@ pub(super) fn Overview(s: SecurityStatus, countdown: Countdown) -> impl IntoView
             {end}
         </div>
         {blocked.map(|why| view! { <p id=reason_id class="muted small" data-testid="verify-blocked">{why}</p> })}
+        <CallBack contacts />
+    }
+}
+
+/// The numbers on file, to call back on when a caller cannot be verified or seems wrong: a
+/// fraudster gives a number they answer themselves, so only the one on file proves anything.
+#[component]
+fn CallBack(contacts: Vec<ContactView>) -> impl IntoView {
+    let on_file: Vec<_> = contacts
+        .into_iter()
+        .filter_map(|c| {
+            let number = c.mobile_phone?;
+            Some((c.name, c.role, number))
+        })
+        .collect();
+    view! {
+        <section class="call-back" aria-labelledby="call-back-title" data-testid="call-back">
+            <h3 id="call-back-title">"Call back on the number on file"</h3>
+            <p class="muted small">
+                "In doubt about a caller? Hang up and call them back on a number below. Never call a number the caller gives you."
+            </p>
+            {if on_file.is_empty() {
+                view! { <p class="muted small">"No contact of this client has a number on file."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="call-back-numbers">
+                        {on_file.into_iter().map(|(name, role, number)| {
+                            let href = format!("tel:{number}");
+                            view! {
+                                <li>
+                                    {format!("{name} ({}) ", role.label())}
+                                    <a href=href>{display_phone(&number)}</a>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
     }
 }

@@ -1,0 +1,446 @@
+//! Changing a client's contacts from the lead card, and which changes guard the business.
+//!
+//! The classic takeover is to talk an agent into changing the Owner's email address, then
+//! have a PIN reset link sent to it. So a change that touches who speaks for the business
+//! (adding or removing an Owner or Authorized Representative, or changing one's role,
+//! email or mobile) is a sensitive action of its own, tells the addresses it replaces, and
+//! ends any verification of that person.
+
+use serde::{Deserialize, Serialize};
+
+use crate::AppError;
+use crate::contact::{ContactRole, mask_email, mask_phone, normalize_e164, normalize_email};
+use crate::dashboard::ContactView;
+use crate::words::and_list;
+
+/// A contact's name has at most this many characters.
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// A contact as staff typed it, checked and in stored form: the email lower-cased, the
+/// mobile in E.164 (`None` when left empty).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactDraft {
+    pub name: String,
+    pub role: ContactRole,
+    pub email: String,
+    pub mobile_phone: Option<String>,
+}
+
+impl ContactDraft {
+    /// Checks each field, naming the one that is wrong.
+    pub fn parse(
+        name: &str,
+        role: ContactRole,
+        email: &str,
+        mobile: &str,
+    ) -> Result<Self, AppError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(AppError::invalid("name", "enter the contact's name"));
+        }
+        if name.chars().count() > MAX_NAME_CHARS {
+            return Err(AppError::invalid(
+                "name",
+                format!("a name has at most {MAX_NAME_CHARS} characters"),
+            ));
+        }
+        if name.chars().any(char::is_control) {
+            return Err(AppError::invalid(
+                "name",
+                "a name cannot contain control characters",
+            ));
+        }
+        let email = normalize_email("email", email)?;
+        let mobile_phone = match mobile.trim() {
+            "" => None,
+            typed => Some(normalize_e164("mobile", typed)?),
+        };
+        Ok(Self {
+            name: name.to_owned(),
+            role,
+            email,
+            mobile_phone,
+        })
+    }
+
+    pub fn of(view: &ContactView) -> Self {
+        Self {
+            name: view.name.clone(),
+            role: view.role,
+            email: view.email.clone(),
+            mobile_phone: view.mobile_phone.clone(),
+        }
+    }
+
+    /// "Rachel Cohen (Owner)".
+    pub fn who(&self) -> String {
+        format!("{} ({})", self.name, self.role.label())
+    }
+}
+
+/// One change to a client's contacts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContactEdit {
+    Add(ContactDraft),
+    Edit {
+        before: ContactDraft,
+        after: ContactDraft,
+    },
+    Remove(ContactDraft),
+}
+
+/// Where a change's notice goes, and what it says happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreviousAddresses {
+    pub name: String,
+    pub email: String,
+    pub mobile_phone: Option<String>,
+    /// A sentence for the notice: "Your email address on file for Riverside Bakery was
+    /// changed."
+    pub what: String,
+}
+
+impl ContactEdit {
+    fn speaks_for_business(draft: &ContactDraft) -> bool {
+        draft.role.may_manage_pin()
+    }
+
+    /// Whether the change touches someone who speaks for the business (see the module's
+    /// comment). A name alone is not guarded: no message goes anywhere new because of it.
+    pub fn is_guarded(&self) -> bool {
+        match self {
+            Self::Add(k) | Self::Remove(k) => Self::speaks_for_business(k),
+            Self::Edit { before, after } => {
+                (Self::speaks_for_business(before) || Self::speaks_for_business(after))
+                    && (before.role != after.role
+                        || before.email != after.email
+                        || before.mobile_phone != after.mobile_phone)
+            }
+        }
+    }
+
+    /// Whether the email address is one the contact did not have before: messages to it
+    /// wait out the cooling-off period.
+    pub fn new_email(&self) -> bool {
+        match self {
+            Self::Add(_) => true,
+            Self::Edit { before, after } => before.email != after.email,
+            Self::Remove(_) => false,
+        }
+    }
+
+    /// Whether the mobile number is one the contact did not have before.
+    pub fn new_mobile(&self) -> bool {
+        match self {
+            Self::Add(k) => k.mobile_phone.is_some(),
+            Self::Edit { before, after } => {
+                after.mobile_phone.is_some() && before.mobile_phone != after.mobile_phone
+            }
+            Self::Remove(_) => false,
+        }
+    }
+
+    /// Whether a verification of this contact stops holding: it proved a person at a role
+    /// and addresses that are no longer on file.
+    pub fn ends_verification(&self) -> bool {
+        match self {
+            Self::Add(_) => false,
+            Self::Remove(_) => true,
+            Self::Edit { before, after } => {
+                before.role != after.role
+                    || before.email != after.email
+                    || before.mobile_phone != after.mobile_phone
+            }
+        }
+    }
+
+    /// What changed, for the audit trail: addresses masked, since the card shows them.
+    pub fn detail(&self) -> String {
+        match self {
+            Self::Add(k) => format!(
+                "added {}, {}{}",
+                k.who(),
+                mask_email(&k.email),
+                k.mobile_phone
+                    .as_deref()
+                    .map(|m| format!(", {}", mask_phone(m)))
+                    .unwrap_or_default()
+            ),
+            Self::Remove(k) => format!("removed {}", k.who()),
+            Self::Edit { before, after } => {
+                let mut changes = Vec::new();
+                if before.name != after.name {
+                    changes.push(format!("name {} → {}", before.name, after.name));
+                }
+                if before.role != after.role {
+                    changes.push(format!(
+                        "role {} → {}",
+                        before.role.label(),
+                        after.role.label()
+                    ));
+                }
+                if before.email != after.email {
+                    changes.push(format!(
+                        "email {} → {}",
+                        mask_email(&before.email),
+                        mask_email(&after.email)
+                    ));
+                }
+                if before.mobile_phone != after.mobile_phone {
+                    let shown = |m: &Option<String>| m.as_deref().map_or("none".into(), mask_phone);
+                    changes.push(format!(
+                        "mobile {} → {}",
+                        shown(&before.mobile_phone),
+                        shown(&after.mobile_phone)
+                    ));
+                }
+                if changes.is_empty() {
+                    format!("{}: nothing changed", after.who())
+                } else {
+                    format!("{}: {}", before.who(), changes.join("; "))
+                }
+            }
+        }
+    }
+
+    /// Whom a guarded edit or removal tells, at the addresses it replaces: the person's
+    /// old email and mobile, so a takeover reaches the real owner. `None` for an addition
+    /// (the store tells the others who speak for the business) and for unguarded changes.
+    pub fn previous_addresses(&self, business: &str) -> Option<PreviousAddresses> {
+        if !self.is_guarded() {
+            return None;
+        }
+        let (before, what) = match self {
+            Self::Add(_) => return None,
+            Self::Remove(k) => (
+                k,
+                format!(
+                    "You were removed as {} from the contacts of {business}.",
+                    k.role.label()
+                ),
+            ),
+            Self::Edit { before, after } => {
+                let mut changed = Vec::new();
+                if before.email != after.email {
+                    changed.push("email address".to_owned());
+                }
+                if before.mobile_phone != after.mobile_phone {
+                    changed.push("mobile number".to_owned());
+                }
+                if before.role != after.role {
+                    changed.push(format!("role (now {})", after.role.label()));
+                }
+                let verb = if changed.len() == 1 { "was" } else { "were" };
+                (
+                    before,
+                    format!(
+                        "Your {} on file for {business} {verb} changed.",
+                        and_list(&changed)
+                    ),
+                )
+            }
+        };
+        Some(PreviousAddresses {
+            name: before.name.clone(),
+            email: before.email.clone(),
+            mobile_phone: before.mobile_phone.clone(),
+            what,
+        })
+    }
+
+    /// The notice's sentence to the others who speak for the business when one is added.
+    pub fn addition_notice(&self, business: &str) -> Option<String> {
+        match self {
+            Self::Add(k) if self.is_guarded() => Some(format!(
+                "{} was added as {} to the contacts of {business}.",
+                k.name,
+                k.role.label()
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// Refuses a change that would leave the client with nobody who speaks for the business:
+/// someone must remain to receive PIN links. `remaining` counts the Owners and Authorized
+/// Representatives the client would have after the change.
+pub fn check_someone_speaks_for_business(
+    edit: &ContactEdit,
+    remaining: usize,
+) -> Result<(), AppError> {
+    let leaving = match edit {
+        ContactEdit::Remove(k) if k.role.may_manage_pin() => Some(k),
+        ContactEdit::Edit { before, after }
+            if before.role.may_manage_pin() && !after.role.may_manage_pin() =>
+        {
+            Some(before)
+        }
+        _ => None,
+    };
+    match leaving {
+        Some(k) if remaining == 0 => Err(AppError::invalid(
+            "contact",
+            format!(
+                "{} is the last Owner or Authorized Representative of this client. Add another first: someone must be able to speak for the business.",
+                k.name
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn owner() -> ContactDraft {
+        ContactDraft::parse(
+            "Rachel Cohen",
+            ContactRole::Owner,
+            "Rachel@Example.com",
+            "+1 (614) 555-0155",
+        )
+        .unwrap()
+    }
+
+    fn payroll() -> ContactDraft {
+        ContactDraft::parse(
+            "Sam Ortiz",
+            ContactRole::PayrollContact,
+            "sam@example.com",
+            "",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn drafts_are_checked_field_by_field_and_stored_normalized() {
+        let k = owner();
+        assert_eq!(k.email, "rachel@example.com");
+        assert_eq!(k.mobile_phone.as_deref(), Some("+16145550155"));
+        assert_eq!(payroll().mobile_phone, None);
+        let field = |r: Result<ContactDraft, AppError>| match r {
+            Err(AppError::InvalidInput { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        let role = ContactRole::Owner;
+        assert_eq!(field(ContactDraft::parse("  ", role, "a@b.co", "")), "name");
+        let long = "x".repeat(MAX_NAME_CHARS + 1);
+        assert_eq!(
+            field(ContactDraft::parse(&long, role, "a@b.co", "")),
+            "name"
+        );
+        assert_eq!(
+            field(ContactDraft::parse("A\u{7}", role, "a@b.co", "")),
+            "name"
+        );
+        assert_eq!(field(ContactDraft::parse("A", role, "nope", "")), "email");
+        assert_eq!(
+            field(ContactDraft::parse("A", role, "a@b.co", "555")),
+            "mobile"
+        );
+    }
+
+    #[test]
+    fn what_touches_who_speaks_for_the_business_is_guarded() {
+        let o = owner();
+        let p = payroll();
+        assert!(ContactEdit::Add(o.clone()).is_guarded());
+        assert!(!ContactEdit::Add(p.clone()).is_guarded());
+        assert!(ContactEdit::Remove(o.clone()).is_guarded());
+        assert!(!ContactEdit::Remove(p.clone()).is_guarded());
+        let edit = |after: ContactDraft| ContactEdit::Edit {
+            before: o.clone(),
+            after,
+        };
+        let renamed = ContactDraft {
+            name: "Rachel Cohen-Levi".into(),
+            ..o.clone()
+        };
+        assert!(!edit(renamed).is_guarded(), "a name alone is not guarded");
+        let new_email = ContactDraft {
+            email: "evil@example.net".into(),
+            ..o.clone()
+        };
+        assert!(edit(new_email.clone()).is_guarded());
+        assert!(edit(new_email).new_email());
+        let demoted = ContactDraft {
+            role: ContactRole::Accountant,
+            ..o.clone()
+        };
+        assert!(edit(demoted).is_guarded());
+        // Promoting someone to Owner is guarded too: they would receive PIN links.
+        let promoted = ContactEdit::Edit {
+            before: p.clone(),
+            after: ContactDraft {
+                role: ContactRole::Owner,
+                ..p.clone()
+            },
+        };
+        assert!(promoted.is_guarded() && promoted.ends_verification());
+        let payroll_email = ContactEdit::Edit {
+            before: p.clone(),
+            after: ContactDraft {
+                email: "new@example.com".into(),
+                ..p
+            },
+        };
+        assert!(!payroll_email.is_guarded());
+        assert!(
+            payroll_email.ends_verification(),
+            "a code verified the old address"
+        );
+    }
+
+    #[test]
+    fn the_notice_goes_to_the_addresses_replaced() {
+        let o = owner();
+        let edit = ContactEdit::Edit {
+            before: o.clone(),
+            after: ContactDraft {
+                email: "evil@example.net".into(),
+                mobile_phone: Some("+15550100199".into()),
+                ..o.clone()
+            },
+        };
+        let to = edit.previous_addresses("Riverside Bakery").unwrap();
+        assert_eq!(to.email, "rachel@example.com");
+        assert_eq!(to.mobile_phone.as_deref(), Some("+16145550155"));
+        assert_eq!(
+            to.what,
+            "Your email address and mobile number on file for Riverside Bakery were changed."
+        );
+        assert_eq!(
+            edit.detail(),
+            "Rachel Cohen (Owner): email r•••l@example.com → e•••l@example.net; mobile •••• 0155 → •••• 0199"
+        );
+        let removed = ContactEdit::Remove(o.clone());
+        assert_eq!(
+            removed.previous_addresses("Riverside Bakery").unwrap().what,
+            "You were removed as Owner from the contacts of Riverside Bakery."
+        );
+        let added = ContactEdit::Add(o);
+        assert_eq!(added.previous_addresses("Riverside Bakery"), None);
+        assert_eq!(
+            added.addition_notice("Riverside Bakery").as_deref(),
+            Some("Rachel Cohen was added as Owner to the contacts of Riverside Bakery.")
+        );
+    }
+
+    #[test]
+    fn the_last_who_speaks_for_the_business_stays() {
+        let o = owner();
+        let removed = ContactEdit::Remove(o.clone());
+        assert!(check_someone_speaks_for_business(&removed, 0).is_err());
+        assert!(check_someone_speaks_for_business(&removed, 1).is_ok());
+        let demoted = ContactEdit::Edit {
+            before: o.clone(),
+            after: ContactDraft {
+                role: ContactRole::HrContact,
+                ..o
+            },
+        };
+        assert!(check_someone_speaks_for_business(&demoted, 0).is_err());
+        assert!(check_someone_speaks_for_business(&ContactEdit::Remove(payroll()), 0).is_ok());
+    }
+}
