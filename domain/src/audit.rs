@@ -35,6 +35,9 @@ stored_set! {
         ContactAdded,
         ContactChanged,
         ContactRemoved,
+        /// An admin let links and codes go to a contact's new address before the
+        /// cooling-off period ended.
+        CoolingOffApproved,
     }
 }
 
@@ -63,6 +66,7 @@ impl AuditAction {
             Self::ContactAdded => "Contact added",
             Self::ContactChanged => "Contact changed",
             Self::ContactRemoved => "Contact removed",
+            Self::CoolingOffApproved => "Cooling-off approved",
         }
     }
 }

@@ -261,6 +261,53 @@ impl ContactEdit {
     }
 }
 
+/// How a guarded change was allowed, as its audit entry says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeAllowed {
+    /// The authority table's verification: its summary, and who it verified.
+    Verified {
+        summary: String,
+        contact_id: Option<crate::ids::ContactId>,
+    },
+    /// An admin, without that verification, wrote down why.
+    AdminReason(String),
+}
+
+impl ChangeAllowed {
+    pub fn detail(&self) -> String {
+        match self {
+            Self::Verified { summary, .. } => format!("authorized by {summary}"),
+            Self::AdminReason(reason) => format!("admin, without verification: {reason}"),
+        }
+    }
+}
+
+/// Whether a guarded change may go ahead: the verification the authority table asks for
+/// (`judged`, from [`crate::authority::Authority::judge`]), or an admin's written `reason`.
+/// An agent without the verification is refused with what is missing; so is an admin who
+/// gave no reason, told that one would do.
+pub fn allow_guarded_change(
+    judged: Result<&crate::security::VerificationView, String>,
+    actor_is_admin: bool,
+    reason: &str,
+) -> Result<ChangeAllowed, AppError> {
+    match judged {
+        Ok(v) => Ok(ChangeAllowed::Verified {
+            summary: v.summary(),
+            contact_id: v.contact_id,
+        }),
+        Err(missing) if !actor_is_admin => Err(AppError::VerificationRequired(missing)),
+        Err(missing) if reason.trim().is_empty() => Err(AppError::VerificationRequired(format!(
+            "{missing} As an admin, you may instead write down why the change cannot wait."
+        ))),
+        Err(_) => crate::words::audit_reason(
+            reason,
+            "the change cannot wait for the Owner's or an Authorized Representative's verification",
+        )
+        .map(ChangeAllowed::AdminReason),
+    }
+}
+
 /// Refuses a change that would leave the client with nobody who speaks for the business:
 /// someone must remain to receive PIN links. `remaining` counts the Owners and Authorized
 /// Representatives the client would have after the change.
@@ -424,6 +471,30 @@ mod tests {
         assert_eq!(
             added.addition_notice("Riverside Bakery").as_deref(),
             Some("Rachel Cohen was added as Owner to the contacts of Riverside Bakery.")
+        );
+    }
+
+    #[test]
+    fn a_guarded_change_needs_the_verification_or_an_admin_with_a_reason() {
+        let missing =
+            || Err("Changing an Owner needs the Owner; nobody is verified now.".to_owned());
+        assert!(matches!(
+            allow_guarded_change(missing(), false, "the owner asked by letter"),
+            Err(AppError::VerificationRequired(m)) if !m.contains("admin")
+        ));
+        assert!(matches!(
+            allow_guarded_change(missing(), true, "  "),
+            Err(AppError::VerificationRequired(m)) if m.ends_with("write down why the change cannot wait.")
+        ));
+        assert!(matches!(
+            allow_guarded_change(missing(), true, "abc"),
+            Err(AppError::InvalidInput { field, .. }) if field == "reason"
+        ));
+        let allowed =
+            allow_guarded_change(missing(), true, " signed letter from the owner ").unwrap();
+        assert_eq!(
+            allowed.detail(),
+            "admin, without verification: signed letter from the owner"
         );
     }
 

@@ -13,7 +13,8 @@ use crate::words::and_list;
 pub struct DestinationChanges {
     pub email_changed_at: Option<DateTime<Utc>>,
     pub mobile_changed_at: Option<DateTime<Utc>>,
-    /// An admin's approval: it covers destinations that changed before it.
+    /// An admin's approval: it covers destinations that changed before it (strictly: a
+    /// change in the same instant is a new one).
     pub approved_at: Option<DateTime<Utc>>,
 }
 
@@ -31,7 +32,7 @@ impl DestinationChanges {
         let period = Duration::hours(hours.into());
         let waiting = |changed: Option<DateTime<Utc>>| {
             changed.filter(|at| {
-                *at + period > now && self.approved_at.is_none_or(|approved| approved < *at)
+                *at + period > now && self.approved_at.is_none_or(|approved| approved <= *at)
             })
         };
         let (email, mobile) = (

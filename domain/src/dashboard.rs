@@ -299,6 +299,9 @@ pub struct ContactView {
     pub role: ContactRole,
     pub email: String,
     pub mobile_phone: Option<String>,
+    /// Why no link or code may go to this contact yet, and for how long, while a new
+    /// destination waits out the cooling-off period (`crate::cooling_off`).
+    pub cooling_off: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

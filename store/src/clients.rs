@@ -1,5 +1,6 @@
 //! The Enrollment Dashboard's reads: a searchable, paged list of clients and a lead card.
 
+use chrono::{DateTime, Utc};
 use janus_domain::ids::ClientId;
 use std::collections::HashMap;
 
@@ -310,6 +311,8 @@ impl Store {
     ) -> Result<Vec<ContactView>, AppError> {
         Ok(contact_views(
             contacts_of(client_id).all(&self.db).await.or_internal()?,
+            self.settings.contacts.cooling_off_hours,
+            self.clock.now(),
         ))
     }
 
@@ -334,15 +337,27 @@ pub(crate) fn contacts_of(client_id: ClientId) -> sea_orm::Select<contact::Entit
 
 /// A client's contacts as staff see them: those who can speak for the business (Owner,
 /// Authorized Representative) first, as staff look for them first.
-pub(crate) fn contact_views(rows: Vec<contact::Model>) -> Vec<ContactView> {
+/// Each says whether its destinations still cool off after a change, by `now`.
+pub(crate) fn contact_views(
+    rows: Vec<contact::Model>,
+    cooling_off_hours: u32,
+    now: DateTime<Utc>,
+) -> Vec<ContactView> {
     let mut contacts: Vec<ContactView> = rows
         .into_iter()
-        .map(|k| ContactView {
-            id: k.id,
-            name: k.name,
-            role: k.role,
-            email: k.email,
-            mobile_phone: k.mobile_phone,
+        .map(|k| {
+            let cooling_off = k
+                .destination_changes()
+                .cooling_off(cooling_off_hours, now)
+                .map(|wait| wait.explain(&k.name, now));
+            ContactView {
+                id: k.id,
+                name: k.name,
+                role: k.role,
+                email: k.email,
+                mobile_phone: k.mobile_phone,
+                cooling_off,
+            }
         })
         .collect();
     contacts.sort_by_key(|k| k.role);

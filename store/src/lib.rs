@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod auth;
 pub mod clients;
+mod contacts;
 mod db;
 mod deployment;
 pub mod devices;

@@ -1,5 +1,6 @@
 //! The messages the PIN workflow sends to clients: the setup and reset emails, the link
-//! SMS, the 2-step code email and SMS, and the PIN-changed notice.
+//! SMS, the 2-step code email and SMS, the PIN-changed notice and the contact-changed
+//! notice.
 //!
 //! Their words live in template files, one folder per message (`templates/messages/`,
 //! whose README is written for the people who edit them). This module knows which
@@ -40,6 +41,9 @@ stored_set! {
         ResetLink,
         TwoStepCode,
         PinChanged,
+        /// To the addresses a contact change replaced (or, for an added Owner or Authorized
+        /// Representative, to the others who speak for the business).
+        ContactChanged,
     }
 }
 
@@ -97,6 +101,8 @@ pub enum Template {
     CodeEmail,
     CodeSms,
     PinChangedEmail,
+    ContactChangedEmail,
+    ContactChangedSms,
 }
 
 /// What a template must show, checked on a sample rendering when templates are loaded.
@@ -105,6 +111,8 @@ pub enum Template {
 enum MustShow {
     Link,
     Code,
+    /// The sentence saying what changed (`{{ change }}`).
+    Change,
     Nothing,
 }
 
@@ -122,11 +130,16 @@ impl Template {
             Self::CodeEmail => "2-step code email",
             Self::CodeSms => "2-step code SMS",
             Self::PinChangedEmail => "PIN-changed notice",
+            Self::ContactChangedEmail => "Contact-changed notice email",
+            Self::ContactChangedSms => "Contact-changed notice SMS",
         }
     }
 
     pub fn is_email(self) -> bool {
-        !matches!(self, Self::PinLinkSms | Self::CodeSms)
+        !matches!(
+            self,
+            Self::PinLinkSms | Self::CodeSms | Self::ContactChangedSms
+        )
     }
 
     /// The files of its folder.
@@ -152,6 +165,7 @@ impl Template {
             Self::PinSetupEmail | Self::PinResetEmail | Self::PinLinkSms => MustShow::Link,
             Self::CodeEmail | Self::CodeSms => MustShow::Code,
             Self::PinChangedEmail => MustShow::Nothing,
+            Self::ContactChangedEmail | Self::ContactChangedSms => MustShow::Change,
         }
     }
 }
@@ -172,6 +186,8 @@ pub struct Blanks<'a> {
     pub valid_hours: Option<u32>,
     pub code: Option<&'a str>,
     pub valid_minutes: Option<u32>,
+    /// What a contact change did, as one sentence, for the contact-changed notice.
+    pub change: Option<&'a str>,
 }
 
 impl<'a> Blanks<'a> {
@@ -187,6 +203,7 @@ impl<'a> Blanks<'a> {
             valid_hours: None,
             code: None,
             valid_minutes: None,
+            change: None,
         }
     }
 
@@ -207,6 +224,13 @@ impl<'a> Blanks<'a> {
         }
     }
 
+    pub fn with_change(self, change: &'a str) -> Self {
+        Self {
+            change: Some(change),
+            ..self
+        }
+    }
+
     pub fn with_purpose(self, purpose: LinkPurpose) -> Self {
         Self {
             purpose: Some(purpose),
@@ -222,6 +246,8 @@ pub mod sample {
     pub const CONTACT: &str = "Ana López";
     pub const LINK_PATH: &str = "/pin/sample-link-for-preview-only";
     pub const CODE: &str = "482915";
+    /// Nothing HTML would escape, so the check finds it in either part.
+    pub const CHANGE: &str = "Your email address on file for Riverside Bakery was changed.";
 }
 
 /// Escapes text for HTML element content and attribute values. Unlike MiniJinja's own

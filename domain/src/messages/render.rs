@@ -164,6 +164,7 @@ impl MessageTemplates {
             match t.must_show() {
                 MustShow::Link => must.push((link.as_str(), "the link ({{ link }})")),
                 MustShow::Code => must.push((sample::CODE, "the code ({{ code }})")),
+                MustShow::Change => must.push((sample::CHANGE, "what changed ({{ change }})")),
                 MustShow::Nothing => {}
             }
             for (needle, what) in must {
@@ -195,6 +196,9 @@ fn sample_blanks<'a>(
         Template::PinResetEmail => blanks.with_link(LinkPurpose::Reset, link, valid_hours),
         Template::CodeEmail | Template::CodeSms => blanks.with_code(sample::CODE, valid_minutes),
         Template::PinChangedEmail => blanks.with_purpose(LinkPurpose::Setup),
+        Template::ContactChangedEmail | Template::ContactChangedSms => {
+            blanks.with_change(sample::CHANGE)
+        }
     }
 }
 
@@ -211,6 +215,7 @@ mod tests {
             let must = match t.must_show() {
                 MustShow::Link => "{{ link }}",
                 MustShow::Code => "{{ code }}",
+                MustShow::Change => "{{ change }}",
                 MustShow::Nothing => "",
             };
             for f in t.files() {

@@ -56,12 +56,12 @@ impl ContactView {
         if !self.role.may_manage_pin() {
             return Some("Only the Owner or an Authorized Representative may set the PIN.".into());
         }
-        self.address_problem()
+        self.address_problem().or_else(|| self.cooling_off.clone())
     }
 
     /// Why this contact cannot receive a 2-step code, if it cannot.
     pub fn code_refusal(&self) -> Option<String> {
-        self.address_problem()
+        self.address_problem().or_else(|| self.cooling_off.clone())
     }
 
     fn address_problem(&self) -> Option<String> {
@@ -258,6 +258,7 @@ mod tests {
             role: ContactRole::Owner,
             email: "a@x.example".into(),
             mobile_phone: None,
+            cooling_off: None,
         };
         assert_eq!(c.link_refusal(), None);
         assert_eq!(c.channels(), "Email only (no mobile number)");
@@ -265,6 +266,10 @@ mod tests {
         assert!(c.link_refusal().unwrap().contains("mobile number"));
         assert!(c.code_refusal().unwrap().contains("mobile number"));
         c.mobile_phone = None;
+        c.cooling_off = Some("A's email address was changed recently".into());
+        assert_eq!(c.link_refusal(), c.cooling_off);
+        assert_eq!(c.code_refusal(), c.cooling_off);
+        c.cooling_off = None;
         c.role = <ContactRole as strum::IntoEnumIterator>::iter()
             .find(|r| !r.may_manage_pin())
             .unwrap();

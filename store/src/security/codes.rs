@@ -16,7 +16,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 
 use super::pin_locks::lift_pin_lock;
 use super::send_limits::SendsOf;
-use super::{client_contact, deliverable, pin_client, window_row};
+use super::{SendTo, client_contact, contact_in, deliverable, pin_client, window_row};
 use crate::audit::{self, Entry};
 use crate::db::begin_writing;
 use crate::entity::{contact, two_step_code};
@@ -40,6 +40,7 @@ impl Store {
         let pc = pin_client(self, client_id).await?;
         let (k, _) = client_contact(self, client_id, contact_id).await?;
         deliverable(&k)?;
+        self.past_cooling_off(&k, SendTo::Code, staff).await?;
         let rules = &self.settings.two_step;
         let now = self.clock.now();
         let sends = SendsOf {
@@ -68,6 +69,17 @@ impl Store {
         if let Err(refusal) = self.check_send_in(&txn, sends).await? {
             txn.rollback().await.or_internal()?;
             return Err(self.refuse_send(sends, staff, refusal).await);
+        }
+        let fresh = contact_in(&txn, contact_id).await?;
+        if fresh.destination_changes() != k.destination_changes() {
+            // Changed since it was read: judged again, outside the transaction, which
+            // is dropped (its audit entry must not wait for the send's lock).
+            txn.rollback().await.or_internal()?;
+            self.past_cooling_off(&fresh, SendTo::Code, staff).await?;
+            return Err(AppError::invalid(
+                "contact",
+                "This contact was just changed; check the details and send again.",
+            ));
         }
         two_step_code::Entity::update_many()
             .col_expr(two_step_code::Column::VoidedAt, Expr::value(now))

@@ -16,7 +16,10 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use strum::IntoEnumIterator;
 
 use super::send_limits::SendsOf;
-use super::{client_contact, deliverable, end_verifications, ended_detail, pin_client, pin_row};
+use super::{
+    SendTo, client_contact, contact_in, deliverable, end_verifications, ended_detail, pin_client,
+    pin_row,
+};
 use crate::audit::{self, Entry};
 use crate::db::begin_writing;
 use crate::entity::{client_pin, contact, pin_link};
@@ -49,6 +52,7 @@ impl Store {
             ));
         }
         deliverable(&k)?;
+        self.past_cooling_off(&k, SendTo::Link, staff).await?;
         let state = self.security_status(client_id).await?.pin_state;
         match purpose {
             LinkPurpose::Setup if state.offers_reset() => {
@@ -87,6 +91,17 @@ impl Store {
         if let Err(refusal) = self.check_send_in(&txn, sends).await? {
             txn.rollback().await.or_internal()?;
             return Err(self.refuse_send(sends, staff, refusal).await);
+        }
+        let fresh = contact_in(&txn, contact_id).await?;
+        if fresh.destination_changes() != k.destination_changes() {
+            // Changed since it was read: judged again, outside the transaction, which
+            // is dropped (its audit entry must not wait for the send's lock).
+            txn.rollback().await.or_internal()?;
+            self.past_cooling_off(&fresh, SendTo::Link, staff).await?;
+            return Err(AppError::invalid(
+                "contact",
+                "This contact was just changed; check the details and send again.",
+            ));
         }
         pin_link::Entity::update_many()
             .col_expr(pin_link::Column::CancelledAt, Expr::value(now))

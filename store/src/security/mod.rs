@@ -21,6 +21,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use janus_domain::AppError;
+use janus_domain::audit::{AuditAction, AuditOutcome};
 use janus_domain::contact::ContactRole;
 use janus_domain::dashboard::PinFacts;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
@@ -118,6 +119,64 @@ pub(crate) fn deliverable(k: &contact::Model) -> Result<(), AppError> {
         Some(why) => Err(AppError::invalid("contact", why)),
         None => Ok(()),
     }
+}
+
+/// What a refused send was, for its audit entry.
+#[derive(Clone, Copy)]
+pub(crate) enum SendTo {
+    Link,
+    Code,
+}
+
+impl Store {
+    /// Refuses a send to a contact whose new email or mobile still cools off
+    /// (`janus_domain::cooling_off`), and audits the refusal: an attempt to reach a new
+    /// destination at once is what a takeover looks like. Called before the send's
+    /// transaction with the contact as read, and again inside it, after the send's lock,
+    /// with the contact read there, so a change committed in between is seen.
+    pub(crate) async fn past_cooling_off(
+        &self,
+        k: &contact::Model,
+        what: SendTo,
+        staff: &janus_domain::staff::StaffView,
+    ) -> Result<(), AppError> {
+        let now = self.clock.now();
+        let hours = self.settings.contacts.cooling_off_hours;
+        let Some(wait) = k.destination_changes().cooling_off(hours, now) else {
+            return Ok(());
+        };
+        let why = wait.explain(&k.name, now);
+        let action = match what {
+            SendTo::Link => AuditAction::PinLinkSent,
+            SendTo::Code => AuditAction::CodeSent,
+        };
+        let entry = crate::audit::Entry::new(action, AuditOutcome::Failure)
+            .staff(staff.id)
+            .client(k.client_id)
+            .contact(k.id)
+            .detail(format!(
+                "refused: {}'s new {} is cooling off until {}",
+                k.name,
+                wait.what(),
+                wait.until.format("%b %-d, %H:%M UTC")
+            ));
+        crate::audit::record(&self.db, now, entry)
+            .await
+            .or_internal()?;
+        Err(AppError::invalid("contact", why))
+    }
+}
+
+/// The contact `contact_id` as the transaction `txn` sees it.
+pub(crate) async fn contact_in(
+    txn: &impl ConnectionTrait,
+    contact_id: ContactId,
+) -> Result<contact::Model, AppError> {
+    contact::Entity::find_by_id(contact_id)
+        .one(txn)
+        .await
+        .or_internal()?
+        .ok_or_else(|| AppError::invalid("contact", "Choose one of this client's contacts."))
 }
 
 /// PIN state and time left verified for a page of clients, read in one statement.

@@ -131,7 +131,11 @@ impl Store {
             return Ok(None);
         };
         let pin = parts.pin;
-        let contacts = contact_views(parts.contacts);
+        let contacts = contact_views(
+            parts.contacts,
+            self.settings.contacts.cooling_off_hours,
+            now,
+        );
         let contact_name = |id: ContactId| {
             contacts
                 .iter()
