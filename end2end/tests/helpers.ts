@@ -94,6 +94,19 @@ export async function mailboxCode(browser: Browser, email: string, base = "http:
   return code!;
 }
 
+/** The text of the newest email to `email` that contains `hasText`. */
+export async function mailboxText(browser: Browser, email: string, hasText: string, base = "http://127.0.0.1:3100"): Promise<string> {
+  const mailbox = await openMailbox(browser, base);
+  const mail = mailbox
+    .locator(`article[data-channel="email"][data-recipient="${email}"]`)
+    .filter({ hasText })
+    .first();
+  await expect(mail).toBeVisible();
+  const text = (await mail.locator(".mail-text").textContent())!;
+  await mailbox.close();
+  return text;
+}
+
 /** Opens the lead card of the `index`-th Currently Enrolling client matching `search`. */
 export async function openLeadCard(page: Page, search: string, index: number) {
   await signIn(page, `/?tab=currently-enrolling&q=${search}`);

@@ -1,5 +1,5 @@
 import { devices, expect, Page, test } from "@playwright/test";
-import { ADMIN, cspViolations, hydrated, mailboxCode, mailboxLink, openLeadCard, pickCaller, signIn, watchCsp } from "./helpers";
+import { ADMIN, cspViolations, hydrated, mailboxCode, mailboxLink, mailboxText, openLeadCard, pickCaller, signIn, watchCsp } from "./helpers";
 
 test.afterEach(async ({ page }) => {
   expect(cspViolations(page), "the Content-Security-Policy blocked nothing").toEqual([]);
@@ -239,6 +239,79 @@ test("a code read back by another contact does not unlock Send to BEIA; the owne
   await expect(page.getByTestId("beia-indicator")).toHaveText("Sent to BEIA");
   const audit = page.getByTestId("audit-list");
   await expect(audit.locator("tbody tr").first()).toContainText(`authorized by ${ownerName} (Owner) · 2-step code`);
+});
+
+test("an owner's email changes only once the owner is verified; the new address cools off until an admin approves", async ({ page, browser }) => {
+  desktopOnly();
+  test.setTimeout(120_000);
+  const { ownerName, ownerEmail } = await openLeadCard(page, "peopaygo", 2);
+  const newEmail = `new.${ownerEmail}`;
+  const pinButton = page.getByTestId("security-pin-button");
+
+  // As an agent, without verification: refused with the reason, and nothing is lost.
+  await page.getByRole("button", { name: `Edit ${ownerName}` }).click();
+  const form = page.getByTestId("contact-form");
+  await form.getByLabel("Email").fill(newEmail);
+  await expect(form.getByTestId("contact-guarded")).toContainText("decides who speaks for the business");
+  await page.locator("#contacts").screenshot({ path: screenshotPath("contact-editor.png") });
+  await form.getByRole("button", { name: "Save contact" }).click();
+  const refusal = form.getByTestId("contact-refused");
+  await expect(refusal).toContainText("Changing an Owner or Authorized Representative needs the Owner or an Authorized Representative");
+  await expect(refusal).toContainText("nobody is verified now");
+  await expect(form.getByLabel("Email")).toHaveValue(newEmail);
+  await form.screenshot({ path: screenshotPath("contact-refused.png") });
+  await expect(page.locator("table.contacts")).toContainText(ownerEmail);
+
+  // Verify the owner (a 2-step code they read back), and the change goes through.
+  await refusal.getByRole("button", { name: "Open Security PIN" }).click();
+  const dialog = page.getByRole("dialog", { name: /Security Verification/ });
+  await dialog.getByRole("button", { name: "Send 2-Step Verification Code" }).click();
+  await dialog.getByRole("radio", { name: new RegExp(ownerName) }).check();
+  await dialog.getByRole("button", { name: "Send code" }).click();
+  await dialog.getByLabel("Code the client reads back").fill(await mailboxCode(browser, ownerEmail));
+  await dialog.getByRole("button", { name: "Check code" }).click();
+  await expect(dialog.getByRole("status")).toContainText(`Code verified: ${ownerName} (Owner)`);
+  await page.keyboard.press("Escape");
+  await expect(pinButton).toHaveAttribute("data-verified", "true");
+  await form.getByRole("button", { name: "Save contact" }).click();
+  const ownerRow = page.locator("table.contacts tbody tr").filter({ hasText: ownerName });
+  await expect(ownerRow).toContainText(newEmail);
+  await expect(ownerRow.getByTestId("cooling-off")).toContainText("email address was changed recently");
+  // The verification proved the person at the old address: it ends with the change.
+  await expect(pinButton).toHaveAttribute("data-verified", "false");
+  await expect(page.getByTestId("audit-list").locator("tbody tr").first()).toContainText("authorized by");
+  // The old address hears of it.
+  const notice = await mailboxText(browser, ownerEmail, "contact details");
+  expect(notice).toContain("Your email address on file for");
+  expect(notice).toContain("If this was not you");
+
+  // No setup link goes to the new address while it cools off.
+  await pinButton.click();
+  await dialog.getByRole("button", { name: "Create PIN" }).click();
+  const ownerChoice = dialog.locator("li.choice").filter({ hasText: ownerName });
+  await expect(ownerChoice.getByRole("radio")).toBeDisabled();
+  await expect(ownerChoice).toContainText(/no link or code goes to it for 2[34] h( \d+ min)? more, unless an admin approves/);
+  await dialog.screenshot({ path: screenshotPath("cooling-off-picker.png") });
+  await page.keyboard.press("Escape");
+
+  // An admin approves with a reason, and the link goes.
+  const adminPage = await (await browser.newContext()).newPage();
+  await signIn(adminPage, new URL(page.url()).pathname, ADMIN);
+  await hydrated(adminPage);
+  await adminPage.getByTestId("security-pin-button").click();
+  const adminDialog = adminPage.getByRole("dialog", { name: /Security Verification/ });
+  await adminDialog.getByRole("button", { name: "Create PIN" }).click();
+  const choice = adminDialog.locator("li.choice").filter({ hasText: ownerName });
+  await choice.getByRole("button", { name: "Approve sending now…" }).click();
+  await choice.getByLabel("Why may messages go to the new address now?").fill("owner confirmed the new address on a call back to the number on file");
+  await choice.getByRole("button", { name: "Approve sending now", exact: true }).click();
+  await expect(adminDialog.getByRole("status")).toContainText("Approved: links and codes may go to");
+  await expect(choice.getByRole("radio")).toBeEnabled();
+  await choice.getByRole("radio").check();
+  await adminDialog.getByRole("button", { name: "Send setup link" }).click();
+  await expect(adminDialog.getByTestId("pin-line")).toContainText("Setup link sent");
+  expect(await mailboxLink(browser, newEmail)).toMatch(/\/pin\//);
+  await adminPage.context().close();
 });
 
 test("moving a client to Enrolled without a PIN is refused, with the way to send the link", async ({ page, browser }) => {

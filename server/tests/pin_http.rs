@@ -43,6 +43,19 @@ async fn staff_pin_functions_refuse_anonymous_callers() {
         ("/api/send_two_step_code", "client_id=1&contact_id=1"),
         ("/api/verify_two_step_code", "client_id=1&code=123456"),
         ("/api/get_message_previews", "brand=compeo"),
+        (
+            "/api/add_contact",
+            "client_id=1&name=A&role=owner&email=a%40b.co&mobile=&reason=",
+        ),
+        (
+            "/api/edit_contact",
+            "client_id=1&contact_id=1&name=A&role=owner&email=a%40b.co&mobile=&reason=",
+        ),
+        ("/api/remove_contact", "client_id=1&contact_id=1&reason="),
+        (
+            "/api/approve_cooling_off",
+            "client_id=1&contact_id=1&reason=because",
+        ),
     ] {
         let answer = send(&app, post(path, form, None)).await;
         expect(&answer, StatusCode::UNAUTHORIZED, "Unauthenticated", path);
@@ -298,6 +311,96 @@ async fn the_enrollment_gate_answers_with_reasons() {
         StatusCode::OK,
         r#""stage":"new_lead""#,
         "back with a reason",
+    );
+}
+
+#[tokio::test]
+async fn the_contact_editor_answers_with_reasons() {
+    let (app, store) = app_and_store().await;
+    let cookie = sign_in(&app).await;
+    let (id, owner, stranger) = pin_client(&store).await;
+    let mobile = owner
+        .mobile_phone
+        .clone()
+        .unwrap_or_default()
+        .replace('+', "%2B");
+    let edit = |email: &str, role: &str| {
+        format!(
+            "client_id={id}&contact_id={}&name=Rachel+Cohen&role={role}&email={email}&mobile={mobile}&reason=",
+            owner.id
+        )
+    };
+    let cases: Vec<(&str, String, StatusCode, &str)> = vec![
+        (
+            "/api/edit_contact",
+            edit("evil%40example.net", "owner"),
+            StatusCode::PRECONDITION_REQUIRED,
+            "Changing an Owner or Authorized Representative needs",
+        ),
+        (
+            "/api/edit_contact",
+            edit("not-an-email", "owner"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "an email address needs an @",
+        ),
+        (
+            "/api/edit_contact",
+            edit("a%40b.co", "ceo"),
+            StatusCode::BAD_REQUEST,
+            "expected one of `owner`",
+        ),
+        (
+            "/api/add_contact",
+            format!("client_id={id}&name=&role=accountant&email=a%40b.co&mobile=&reason="),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "enter the contact's name",
+        ),
+        (
+            "/api/add_contact",
+            format!("client_id={id}&name=Al&role=accountant&email=a%40b.co&mobile=555&reason="),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a mobile number must start with +",
+        ),
+        (
+            "/api/remove_contact",
+            format!("client_id={id}&contact_id={}&reason=", stranger.id),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "this client",
+        ),
+        (
+            "/api/remove_contact",
+            format!("client_id={id}&contact_id={}&reason=", owner.id),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "is the last Owner or Authorized Representative",
+        ),
+        (
+            "/api/approve_cooling_off",
+            format!(
+                "client_id={id}&contact_id={}&reason=owner+confirmed",
+                owner.id
+            ),
+            StatusCode::FORBIDDEN,
+            "Only an admin",
+        ),
+    ];
+    for (path, form, status, needle) in cases {
+        let answer = send(&app, post(path, &form, Some(&cookie))).await;
+        expect(&answer, status, needle, &format!("{path} {form}"));
+    }
+    let added = send(
+        &app,
+        post(
+            "/api/add_contact",
+            &format!("client_id={id}&name=Sam+Ortiz&role=payroll_contact&email=sam%40example.com&mobile=%2B1+614+555+0100&reason="),
+            Some(&cookie),
+        ),
+    )
+    .await;
+    expect(
+        &added,
+        StatusCode::OK,
+        r#""mobile_phone":"+16145550100""#,
+        "a payroll contact",
     );
 }
 

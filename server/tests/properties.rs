@@ -25,6 +25,27 @@ const FUNCTIONS: &[(&str, &[&str])] = &[
     ("sync_employees", &["client_id"]),
     ("send_to_beia", &["client_id"]),
     ("move_client_stage", &["client_id", "to", "reason"]),
+    (
+        "add_contact",
+        &["client_id", "name", "role", "email", "mobile", "reason"],
+    ),
+    (
+        "edit_contact",
+        &[
+            "client_id",
+            "contact_id",
+            "name",
+            "role",
+            "email",
+            "mobile",
+            "reason",
+        ],
+    ),
+    ("remove_contact", &["client_id", "contact_id", "reason"]),
+    (
+        "approve_cooling_off",
+        &["client_id", "contact_id", "reason"],
+    ),
     ("get_message_previews", &["brand"]),
     ("get_security_status", &["client_id"]),
     ("watch_security_status", &["client_id"]),

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod clients;
+pub mod contacts;
 #[cfg(feature = "ssr")]
 mod context;
 pub mod messages;

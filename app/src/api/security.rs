@@ -70,6 +70,20 @@ pub async fn unlock_pin_checks(
     store.unlock_pin_checks(client_id, &reason, &staff).await
 }
 
+/// An admin lets links and codes go to a contact's new address before its cooling-off
+/// period ends, with a reason for the audit trail.
+#[server(prefix = "/api", endpoint = "approve_cooling_off")]
+pub async fn approve_cooling_off(
+    client_id: ClientId,
+    contact_id: ContactId,
+    reason: String,
+) -> Result<SecurityStatus, AppError> {
+    let (store, staff) = context::require_staff().await?;
+    store
+        .approve_cooling_off(client_id, contact_id, &reason, &staff)
+        .await
+}
+
 #[server(prefix = "/api", endpoint = "send_two_step_code")]
 pub async fn send_two_step_code(
     client_id: ClientId,

@@ -1,4 +1,5 @@
 mod confirm_dialog;
+mod contact_editor;
 mod countdown;
 mod error_notice;
 mod focus_return;
@@ -9,6 +10,7 @@ pub(crate) mod staff_shell;
 mod stage_control;
 
 pub use confirm_dialog::ConfirmDialog;
+pub use contact_editor::ContactsSection;
 pub use countdown::Countdown;
 pub use error_notice::ErrorNotice;
 use focus_return::FocusReturn;

@@ -5,7 +5,6 @@
 use chrono::{DateTime, Utc};
 use janus_domain::AppError;
 use janus_domain::audit::AuditOutcome;
-use janus_domain::contact::display_phone;
 use janus_domain::dashboard::{BeiaState, LeadCard, SyncEmployeesState};
 use janus_domain::ids::ClientId;
 use janus_domain::security::VerificationView;
@@ -17,8 +16,8 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::clients::{SendToBeia, SyncEmployees, get_client_audit, get_lead_card};
 use crate::components::{
-    ContactPurpose, Countdown, ErrorNotice, ModalStep, SecurityModal, SecurityPinButton,
-    StaffShell, StageControl,
+    ContactPurpose, ContactsSection, Countdown, ErrorNotice, ModalStep, SecurityModal,
+    SecurityPinButton, StaffShell, StageControl,
 };
 
 fn when(at: Option<DateTime<Utc>>) -> String {
@@ -101,6 +100,10 @@ fn CardView(
     let countdown = Countdown::new(card.seconds_verified());
     let shown = Signal::derive(move || verifications.with(|v| v.first().cloned()));
     let needs = card.needs.clone();
+    let guarded_needs = {
+        let label = janus_domain::authority::SensitiveAction::ChangeAuthorizedContact.label();
+        needs.iter().find(|n| n.starts_with(label)).cloned()
+    };
     let modal = RwSignal::new(None::<ModalStep>);
     let refresh_audit = Callback::new(move |()| {
         leptos::task::spawn_local(async move {
@@ -122,6 +125,8 @@ fn CardView(
             modal.set(Some(ModalStep::PickContact(purpose)));
         })
     });
+    // A stage move or a contact change redraws most of the card (the PIN tools, who is
+    // verified, the contacts): it is fetched again whole.
     let on_moved = Callback::new(move |_| reload.update(|n| *n += 1));
     Effect::new(move |was_open: Option<bool>| {
         let is_open = modal.get().is_some();
@@ -213,38 +218,15 @@ fn CardView(
                     </div>
                 </dl>
             </section>
-            <section id="contacts" aria-labelledby="contacts-title">
-                <h2 id="contacts-title">"Contacts"</h2>
-                <div class="table-wrap">
-                    <table class="contacts stacked">
-                        <thead>
-                            <tr>
-                                <th scope="col">"Name"</th>
-                                <th scope="col">"Role"</th>
-                                <th scope="col">"Email"</th>
-                                <th scope="col">"Mobile"</th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {card
-                                .contacts
-                                .into_iter()
-                                .map(|c| {
-                                    let email_href = format!("mailto:{}", c.email);
-                                    view! {
-                                        <tr>
-                                            <th scope="row">{c.name}</th>
-                                            <td data-label="Role"><span class="role">{c.role.label()}</span></td>
-                                            <td data-label="Email"><a href=email_href>{c.email}</a></td>
-                                            <td data-label="Mobile">{c.mobile_phone.as_deref().map(display_phone).unwrap_or_else(|| "—".into())}</td>
-                                        </tr>
-                                    }
-                                })
-                                .collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            </section>
+            <ContactsSection
+                client_id=id
+                contacts=card.contacts
+                pin_workflow
+                guarded_needs
+                on_changed=on_moved
+                open_modal
+                on_refused=refresh_audit
+            />
             <AuditList entries=audit />
             {pin_workflow.then(|| view! { <SecurityModal client_id=id open=modal countdown on_status /> })}
         </article>

@@ -5,7 +5,7 @@ use janus_domain::security::SecurityStatus;
 use leptos::prelude::*;
 
 use super::{ContactPurpose, Feedback, ModalActions, ModalStep};
-use crate::api::security::{send_pin_link, send_two_step_code};
+use crate::api::security::{approve_cooling_off, send_pin_link, send_two_step_code};
 
 #[component]
 pub(super) fn ContactPicker(s: SecurityStatus, purpose: ContactPurpose) -> impl IntoView {
@@ -65,6 +65,28 @@ pub(super) fn ContactPicker(s: SecurityStatus, purpose: ContactPurpose) -> impl 
             Err(e) => Some(Feedback::Error(e)),
         });
     };
+    // An admin may let messages go to a contact's new address before its cooling-off ends.
+    let me = use_context::<crate::components::staff_shell::SignedInStaff>();
+    let approving = RwSignal::new(None::<janus_domain::ids::ContactId>);
+    let approval_reason = RwSignal::new(String::new());
+    let approve = move |contact_id, name: String| {
+        let reason = approval_reason.get_untracked();
+        actions.clear();
+        actions.run(
+            approve_cooling_off(client_id, contact_id, reason),
+            move |answer| match answer {
+                Ok(_) => {
+                    approving.set(None);
+                    approval_reason.set(String::new());
+                    chosen.set(Some(contact_id));
+                    Some(Feedback::Success(format!(
+                        "Approved: links and codes may go to {name}'s new address now. The reason is in the audit trail."
+                    )))
+                }
+                Err(e) => Some(Feedback::Error(e)),
+            },
+        );
+    };
     let legend_id = format!("picker-{client_id}");
     view! {
         <form class="contact-picker" on:submit=send>
@@ -77,6 +99,35 @@ pub(super) fn ContactPicker(s: SecurityStatus, purpose: ContactPurpose) -> impl 
                     {s.contacts.into_iter().map(|c| {
                         let refusal = refusal(&c);
                         let disabled = refusal.is_some();
+                        let cooling = c.cooling_off.is_some() && refusal == c.cooling_off;
+                        let name = c.name.clone();
+                        let approval = move || {
+                            (cooling && me.is_some_and(|me| me.is_admin())).then(|| {
+                                let name = name.clone();
+                                let open = approving.get() == Some(c.id);
+                                let reason_id = format!("approve-reason-{}", c.id);
+                                view! {
+                                    <div class="cooling-approval">
+                                        {if open {
+                                            view! {
+                                                <label for=reason_id.clone()>"Why may messages go to the new address now?"</label>
+                                                <textarea id=reason_id rows="2" maxlength="500"
+                                                    prop:value=move || approval_reason.get()
+                                                    on:input=move |ev| approval_reason.set(event_target_value(&ev))></textarea>
+                                                <button type="button" class="button button-small" disabled=move || actions.busy()
+                                                    on:click=move |_| approve(c.id, name.clone())>"Approve sending now"</button>
+                                            }.into_any()
+                                        } else {
+                                            view! {
+                                                <button type="button" class="button button-small" on:click=move |_| approving.set(Some(c.id))>
+                                                    "Approve sending now…"
+                                                </button>
+                                            }.into_any()
+                                        }}
+                                    </div>
+                                }
+                            })
+                        };
                         let id = c.id;
                         let input_id = format!("contact-choice-{id}");
                         let hint_id = format!("{input_id}-hint");
@@ -106,6 +157,7 @@ pub(super) fn ContactPicker(s: SecurityStatus, purpose: ContactPurpose) -> impl 
                                     {details}
                                     {refusal.map(|r| view! { <br /><span class="text-danger">{r}</span> })}
                                 </p>
+                                {approval}
                             </li>
                         }
                     }).collect_view()}
