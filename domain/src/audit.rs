@@ -38,6 +38,8 @@ stored_set! {
         /// An admin let links and codes go to a contact's new address before the
         /// cooling-off period ended.
         CoolingOffApproved,
+        /// *Prove it's us* words sent to a contact, or refused.
+        ProveItsUs,
     }
 }
 
@@ -67,6 +69,7 @@ impl AuditAction {
             Self::ContactChanged => "Contact changed",
             Self::ContactRemoved => "Contact removed",
             Self::CoolingOffApproved => "Cooling-off approved",
+            Self::ProveItsUs => "Prove it's us",
         }
     }
 }

@@ -62,6 +62,8 @@ row_ids! {
     PinLinkId,
     /// A one-time 2-step code.
     TwoStepCodeId,
+    /// *Prove it's us* words sent to a contact.
+    CallerProofId,
     /// A successful verification of a client.
     VerificationId,
     /// One line of the audit trail.

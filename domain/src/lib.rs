@@ -42,6 +42,7 @@ pub mod ids;
 pub mod limits;
 pub mod messages;
 pub mod pin;
+pub mod prove_its_us;
 pub mod secret;
 pub mod security;
 pub mod settings;

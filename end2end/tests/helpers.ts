@@ -59,7 +59,6 @@ async function openMailbox(browser: Browser, base: string): Promise<Page> {
   });
   expect(signedIn.ok()).toBeTruthy();
   const mailbox = await context.newPage();
-  mailbox.on("close", () => void context.close());
   await mailbox.goto(`${base}/dev/mailbox`);
   await expect(mailbox).toHaveURL(/\/dev\/mailbox$/);
   return mailbox;
@@ -73,7 +72,8 @@ export async function mailboxLink(browser: Browser, email: string, base = "http:
     .filter({ has: mailbox.locator("a[href*='/pin/']") })
     .first();
   const href = await mail.locator("a[href*='/pin/']").first().getAttribute("href");
-  await mailbox.close();
+  // Closed and awaited here: a context left closing would fail whichever test runs next.
+  await mailbox.context().close();
   expect(href).toMatch(/\/pin\/[A-Za-z0-9_-]{22,}$/);
   rememberSecret(href!.split("/pin/")[1]);
   return href!;
@@ -87,7 +87,8 @@ export async function mailboxCode(browser: Browser, email: string, base = "http:
     .filter({ hasText: "verification code is" })
     .first();
   const text = (await mail.locator(".mail-text").textContent())!;
-  await mailbox.close();
+  // Closed and awaited here: a context left closing would fail whichever test runs next.
+  await mailbox.context().close();
   const code = /verification code is (\d{6})/.exec(text)?.[1];
   expect(code).toBeTruthy();
   rememberSecret(code!);
@@ -103,7 +104,8 @@ export async function mailboxText(browser: Browser, email: string, hasText: stri
     .first();
   await expect(mail).toBeVisible();
   const text = (await mail.locator(".mail-text").textContent())!;
-  await mailbox.close();
+  // Closed and awaited here: a context left closing would fail whichever test runs next.
+  await mailbox.context().close();
   return text;
 }
 

@@ -114,7 +114,7 @@ test.describe("with SMTP pointed at a local mail server", () => {
     await signIn(page, "/messages");
     await hydrated(page);
     await expect(page.getByRole("heading", { level: 1, name: "Message templates" })).toBeVisible();
-    await expect(page.getByTestId("preview")).toHaveCount(8);
+    await expect(page.getByTestId("preview")).toHaveCount(10);
     await page.getByRole("link", { name: "CoGuardHR" }).click();
     await expect(page).toHaveURL(/\/messages\?brand=coguardhr$/);
     const brands = page.getByRole("navigation", { name: "Brand" });

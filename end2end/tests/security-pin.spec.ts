@@ -241,6 +241,27 @@ test("a code read back by another contact does not unlock Send to BEIA; the owne
   await expect(audit.locator("tbody tr").first()).toContainText(`authorized by ${ownerName} (Owner) · 2-step code`);
 });
 
+test("Prove it's us delivers the same words the modal shows", async ({ page, browser }) => {
+  desktopOnly();
+  const { ownerName, ownerEmail } = await openLeadCard(page, "compeo", 1);
+  await page.getByTestId("security-pin-button").click();
+  const dialog = page.getByRole("dialog", { name: /Security Verification/ });
+  await dialog.getByRole("button", { name: "Prove it's us" }).click();
+  await expect(dialog.getByRole("group", { name: "Prove it's us: who is on the phone?" })).toBeVisible();
+  await dialog.getByRole("radio", { name: new RegExp(ownerName) }).check();
+  await dialog.getByRole("button", { name: "Send the words" }).click();
+  const shown = dialog.getByTestId("proof-words");
+  await expect(shown).toHaveText(/^[a-z]+ [a-z]+ [a-z]+$/);
+  const words = (await shown.textContent())!.trim();
+  await expect(dialog.getByTestId("read-words")).toContainText(`Read these words to ${ownerName}. They just received them from us by email and SMS`);
+  await dialog.screenshot({ path: screenshotPath("modal-prove-its-us.png") });
+  const mail = await mailboxText(browser, ownerEmail, "will read you the words");
+  expect(mail).toContain(`Avery Morgan from Compeo is on the phone with you now and will read you the words: ${words}`);
+  await dialog.getByRole("button", { name: "Back" }).click();
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("audit-list").locator("tbody tr").first()).toContainText("Prove it's us");
+});
+
 test("an owner's email changes only once the owner is verified; the new address cools off until an admin approves", async ({ page, browser }) => {
   desktopOnly();
   test.setTimeout(120_000);
@@ -337,6 +358,8 @@ test("moving a client to Enrolled without a PIN is refused, with the way to send
   watchCsp(client);
   await client.goto(await mailboxLink(browser, ownerEmail));
   await hydrated(client);
+  // Clients are told to ask a caller to prove it is us before giving the PIN.
+  await expect(client.getByTestId("prove-its-us-advice")).toContainText("Never give your PIN to a caller who cannot do this.");
   await client.getByLabel("New PIN").fill("582937");
   await client.getByLabel("Type it again").fill("582937");
   await client.getByRole("button", { name: "Save my PIN" }).click();

@@ -52,6 +52,7 @@ async fn staff_pin_functions_refuse_anonymous_callers() {
             "client_id=1&contact_id=1&name=A&role=owner&email=a%40b.co&mobile=&reason=",
         ),
         ("/api/remove_contact", "client_id=1&contact_id=1&reason="),
+        ("/api/prove_its_us", "client_id=1&contact_id=1"),
         (
             "/api/approve_cooling_off",
             "client_id=1&contact_id=1&reason=because",

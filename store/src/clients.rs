@@ -346,8 +346,7 @@ pub(crate) fn contact_views(
     let mut contacts: Vec<ContactView> = rows
         .into_iter()
         .map(|k| {
-            let cooling_off = k
-                .destination_changes()
+            let cooling_off = crate::security::destination_changes(&k)
                 .cooling_off(cooling_off_hours, now)
                 .map(|wait| wait.explain(&k.name, now));
             ContactView {

@@ -324,8 +324,7 @@ impl Store {
         let reason = audit_reason(reason, "messages may go to the new address now")?;
         let now = self.clock.now();
         let (k, _) = crate::security::client_contact(self, client_id, contact_id).await?;
-        let Some(wait) = k
-            .destination_changes()
+        let Some(wait) = crate::security::destination_changes(&k)
             .cooling_off(self.settings.contacts.cooling_off_hours, now)
         else {
             return Err(AppError::invalid(

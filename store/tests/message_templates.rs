@@ -18,7 +18,7 @@ async fn every_template_for_every_brand() {
         let previews = t.store.message_previews(Some(&slug)).await.unwrap();
         assert_eq!(previews.brand.slug, slug);
         assert_eq!(previews.brands.len(), 4);
-        assert_eq!(previews.messages.len(), 8);
+        assert_eq!(previews.messages.len(), 10);
         for p in previews.messages {
             let mut shown = String::new();
             if !p.subject.is_empty() {

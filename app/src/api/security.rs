@@ -84,6 +84,17 @@ pub async fn approve_cooling_off(
         .await
 }
 
+/// *Prove it's us*: sends the contact's email and mobile on file three words and answers
+/// with the same words, for staff to read aloud.
+#[server(prefix = "/api", endpoint = "prove_its_us")]
+pub async fn prove_its_us(
+    client_id: ClientId,
+    contact_id: ContactId,
+) -> Result<janus_domain::security::ProofSent, AppError> {
+    let (store, staff) = context::require_staff().await?;
+    store.prove_its_us(client_id, contact_id, &staff).await
+}
+
 #[server(prefix = "/api", endpoint = "send_two_step_code")]
 pub async fn send_two_step_code(
     client_id: ClientId,

@@ -123,6 +123,7 @@ fn PinForm(page: SetupPage, token: String, problem: Option<SetupProblem>) -> imp
                 </label>
                 <p id="form-problem" class="field-problem" role="alert">{said_form}</p>
                 <p class="muted small">"Avoid easy PINs such as 123456, 111111, 121212 or a date — they are refused."</p>
+                <ProveItsUsAdvice brand=page.brand.name.clone() />
                 <button id="pin-submit" type="submit" class="button button-primary button-wide">
                     "Save my PIN"
                 </button>
@@ -167,8 +168,20 @@ fn SetupComplete(brand: BrandView, purpose: LinkPurpose) -> impl IntoView {
                 }}
             </p>
             <p>{format!("When you call {}, staff will ask for it. Keep it to yourself — we never ask for it by email or text message.", brand.name)}</p>
+            <ProveItsUsAdvice brand=brand.name.clone() />
             <p class="muted small">"You can close this page."</p>
         </div>
+    }
+}
+
+/// Asking for a PIN is what a fraudster posing as us would do too: the client should first
+/// have the caller prove they are from us.
+#[component]
+fn ProveItsUsAdvice(brand: String) -> impl IntoView {
+    view! {
+        <p class="notice notice-warning" data-testid="prove-its-us-advice">
+            {format!("Before you tell a caller your PIN, ask them to prove they are from {brand}: they will send you three words by email and text message and read the same words to you. Never give your PIN to a caller who cannot do this.")}
+        </p>
     }
 }
 

@@ -44,6 +44,8 @@ stored_set! {
         /// To the addresses a contact change replaced (or, for an added Owner or Authorized
         /// Representative, to the others who speak for the business).
         ContactChanged,
+        /// *Prove it's us*: the words the caller from the PEO will read aloud.
+        ProveItsUs,
     }
 }
 
@@ -103,6 +105,8 @@ pub enum Template {
     PinChangedEmail,
     ContactChangedEmail,
     ContactChangedSms,
+    ProveItsUsEmail,
+    ProveItsUsSms,
 }
 
 /// What a template must show, checked on a sample rendering when templates are loaded.
@@ -113,6 +117,8 @@ enum MustShow {
     Code,
     /// The sentence saying what changed (`{{ change }}`).
     Change,
+    /// The words the caller reads aloud (`{{ words }}`) and who is calling (`{{ staff_name }}`).
+    Words,
     Nothing,
 }
 
@@ -132,13 +138,15 @@ impl Template {
             Self::PinChangedEmail => "PIN-changed notice",
             Self::ContactChangedEmail => "Contact-changed notice email",
             Self::ContactChangedSms => "Contact-changed notice SMS",
+            Self::ProveItsUsEmail => "Prove it's us email",
+            Self::ProveItsUsSms => "Prove it's us SMS",
         }
     }
 
     pub fn is_email(self) -> bool {
         !matches!(
             self,
-            Self::PinLinkSms | Self::CodeSms | Self::ContactChangedSms
+            Self::PinLinkSms | Self::CodeSms | Self::ContactChangedSms | Self::ProveItsUsSms
         )
     }
 
@@ -166,6 +174,7 @@ impl Template {
             Self::CodeEmail | Self::CodeSms => MustShow::Code,
             Self::PinChangedEmail => MustShow::Nothing,
             Self::ContactChangedEmail | Self::ContactChangedSms => MustShow::Change,
+            Self::ProveItsUsEmail | Self::ProveItsUsSms => MustShow::Words,
         }
     }
 }
@@ -188,6 +197,9 @@ pub struct Blanks<'a> {
     pub valid_minutes: Option<u32>,
     /// What a contact change did, as one sentence, for the contact-changed notice.
     pub change: Option<&'a str>,
+    /// *Prove it's us*: the staff member on the phone and the words they read aloud.
+    pub staff_name: Option<&'a str>,
+    pub words: Option<&'a str>,
 }
 
 impl<'a> Blanks<'a> {
@@ -204,6 +216,8 @@ impl<'a> Blanks<'a> {
             code: None,
             valid_minutes: None,
             change: None,
+            staff_name: None,
+            words: None,
         }
     }
 
@@ -231,6 +245,14 @@ impl<'a> Blanks<'a> {
         }
     }
 
+    pub fn with_words(self, staff_name: &'a str, words: &'a str) -> Self {
+        Self {
+            staff_name: Some(staff_name),
+            words: Some(words),
+            ..self
+        }
+    }
+
     pub fn with_purpose(self, purpose: LinkPurpose) -> Self {
         Self {
             purpose: Some(purpose),
@@ -247,6 +269,8 @@ pub mod sample {
     pub const LINK_PATH: &str = "/pin/sample-link-for-preview-only";
     pub const CODE: &str = "482915";
     /// Nothing HTML would escape, so the check finds it in either part.
+    pub const STAFF: &str = "Avery Morgan";
+    pub const WORDS: &str = "amber falcon seven";
     pub const CHANGE: &str = "Your email address on file for Riverside Bakery was changed.";
 }
 

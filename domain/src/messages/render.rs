@@ -165,6 +165,10 @@ impl MessageTemplates {
                 MustShow::Link => must.push((link.as_str(), "the link ({{ link }})")),
                 MustShow::Code => must.push((sample::CODE, "the code ({{ code }})")),
                 MustShow::Change => must.push((sample::CHANGE, "what changed ({{ change }})")),
+                MustShow::Words => {
+                    must.push((sample::WORDS, "the words ({{ words }})"));
+                    must.push((sample::STAFF, "who is calling ({{ staff_name }})"));
+                }
                 MustShow::Nothing => {}
             }
             for (needle, what) in must {
@@ -199,6 +203,9 @@ fn sample_blanks<'a>(
         Template::ContactChangedEmail | Template::ContactChangedSms => {
             blanks.with_change(sample::CHANGE)
         }
+        Template::ProveItsUsEmail | Template::ProveItsUsSms => {
+            blanks.with_words(sample::STAFF, sample::WORDS)
+        }
     }
 }
 
@@ -216,6 +223,7 @@ mod tests {
                 MustShow::Link => "{{ link }}",
                 MustShow::Code => "{{ code }}",
                 MustShow::Change => "{{ change }}",
+                MustShow::Words => "{{ words }} {{ staff_name }}",
                 MustShow::Nothing => "",
             };
             for f in t.files() {

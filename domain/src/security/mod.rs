@@ -101,6 +101,8 @@ pub fn code_expires_at(sent_at: DateTime<Utc>, rules: &TwoStepSettings) -> DateT
 pub enum Sends {
     CodesToContact,
     LinksForClient,
+    /// *Prove it's us* words to one contact.
+    ProofsToContact,
 }
 
 /// How many sends a window allows.
@@ -123,6 +125,14 @@ impl SendLimit {
     pub fn links(rules: &SetupLinkSettings) -> Self {
         Self {
             what: Sends::LinksForClient,
+            max_sends: rules.max_sends,
+            window_minutes: rules.send_window_minutes,
+        }
+    }
+
+    pub fn proofs(rules: &crate::settings::ProveItsUsSettings) -> Self {
+        Self {
+            what: Sends::ProofsToContact,
             max_sends: rules.max_sends,
             window_minutes: rules.send_window_minutes,
         }
@@ -161,6 +171,9 @@ impl SendLimit {
             ),
             Sends::LinksForClient => format!(
                 "{max} setup or reset links were sent for this client in the last {minutes} minutes. The next one can be sent in {wait}."
+            ),
+            Sends::ProofsToContact => format!(
+                "Prove it's us was sent to this contact {max} times in the last {minutes} minutes. The next one can be sent in {wait}."
             ),
         }))
     }

@@ -295,6 +295,18 @@ pub struct CheckResult<O> {
     pub status: SecurityStatus,
 }
 
+/// The answer to *Prove it's us*: the words to read aloud (the same ones the contact just
+/// received), who they went to, and the status to show next. Not `Debug`: the words are
+/// the proof for this call.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProofSent {
+    pub words: String,
+    pub contact_name: String,
+    /// "email and SMS", or "email (no mobile number)".
+    pub channels: String,
+    pub status: SecurityStatus,
+}
+
 /// One line of the lead card's audit list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditView {

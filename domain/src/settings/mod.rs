@@ -26,6 +26,7 @@ pub struct Settings {
     pub two_step: TwoStepSettings,
     pub verification: VerificationSettings,
     pub contacts: ContactSettings,
+    pub prove_its_us: ProveItsUsSettings,
     /// Who must be verified for each sensitive action (`crate::authority`).
     pub authority: crate::authority::AuthoritySettings,
     pub mail: MailSettings,
@@ -358,6 +359,24 @@ impl Default for ContactSettings {
     fn default() -> Self {
         Self {
             cooling_off_hours: 24,
+        }
+    }
+}
+
+/// *Prove it's us* (`crate::prove_its_us`): how many proofs may go to one contact per
+/// window, limited like 2-step codes since each costs an SMS and could be used to pester.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProveItsUsSettings {
+    pub max_sends: u32,
+    pub send_window_minutes: u32,
+}
+
+impl Default for ProveItsUsSettings {
+    fn default() -> Self {
+        Self {
+            max_sends: 5,
+            send_window_minutes: 10,
         }
     }
 }

@@ -95,6 +95,13 @@ impl Settings {
             1,
             8 * 60,
         );
+        range("prove_its_us.max_sends", self.prove_its_us.max_sends, 1, 20);
+        range(
+            "prove_its_us.send_window_minutes",
+            self.prove_its_us.send_window_minutes,
+            1,
+            24 * 60,
+        );
         range(
             "contacts.cooling_off_hours",
             self.contacts.cooling_off_hours,

@@ -38,14 +38,3 @@ impl Related<super::client::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
-
-impl Model {
-    /// What the cooling-off rule reads.
-    pub fn destination_changes(&self) -> janus_domain::cooling_off::DestinationChanges {
-        janus_domain::cooling_off::DestinationChanges {
-            email_changed_at: self.email_changed_at,
-            mobile_changed_at: self.mobile_changed_at,
-            approved_at: self.cooling_off_approved_at,
-        }
-    }
-}

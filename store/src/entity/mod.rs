@@ -3,6 +3,7 @@
 
 pub mod audit_event;
 pub mod brand;
+pub mod caller_proof;
 pub mod client;
 pub mod client_pin;
 pub mod contact;

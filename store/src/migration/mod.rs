@@ -22,6 +22,7 @@ mod m20261202_000017_pin_check_leases;
 mod m20261202_000018_pin_lock_holds;
 mod m20261202_000019_verified_parties;
 mod m20261203_000020_contact_destinations;
+mod m20261203_000021_create_caller_proofs;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000018_pin_lock_holds::Migration),
             Box::new(m20261202_000019_verified_parties::Migration),
             Box::new(m20261203_000020_contact_destinations::Migration),
+            Box::new(m20261203_000021_create_caller_proofs::Migration),
         ]
     }
 }

@@ -16,7 +16,9 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 
 use super::pin_locks::lift_pin_lock;
 use super::send_limits::SendsOf;
-use super::{SendTo, client_contact, contact_in, deliverable, pin_client, window_row};
+use super::{
+    SendTo, client_contact, contact_in, deliverable, destination_changes, pin_client, window_row,
+};
 use crate::audit::{self, Entry};
 use crate::db::begin_writing;
 use crate::entity::{contact, two_step_code};
@@ -71,7 +73,7 @@ impl Store {
             return Err(self.refuse_send(sends, staff, refusal).await);
         }
         let fresh = contact_in(&txn, contact_id).await?;
-        if fresh.destination_changes() != k.destination_changes() {
+        if destination_changes(&fresh) != destination_changes(&k) {
             // Changed since it was read: judged again, outside the transaction, which
             // is dropped (its audit entry must not wait for the send's lock).
             txn.rollback().await.or_internal()?;

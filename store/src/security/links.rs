@@ -15,6 +15,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use strum::IntoEnumIterator;
 
+use super::destination_changes;
 use super::send_limits::SendsOf;
 use super::{
     SendTo, client_contact, contact_in, deliverable, end_verifications, ended_detail, pin_client,
@@ -93,7 +94,7 @@ impl Store {
             return Err(self.refuse_send(sends, staff, refusal).await);
         }
         let fresh = contact_in(&txn, contact_id).await?;
-        if fresh.destination_changes() != k.destination_changes() {
+        if destination_changes(&fresh) != destination_changes(&k) {
             // Changed since it was read: judged again, outside the transaction, which
             // is dropped (its audit entry must not wait for the send's lock).
             txn.rollback().await.or_internal()?;

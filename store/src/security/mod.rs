@@ -9,6 +9,7 @@ mod codes;
 mod links;
 mod pin_checks;
 mod pin_locks;
+mod proofs;
 mod send_limits;
 mod status;
 mod verifications;
@@ -23,6 +24,7 @@ use chrono::{DateTime, Utc};
 use janus_domain::AppError;
 use janus_domain::audit::{AuditAction, AuditOutcome};
 use janus_domain::contact::ContactRole;
+use janus_domain::cooling_off::DestinationChanges;
 use janus_domain::dashboard::PinFacts;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 
@@ -126,6 +128,7 @@ pub(crate) fn deliverable(k: &contact::Model) -> Result<(), AppError> {
 pub(crate) enum SendTo {
     Link,
     Code,
+    Proof,
 }
 
 impl Store {
@@ -142,13 +145,14 @@ impl Store {
     ) -> Result<(), AppError> {
         let now = self.clock.now();
         let hours = self.settings.contacts.cooling_off_hours;
-        let Some(wait) = k.destination_changes().cooling_off(hours, now) else {
+        let Some(wait) = destination_changes(k).cooling_off(hours, now) else {
             return Ok(());
         };
         let why = wait.explain(&k.name, now);
         let action = match what {
             SendTo::Link => AuditAction::PinLinkSent,
             SendTo::Code => AuditAction::CodeSent,
+            SendTo::Proof => AuditAction::ProveItsUs,
         };
         let entry = crate::audit::Entry::new(action, AuditOutcome::Failure)
             .staff(staff.id)
@@ -164,6 +168,15 @@ impl Store {
             .await
             .or_internal()?;
         Err(AppError::invalid("contact", why))
+    }
+}
+
+/// What the cooling-off rule reads of a contact.
+pub(crate) fn destination_changes(k: &contact::Model) -> DestinationChanges {
+    DestinationChanges {
+        email_changed_at: k.email_changed_at,
+        mobile_changed_at: k.mobile_changed_at,
+        approved_at: k.cooling_off_approved_at,
     }
 }
 

@@ -1,4 +1,5 @@
-//! Send limits that hold under concurrency: codes per contact, links per client.
+//! Send limits that hold under concurrency: codes and *Prove it's us* words per contact,
+//! links per client.
 //!
 //! The sends in the window are counted inside the transaction that writes the new one,
 //! after taking a lock that every send for the same contact (or client) must also take:
@@ -18,11 +19,11 @@ use sea_orm::sea_query::LockType;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::audit::{self, Entry};
-use crate::entity::{client, contact, pin_link, two_step_code};
+use crate::entity::{caller_proof, client, contact, pin_link, two_step_code};
 use crate::{OrInternal, Store};
 use janus_domain::audit::{AuditAction, AuditOutcome};
 
-/// Whose sends a limit counts: the contact for codes, the client for links.
+/// Whose sends a limit counts: the contact for codes and proofs, the client for links.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct SendsOf {
     pub limit: SendLimit,
@@ -59,6 +60,16 @@ impl SendsOf {
                     .all(db)
                     .await?
             }
+            Sends::ProofsToContact => {
+                caller_proof::Entity::find()
+                    .select_only()
+                    .column(caller_proof::Column::SentAt)
+                    .filter(caller_proof::Column::ContactId.eq(self.contact_id))
+                    .filter(caller_proof::Column::SentAt.gt(since))
+                    .into_tuple()
+                    .all(db)
+                    .await?
+            }
         })
     }
 
@@ -67,7 +78,7 @@ impl SendsOf {
     /// already holding the only write lock).
     async fn lock(&self, txn: &impl ConnectionTrait) -> Result<(), DbErr> {
         match self.limit.what {
-            Sends::CodesToContact => {
+            Sends::CodesToContact | Sends::ProofsToContact => {
                 contact::Entity::find_by_id(self.contact_id)
                     .lock(LockType::NoKeyUpdate)
                     .one(txn)
@@ -123,6 +134,7 @@ impl Store {
         let action = match sends.limit.what {
             Sends::CodesToContact => AuditAction::CodeSent,
             Sends::LinksForClient => AuditAction::PinLinkSent,
+            Sends::ProofsToContact => AuditAction::ProveItsUs,
         };
         let audited = audit::record(
             &self.db,

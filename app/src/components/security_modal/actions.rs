@@ -22,6 +22,12 @@ impl FreshStatus for SecurityStatus {
     }
 }
 
+impl FreshStatus for janus_domain::security::ProofSent {
+    fn fresh_status(&self) -> &SecurityStatus {
+        &self.status
+    }
+}
+
 impl<O> FreshStatus for CheckResult<O> {
     fn fresh_status(&self) -> &SecurityStatus {
         &self.status

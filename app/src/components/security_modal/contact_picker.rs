@@ -4,8 +4,9 @@ use janus_domain::contact::display_phone;
 use janus_domain::security::SecurityStatus;
 use leptos::prelude::*;
 
+use super::read_words::SentWords;
 use super::{ContactPurpose, Feedback, ModalActions, ModalStep};
-use crate::api::security::{approve_cooling_off, send_pin_link, send_two_step_code};
+use crate::api::security::{approve_cooling_off, prove_its_us, send_pin_link, send_two_step_code};
 
 #[component]
 pub(super) fn ContactPicker(s: SecurityStatus, purpose: ContactPurpose) -> impl IntoView {
@@ -27,6 +28,22 @@ pub(super) fn ContactPicker(s: SecurityStatus, purpose: ContactPurpose) -> impl 
             actions.say(Feedback::Warning("Choose a contact first.".into()));
             return;
         };
+        if purpose == ContactPurpose::ProveItsUs {
+            actions.clear();
+            let words = SentWords::of_modal();
+            actions.run(
+                prove_its_us(client_id, contact_id),
+                move |answer| match answer {
+                    Ok(sent) => {
+                        words.remember(sent.words, sent.contact_name, sent.channels);
+                        actions.go(ModalStep::ReadWords);
+                        None
+                    }
+                    Err(e) => Some(Feedback::Error(e)),
+                },
+            );
+            return;
+        }
         let call = async move {
             match purpose.link() {
                 Some(p) => send_pin_link(client_id, contact_id, p).await,
@@ -51,7 +68,7 @@ pub(super) fn ContactPicker(s: SecurityStatus, purpose: ContactPurpose) -> impl 
                     ContactPurpose::ResetPin => {
                         format!("The old PIN no longer works. Reset link sent to {name}.")
                     }
-                    ContactPurpose::TwoStepCode => {
+                    ContactPurpose::TwoStepCode | ContactPurpose::ProveItsUs => {
                         format!("Code sent to {name}. Type the digits they read back.")
                     }
                 };

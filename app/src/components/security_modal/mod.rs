@@ -16,6 +16,7 @@ mod contact_picker;
 mod deliveries;
 mod enter_digits;
 mod overview;
+mod read_words;
 mod unlock;
 
 use crate::api::security::get_security_status;
@@ -25,6 +26,7 @@ use actions::ModalActions;
 use contact_picker::ContactPicker;
 use enter_digits::{Digits, EnterDigits};
 use overview::Overview;
+use read_words::{ReadWords, SentWords};
 use unlock::UnlockPinChecks;
 
 /// How often the modal looks for news (the client's new PIN, delivery status) while some
@@ -41,6 +43,8 @@ pub enum ModalStep {
     EnterCode,
     /// An admin unlocks PIN checks.
     Unlock,
+    /// *Prove it's us* went out: the words to read aloud.
+    ReadWords,
 }
 
 /// What the picked contact will receive.
@@ -49,6 +53,8 @@ pub enum ContactPurpose {
     CreatePin,
     ResetPin,
     TwoStepCode,
+    /// *Prove it's us*: words the caller from us reads aloud.
+    ProveItsUs,
 }
 
 impl ContactPurpose {
@@ -56,7 +62,7 @@ impl ContactPurpose {
         match self {
             Self::CreatePin => Some(LinkPurpose::Setup),
             Self::ResetPin => Some(LinkPurpose::Reset),
-            Self::TwoStepCode => None,
+            Self::TwoStepCode | Self::ProveItsUs => None,
         }
     }
 
@@ -65,6 +71,7 @@ impl ContactPurpose {
             Self::CreatePin => "Create PIN: who sets it?",
             Self::ResetPin => "Reset PIN: who sets the new one?",
             Self::TwoStepCode => "Send a 2-step verification code to…",
+            Self::ProveItsUs => "Prove it's us: who is on the phone?",
         }
     }
 
@@ -73,6 +80,7 @@ impl ContactPurpose {
             Self::CreatePin => "Send setup link",
             Self::ResetPin => "Reset PIN and send link",
             Self::TwoStepCode => "Send code",
+            Self::ProveItsUs => "Send the words",
         }
     }
 }
@@ -133,6 +141,8 @@ pub fn SecurityModal(
     let feedback = RwSignal::new(None::<Feedback>);
     // Who staff said is on the phone, for Verify PIN; asked again each time the modal opens.
     let caller = RwSignal::new(None::<janus_domain::ids::ContactId>);
+    // The last *Prove it's us* words, shown until the modal closes.
+    let words = SentWords::provide();
     let title_id = format!("security-modal-title-{client_id}");
 
     let apply = move |s: SecurityStatus| {
@@ -206,6 +216,7 @@ pub fn SecurityModal(
             opener.remember();
             feedback.set(None);
             caller.set(None);
+            words.forget();
             show_when_connected(d);
             load();
         } else if !want_open && d.open() {
@@ -253,6 +264,7 @@ pub fn SecurityModal(
                 view! { <EnterDigits client_id kind=Digits::Code /> }.into_any()
             }
             ModalStep::Unlock => view! { <UnlockPinChecks client_id /> }.into_any(),
+            ModalStep::ReadWords => view! { <ReadWords /> }.into_any(),
         }
     };
 

@@ -188,6 +188,9 @@ pub(super) fn Overview(s: SecurityStatus, countdown: Countdown) -> impl IntoView
             <button type="button" class="button" on:click=move |_| actions.go(ModalStep::PickContact(ContactPurpose::TwoStepCode))>
                 "Send 2-Step Verification Code"
             </button>
+            <button type="button" class="button" on:click=move |_| actions.go(ModalStep::PickContact(ContactPurpose::ProveItsUs))>
+                "Prove it's us"
+            </button>
             {has_code.then(|| view! {
                 <button type="button" class="button" on:click=move |_| actions.go(ModalStep::EnterCode)>
                     "Enter 2-step code"
