@@ -119,22 +119,37 @@ impl ContactEdit {
         }
     }
 
-    /// Whether the email address is one the contact did not have before: messages to it
-    /// wait out the cooling-off period.
+    /// Whether the change is guarded for a client of a brand in (or out of) the PIN
+    /// workflow's scope. The stage plays no part: moving a client back to New Lead must not
+    /// open the way to an unguarded change of its Owner.
+    pub fn is_guarded_for(&self, brand_in_scope: bool) -> bool {
+        brand_in_scope && self.is_guarded()
+    }
+
+    /// Whether someone who could not speak for the business now can.
+    pub fn promotes(&self) -> bool {
+        matches!(self, Self::Edit { before, after }
+            if !before.role.may_manage_pin() && after.role.may_manage_pin())
+    }
+
+    /// Whether the email address is new where links may go: a contact added, an address
+    /// changed, or a contact promoted to speak for the business. Messages to it wait out the
+    /// cooling-off period.
     pub fn new_email(&self) -> bool {
         match self {
             Self::Add(_) => true,
-            Self::Edit { before, after } => before.email != after.email,
+            Self::Edit { before, after } => before.email != after.email || self.promotes(),
             Self::Remove(_) => false,
         }
     }
 
-    /// Whether the mobile number is one the contact did not have before.
+    /// Whether the mobile number is new, as [`Self::new_email`] says of the address.
     pub fn new_mobile(&self) -> bool {
         match self {
             Self::Add(k) => k.mobile_phone.is_some(),
             Self::Edit { before, after } => {
-                after.mobile_phone.is_some() && before.mobile_phone != after.mobile_phone
+                after.mobile_phone.is_some()
+                    && (before.mobile_phone != after.mobile_phone || self.promotes())
             }
             Self::Remove(_) => false,
         }
@@ -205,9 +220,10 @@ impl ContactEdit {
 
     /// Whom a guarded edit or removal tells, at the addresses it replaces: the person's
     /// old email and mobile, so a takeover reaches the real owner. `None` for an addition
-    /// (the store tells the others who speak for the business) and for unguarded changes.
+    /// or a promotion (the store tells the others who speak for the business) and for
+    /// unguarded changes.
     pub fn previous_addresses(&self, business: &str) -> Option<PreviousAddresses> {
-        if !self.is_guarded() {
+        if !self.is_guarded() || self.promotes() {
             return None;
         }
         let (before, what) = match self {
@@ -248,13 +264,20 @@ impl ContactEdit {
         })
     }
 
-    /// The notice's sentence to the others who speak for the business when one is added.
+    /// The notice's sentence to the others who speak for the business when one is added,
+    /// or promoted to speak for it.
     pub fn addition_notice(&self, business: &str) -> Option<String> {
         match self {
             Self::Add(k) if self.is_guarded() => Some(format!(
                 "{} was added as {} to the contacts of {business}.",
                 k.name,
                 k.role.label()
+            )),
+            Self::Edit { before, after } if self.promotes() => Some(format!(
+                "{} is now {} in the contacts of {business} (was {}).",
+                after.name,
+                after.role.label(),
+                before.role.label()
             )),
             _ => None,
         }
@@ -425,6 +448,20 @@ mod tests {
             },
         };
         assert!(promoted.is_guarded() && promoted.ends_verification());
+        assert!(promoted.is_guarded_for(true) && !promoted.is_guarded_for(false));
+        // Its addresses become ones links may go to: they start cooling off, and the
+        // others who speak for the business hear of it, not the promoted person.
+        assert!(
+            promoted.new_email() && !promoted.new_mobile(),
+            "no mobile on file"
+        );
+        assert_eq!(promoted.previous_addresses("Riverside Bakery"), None);
+        assert_eq!(
+            promoted.addition_notice("Riverside Bakery").as_deref(),
+            Some(
+                "Sam Ortiz is now Owner in the contacts of Riverside Bakery (was Payroll Contact)."
+            )
+        );
         let payroll_email = ContactEdit::Edit {
             before: p.clone(),
             after: ContactDraft {

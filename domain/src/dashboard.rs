@@ -337,6 +337,10 @@ pub struct LeadCard {
     /// "Send to BEIA needs the Owner or an Authorized Representative, verified by you
     /// within the last 60 minutes."
     pub needs: Vec<String>,
+    /// For a client of an in-scope brand (whatever its stage), what a change to who speaks
+    /// for the business needs (`crate::contact_edit`); `None` when such changes are not
+    /// guarded.
+    pub contact_change_needs: Option<String>,
     /// Security PIN and workflow events of this client, newest first.
     pub audit: Vec<crate::security::AuditView>,
 }

@@ -46,6 +46,7 @@ const FUNCTIONS: &[(&str, &[&str])] = &[
         "approve_cooling_off",
         &["client_id", "contact_id", "reason"],
     ),
+    ("prove_its_us", &["client_id", "contact_id"]),
     ("get_message_previews", &["brand"]),
     ("get_security_status", &["client_id"]),
     ("watch_security_status", &["client_id"]),

@@ -263,23 +263,29 @@ impl Store {
         } else {
             Vec::new()
         };
+        let needs_of = |a: SensitiveAction| {
+            format!(
+                "{} needs {}.",
+                a.label(),
+                self.settings.authority(a).needs()
+            )
+        };
         let needs = if pin_state.is_applicable() {
-            SensitiveAction::iter()
-                .map(|a| {
-                    format!(
-                        "{} needs {}.",
-                        a.label(),
-                        self.settings.authority(a).needs()
-                    )
-                })
-                .collect()
+            SensitiveAction::iter().map(needs_of).collect()
         } else {
             Vec::new()
         };
+        // Guarded for every client of an in-scope brand, whatever its stage.
+        let contact_change_needs = self
+            .settings
+            .brands
+            .is_in_scope(&brand.slug)
+            .then(|| needs_of(SensitiveAction::ChangeAuthorizedContact));
         Ok(LeadCard {
             id: c.id,
             verifications,
             needs,
+            contact_change_needs,
             audit: self.client_audit(c.id).await?,
             business_name: c.business_name,
             legal_name: c.legal_name,

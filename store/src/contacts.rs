@@ -19,7 +19,7 @@ use janus_domain::messages::{Blanks, MessageKind, Template};
 use janus_domain::security::VerificationEnd;
 use janus_domain::staff::{StaffRole, StaffView};
 use janus_domain::words::audit_reason;
-use sea_orm::sea_query::LockType;
+use sea_orm::sea_query::{Expr, LockType};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, ModelTrait, QueryFilter,
     QuerySelect, Set,
@@ -27,9 +27,9 @@ use sea_orm::{
 
 use crate::audit::{self, Entry};
 use crate::db::begin_writing;
-use crate::entity::{brand, client, contact};
+use crate::entity::{brand, client, contact, pin_link, two_step_code};
 use crate::mailbox::{self, Carries, Recipient};
-use crate::security::{end_verifications, ended_detail};
+use crate::security::{destination_changes, end_verifications, ended_detail};
 use crate::{OrInternal, Store, internal};
 
 /// What staff asked for.
@@ -86,14 +86,11 @@ impl Store {
         staff: &StaffView,
     ) -> Result<LeadCard, AppError> {
         let now = self.clock.now();
-        // Read before the writing transaction: on SQLite its lock would keep this read's
-        // own connection waiting. A verification that ends meanwhile is no loss: the
-        // change is judged again by nobody, but it was allowed a moment ago.
-        let current = self.current_verifications(client_id).await?;
         // The client row is locked for the change (FOR NO KEY UPDATE on PostgreSQL;
         // SQLite's IMMEDIATE transaction holds the only write lock), so two changes to
         // one client's contacts, or a change and a link sent, happen one after the other
-        // and the "someone still speaks for the business" count stays true.
+        // and the "someone still speaks for the business" count stays true. Everything the
+        // change is judged by (contacts, verifications) is read inside it.
         let txn = begin_writing(&self.db).await.or_internal()?;
         let c = client::Entity::find_by_id(client_id)
             .lock(LockType::NoKeyUpdate)
@@ -149,8 +146,8 @@ impl Store {
             .count();
         check_someone_speaks_for_business(&edit, remaining)?;
 
-        let in_workflow = self.pin_applies(&b, &c);
-        let guarded = in_workflow && edit.is_guarded();
+        // Guarded by the brand alone, whatever the stage (see `is_guarded_for`).
+        let guarded = edit.is_guarded_for(self.settings.brands.is_in_scope(&b.slug));
         let audited = match &edit {
             ContactEdit::Add(_) => AuditAction::ContactAdded,
             ContactEdit::Edit { .. } => AuditAction::ContactChanged,
@@ -158,6 +155,7 @@ impl Store {
         };
         let allowed = if guarded {
             let action = SensitiveAction::ChangeAuthorizedContact;
+            let current = self.current_verifications_in(&txn, client_id).await?;
             let judged = self
                 .settings
                 .authority(action)
@@ -184,6 +182,24 @@ impl Store {
 
         let contact_id = write_change(&txn, client_id, &edit, row.clone(), now).await?;
         if edit.ends_verification() {
+            // What was sent to the old addresses or role no longer proves anyone: open
+            // codes are voided and open links cancelled with the verifications.
+            two_step_code::Entity::update_many()
+                .col_expr(two_step_code::Column::VoidedAt, Expr::value(now))
+                .filter(two_step_code::Column::ContactId.eq(contact_id))
+                .filter(two_step_code::Column::UsedAt.is_null())
+                .filter(two_step_code::Column::VoidedAt.is_null())
+                .exec(&txn)
+                .await
+                .or_internal()?;
+            pin_link::Entity::update_many()
+                .col_expr(pin_link::Column::CancelledAt, Expr::value(now))
+                .filter(pin_link::Column::ContactId.eq(contact_id))
+                .filter(pin_link::Column::UsedAt.is_null())
+                .filter(pin_link::Column::CancelledAt.is_null())
+                .exec(&txn)
+                .await
+                .or_internal()?;
             let ended_reason = VerificationEnd::ContactChanged;
             let ended = end_verifications(
                 &txn,
@@ -323,16 +339,30 @@ impl Store {
         }
         let reason = audit_reason(reason, "messages may go to the new address now")?;
         let now = self.clock.now();
-        let (k, _) = crate::security::client_contact(self, client_id, contact_id).await?;
-        let Some(wait) = crate::security::destination_changes(&k)
-            .cooling_off(self.settings.contacts.cooling_off_hours, now)
+        let (shown, _) = crate::security::client_contact(self, client_id, contact_id).await?;
+        let txn = begin_writing(&self.db).await.or_internal()?;
+        // Judged on the row as it stands under the lock (FOR NO KEY UPDATE on PostgreSQL),
+        // so a change committed meanwhile is never approved unseen.
+        let k = contact::Entity::find_by_id(contact_id)
+            .lock(LockType::NoKeyUpdate)
+            .one(&txn)
+            .await
+            .or_internal()?
+            .filter(|k| k == &shown)
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "contact",
+                    "This contact was just changed; check the details and approve again.",
+                )
+            })?;
+        let Some(wait) =
+            destination_changes(&k).cooling_off(self.settings.contacts.cooling_off_hours, now)
         else {
             return Err(AppError::invalid(
                 "contact",
                 format!("{}'s addresses are not cooling off.", k.name),
             ));
         };
-        let txn = begin_writing(&self.db).await.or_internal()?;
         let mut active: contact::ActiveModel = k.clone().into();
         active.cooling_off_approved_at = Set(Some(now));
         active.cooling_off_approved_by = Set(Some(staff.id));

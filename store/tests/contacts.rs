@@ -417,3 +417,110 @@ async fn the_last_who_speaks_for_the_business_cannot_be_removed_or_demoted() {
         AppError::InvalidInput { field, .. } if field == "contact"
     ));
 }
+
+#[tokio::test]
+async fn moving_a_client_back_to_new_lead_does_not_open_the_way_to_its_owner() {
+    let w = world().await;
+    let s = &w.t.store;
+    s.move_stage(
+        w.client.id,
+        janus_domain::dashboard::EnrollmentStage::NewLead,
+        "paperwork came back incomplete",
+        &w.me,
+    )
+    .await
+    .unwrap();
+    let refusal = refused(
+        s.edit_contact(
+            w.client.id,
+            w.owner.id,
+            owner_with_email(&w, NEW_EMAIL),
+            "",
+            &w.me,
+        )
+        .await,
+    );
+    assert!(
+        matches!(refusal, AppError::VerificationRequired(_)),
+        "{refusal:?}"
+    );
+    assert_eq!(owner_now(&w).await.email, w.owner.email);
+    // An admin with a reason still can, and the old address is told.
+    let boss = admin(&w).await;
+    s.edit_contact(
+        w.client.id,
+        w.owner.id,
+        owner_with_email(&w, NEW_EMAIL),
+        "owner's letter on file",
+        &boss,
+    )
+    .await
+    .unwrap();
+    assert_eq!(notices_to(&w, &w.owner.email).await, 1);
+}
+
+#[tokio::test]
+async fn a_promotion_is_told_to_those_who_speak_for_the_business_and_cools_off() {
+    let w = world().await;
+    let s = &w.t.store;
+    verify_owner(&w).await;
+    let promoted = ContactDraft::parse(
+        &w.other.name,
+        ContactRole::AuthorizedRepresentative,
+        &w.other.email,
+        w.other.mobile_phone.as_deref().unwrap_or(""),
+    )
+    .unwrap();
+    let card = s
+        .edit_contact(w.client.id, w.other.id, promoted, "", &w.me)
+        .await
+        .unwrap();
+    assert_eq!(notices_to(&w, &w.owner.email).await, 1);
+    assert_eq!(notices_to(&w, &w.other.email).await, 0);
+    let notice = last_message(&w, "email", &w.owner.email).await;
+    assert!(
+        notice.text_body.contains(&format!(
+            "{} is now Authorized Representative",
+            w.other.name
+        )),
+        "{}",
+        notice.text_body
+    );
+    let shown = card.contacts.iter().find(|k| k.id == w.other.id).unwrap();
+    assert!(
+        shown
+            .link_refusal()
+            .is_some_and(|why| why.contains("changed recently")),
+        "a newly authorized address waits before links go to it: {shown:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_change_voids_the_codes_and_links_sent_to_the_old_details() {
+    let w = world().await;
+    let s = &w.t.store;
+    let boss = admin(&w).await;
+    s.send_code(w.client.id, w.owner.id, &w.me).await.unwrap();
+    let code = sent_code(&w).await;
+    let token = send_link(&w, LinkPurpose::Setup).await;
+    s.edit_contact(
+        w.client.id,
+        w.owner.id,
+        owner_with_email(&w, NEW_EMAIL),
+        "owner's letter on file",
+        &boss,
+    )
+    .await
+    .unwrap();
+    assert!(
+        s.verify_code(w.client.id, Secret::new(code), &w.me)
+            .await
+            .is_err(),
+        "the code sent before the change no longer verifies"
+    );
+    assert_eq!(
+        refused(s.setup_page(&token).await),
+        AppError::LinkUnusable,
+        "the link sent to the old address no longer works"
+    );
+}

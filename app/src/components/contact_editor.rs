@@ -79,10 +79,10 @@ impl Fields {
 pub fn ContactsSection(
     client_id: ClientId,
     contacts: Vec<ContactView>,
-    /// Whether the client has the PIN workflow, where changes to who speaks for the
-    /// business are guarded.
+    /// Whether the client has the PIN workflow, where a caller can be verified.
     pin_workflow: bool,
-    /// What the action needs, from the lead card's authority list.
+    /// What a change to who speaks for the business needs; `None` when such changes are
+    /// not guarded (a brand outside the PIN workflow's scope).
     guarded_needs: Option<String>,
     /// Called with the card after a change.
     on_changed: Callback<LeadCard>,
@@ -91,6 +91,7 @@ pub fn ContactsSection(
     /// Called after a refusal, which the audit trail records.
     on_refused: Callback<()>,
 ) -> impl IntoView {
+    let brand_in_scope = guarded_needs.is_some();
     let guarded_needs = StoredValue::new(guarded_needs);
     let editing = RwSignal::new(None::<Editing>);
     let fields = Fields::new();
@@ -119,7 +120,7 @@ pub fn ContactsSection(
             Editing::Remove(k) => Some(ContactEdit::Remove(ContactDraft::of(&k))),
         }
     };
-    let guarded = move || pin_workflow && edit_now().is_some_and(|e| e.is_guarded());
+    let guarded = move || edit_now().is_some_and(|e| e.is_guarded_for(brand_in_scope));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(what) = editing.get_untracked() else {
@@ -198,7 +199,7 @@ pub fn ContactsSection(
                     <td data-label="Role"><span class="role">{c.role.label()}</span></td>
                     <td data-label="Email"><a href=email_href>{c.email.clone()}</a></td>
                     <td data-label="Mobile">{c.mobile_phone.as_deref().map(display_phone).unwrap_or_else(|| "—".into())}</td>
-                    <td data-label="Cooling-off">
+                    <td data-label="New address">
                         {c.cooling_off.clone().map_or_else(
                             || view! { <span class="muted">"—"</span> }.into_any(),
                             |why| view! { <span class="cooling-off" data-testid="cooling-off">{why}</span> }.into_any(),
@@ -285,6 +286,7 @@ pub fn ContactsSection(
                                 <p>
                                     "This change decides who speaks for the business and where PIN links go. "
                                     {guarded_needs.get_value().map(|n| format!("{n} "))}
+                                    {(!pin_workflow).then_some("A client before Currently Enrolling cannot be verified, so only an admin with a reason can make it. ")}
                                     "The old email and mobile are told of it, and a new address waits "
                                     "before links or codes go to it."
                                 </p>

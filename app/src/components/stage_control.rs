@@ -19,9 +19,9 @@ pub fn StageControl(
     on_moved: Callback<LeadCard>,
     /// Called after the gate refused a move, which the audit trail records.
     on_refused: Callback<()>,
-    /// Opens the Security PIN modal where the setup (or, after a reset, reset) link is sent;
-    /// `None` when the client has no PIN workflow.
-    send_link: Option<Callback<()>>,
+    /// Opens the Security PIN modal where the setup (or, after a reset, reset) link is sent,
+    /// with the button's words; `None` when the client has no PIN workflow.
+    send_link: Option<(Callback<()>, &'static str)>,
 ) -> impl IntoView {
     let mover = ServerAction::<MoveClientStage>::new();
     let asking_why = RwSignal::new(false);
@@ -131,9 +131,9 @@ pub fn StageControl(
                 AppError::PinRequired(why) => view! {
                     <div class="notice notice-warning" role="alert" data-testid="stage-refused">
                         <p>{why}</p>
-                        {send_link.map(|open| view! {
+                        {send_link.map(|(open, label)| view! {
                             <button type="button" class="button" on:click=move |_| open.run(())>
-                                "Send setup link"
+                                {label}
                             </button>
                         })}
                     </div>

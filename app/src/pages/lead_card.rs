@@ -100,10 +100,7 @@ fn CardView(
     let countdown = Countdown::new(card.seconds_verified());
     let shown = Signal::derive(move || verifications.with(|v| v.first().cloned()));
     let needs = card.needs.clone();
-    let guarded_needs = {
-        let label = janus_domain::authority::SensitiveAction::ChangeAuthorizedContact.label();
-        needs.iter().find(|n| n.starts_with(label)).cloned()
-    };
+    let guarded_needs = card.contact_change_needs.clone();
     let modal = RwSignal::new(None::<ModalStep>);
     let refresh_audit = Callback::new(move |()| {
         leptos::task::spawn_local(async move {
@@ -116,14 +113,18 @@ fn CardView(
     // The enrollment gate's shortcut: straight to the contact picker of the link that
     // gives the client a PIN (a reset link once a PIN was ever set).
     let send_link = pin_workflow.then(|| {
-        Callback::new(move |()| {
-            let purpose = if pin_state.get_untracked().offers_reset() {
-                ContactPurpose::ResetPin
-            } else {
-                ContactPurpose::CreatePin
-            };
-            modal.set(Some(ModalStep::PickContact(purpose)));
-        })
+        let purpose = if card.pin_state.offers_reset() {
+            ContactPurpose::ResetPin
+        } else {
+            ContactPurpose::CreatePin
+        };
+        let label = if purpose == ContactPurpose::ResetPin {
+            "Send reset link"
+        } else {
+            "Send setup link"
+        };
+        let open = Callback::new(move |()| modal.set(Some(ModalStep::PickContact(purpose))));
+        (open, label)
     });
     // A stage move or a contact change redraws most of the card (the PIN tools, who is
     // verified, the contacts): it is fetched again whole.

@@ -16,9 +16,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 
 use super::pin_locks::lift_pin_lock;
 use super::send_limits::SendsOf;
-use super::{
-    SendTo, client_contact, contact_in, deliverable, destination_changes, pin_client, window_row,
-};
+use super::{SendTo, client_contact, deliverable, pin_client, window_row};
 use crate::audit::{self, Entry};
 use crate::db::begin_writing;
 use crate::entity::{contact, two_step_code};
@@ -72,17 +70,7 @@ impl Store {
             txn.rollback().await.or_internal()?;
             return Err(self.refuse_send(sends, staff, refusal).await);
         }
-        let fresh = contact_in(&txn, contact_id).await?;
-        if destination_changes(&fresh) != destination_changes(&k) {
-            // Changed since it was read: judged again, outside the transaction, which
-            // is dropped (its audit entry must not wait for the send's lock).
-            txn.rollback().await.or_internal()?;
-            self.past_cooling_off(&fresh, SendTo::Code, staff).await?;
-            return Err(AppError::invalid(
-                "contact",
-                "This contact was just changed; check the details and send again.",
-            ));
-        }
+        let txn = self.still_as_read(txn, &k, SendTo::Code, staff).await?;
         two_step_code::Entity::update_many()
             .col_expr(two_step_code::Column::VoidedAt, Expr::value(now))
             .filter(two_step_code::Column::ClientId.eq(client_id))

@@ -15,11 +15,9 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use strum::IntoEnumIterator;
 
-use super::destination_changes;
 use super::send_limits::SendsOf;
 use super::{
-    SendTo, client_contact, contact_in, deliverable, end_verifications, ended_detail, pin_client,
-    pin_row,
+    SendTo, client_contact, deliverable, end_verifications, ended_detail, pin_client, pin_row,
 };
 use crate::audit::{self, Entry};
 use crate::db::begin_writing;
@@ -93,17 +91,7 @@ impl Store {
             txn.rollback().await.or_internal()?;
             return Err(self.refuse_send(sends, staff, refusal).await);
         }
-        let fresh = contact_in(&txn, contact_id).await?;
-        if destination_changes(&fresh) != destination_changes(&k) {
-            // Changed since it was read: judged again, outside the transaction, which
-            // is dropped (its audit entry must not wait for the send's lock).
-            txn.rollback().await.or_internal()?;
-            self.past_cooling_off(&fresh, SendTo::Link, staff).await?;
-            return Err(AppError::invalid(
-                "contact",
-                "This contact was just changed; check the details and send again.",
-            ));
-        }
+        let txn = self.still_as_read(txn, &k, SendTo::Link, staff).await?;
         pin_link::Entity::update_many()
             .col_expr(pin_link::Column::CancelledAt, Expr::value(now))
             .filter(pin_link::Column::ClientId.eq(client_id))

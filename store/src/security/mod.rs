@@ -135,8 +135,7 @@ impl Store {
     /// Refuses a send to a contact whose new email or mobile still cools off
     /// (`janus_domain::cooling_off`), and audits the refusal: an attempt to reach a new
     /// destination at once is what a takeover looks like. Called before the send's
-    /// transaction with the contact as read, and again inside it, after the send's lock,
-    /// with the contact read there, so a change committed in between is seen.
+    /// transaction; [`Self::still_as_read`] catches a change committed after that.
     pub(crate) async fn past_cooling_off(
         &self,
         k: &contact::Model,
@@ -180,16 +179,36 @@ pub(crate) fn destination_changes(k: &contact::Model) -> DestinationChanges {
     }
 }
 
-/// The contact `contact_id` as the transaction `txn` sees it.
-pub(crate) async fn contact_in(
-    txn: &impl ConnectionTrait,
-    contact_id: ContactId,
-) -> Result<contact::Model, AppError> {
-    contact::Entity::find_by_id(contact_id)
-        .one(txn)
-        .await
-        .or_internal()?
-        .ok_or_else(|| AppError::invalid("contact", "Choose one of this client's contacts."))
+impl Store {
+    /// Inside a send's transaction, after its lock: whether the contact is still the one
+    /// the send was prepared for (`k`, read before). A change committed in between (a new
+    /// address, a new role, a removal) rolls the send back, and the refusal says why: the
+    /// cooling-off the change started, audited, or that the contact just changed.
+    pub(crate) async fn still_as_read(
+        &self,
+        txn: sea_orm::DatabaseTransaction,
+        k: &contact::Model,
+        what: SendTo,
+        staff: &janus_domain::staff::StaffView,
+    ) -> Result<sea_orm::DatabaseTransaction, AppError> {
+        let fresh = contact::Entity::find_by_id(k.id)
+            .one(&txn)
+            .await
+            .or_internal()?;
+        if fresh.as_ref() == Some(k) {
+            return Ok(txn);
+        }
+        // Judged again outside the transaction, which is dropped first: on SQLite the
+        // refusal's audit entry would wait for the lock it holds.
+        txn.rollback().await.or_internal()?;
+        if let Some(fresh) = &fresh {
+            self.past_cooling_off(fresh, what, staff).await?;
+        }
+        Err(AppError::invalid(
+            "contact",
+            "This contact was just changed; check the details and send again.",
+        ))
+    }
 }
 
 /// PIN state and time left verified for a page of clients, read in one statement.

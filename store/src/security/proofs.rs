@@ -13,7 +13,7 @@ use rand::Rng;
 use sea_orm::{ActiveModelTrait, Set};
 
 use super::send_limits::SendsOf;
-use super::{SendTo, client_contact, contact_in, deliverable, destination_changes, pin_client};
+use super::{SendTo, client_contact, deliverable, pin_client};
 use crate::audit::{self, Entry};
 use crate::db::begin_writing;
 use crate::entity::caller_proof;
@@ -56,17 +56,7 @@ impl Store {
             txn.rollback().await.or_internal()?;
             return Err(self.refuse_send(sends, staff, refusal).await);
         }
-        let fresh = contact_in(&txn, contact_id).await?;
-        if fresh != k {
-            // Changed since it was read: the words must go to the addresses on file now.
-            txn.rollback().await.or_internal()?;
-            self.past_cooling_off(&fresh, SendTo::Proof, staff).await?;
-            return Err(AppError::invalid(
-                "contact",
-                "This contact was just changed; check the details and send again.",
-            ));
-        }
-        debug_assert_eq!(destination_changes(&fresh), destination_changes(&k));
+        let txn = self.still_as_read(txn, &k, SendTo::Proof, staff).await?;
         caller_proof::ActiveModel {
             client_id: Set(client_id),
             contact_id: Set(contact_id),

@@ -152,21 +152,37 @@ impl Store {
         &self,
         client_id: ClientId,
     ) -> Result<Vec<VerificationView>, AppError> {
+        self.current_verifications_in(&self.db, client_id).await
+    }
+
+    /// [`Self::current_verifications`] as `db` (a transaction, say) sees them.
+    pub(crate) async fn current_verifications_in(
+        &self,
+        db: &impl ConnectionTrait,
+        client_id: ClientId,
+    ) -> Result<Vec<VerificationView>, AppError> {
         let now = self.clock.now();
         let rows = verification::Entity::find()
             .filter(verification::Column::ClientId.eq(client_id))
             .filter(verification::Column::Until.gt(now))
             .order_by_desc(verification::Column::Until)
-            .all(&self.db)
+            .all(db)
             .await
             .or_internal()?;
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let names = staff_names(&self.db, rows.iter().map(|v| v.staff_user_id))
+        let names = staff_names(db, rows.iter().map(|v| v.staff_user_id))
             .await
             .or_internal()?;
-        let contacts = self.contact_views(client_id).await?;
+        let contacts = crate::clients::contact_views(
+            crate::clients::contacts_of(client_id)
+                .all(db)
+                .await
+                .or_internal()?,
+            self.settings.contacts.cooling_off_hours,
+            now,
+        );
         Ok(verification_views(rows, &names, &contacts, now).0)
     }
 

@@ -1,12 +1,46 @@
 //! Choosing who receives a setup or reset link, or a 2-step code.
 
 use janus_domain::contact::display_phone;
+use janus_domain::ids::ContactId;
 use janus_domain::security::SecurityStatus;
 use leptos::prelude::*;
 
 use super::read_words::SentWords;
 use super::{ContactPurpose, Feedback, ModalActions, ModalStep};
 use crate::api::security::{approve_cooling_off, prove_its_us, send_pin_link, send_two_step_code};
+
+/// What the picker's user chose and typed, kept by the modal across redraws.
+#[derive(Clone, Copy)]
+pub(super) struct PickerState {
+    chosen: RwSignal<Option<ContactId>>,
+    /// The contact whose cooling-off an admin is approving, and the reason typed.
+    approving: RwSignal<Option<ContactId>>,
+    approval_reason: RwSignal<String>,
+}
+
+impl PickerState {
+    /// Provided by the modal for its picker.
+    pub fn provide() -> Self {
+        let state = Self {
+            chosen: RwSignal::new(None),
+            approving: RwSignal::new(None),
+            approval_reason: RwSignal::new(String::new()),
+        };
+        provide_context(state);
+        state
+    }
+
+    fn of_modal() -> Self {
+        expect_context()
+    }
+
+    /// Forgets everything, as when the modal opens again.
+    pub fn reset(self) {
+        self.chosen.set(None);
+        self.approving.set(None);
+        self.approval_reason.set(String::new());
+    }
+}
 
 #[component]
 pub(super) fn ContactPicker(s: SecurityStatus, purpose: ContactPurpose) -> impl IntoView {
@@ -19,8 +53,19 @@ pub(super) fn ContactPicker(s: SecurityStatus, purpose: ContactPurpose) -> impl 
         }
     };
     let allowed = move |c: &janus_domain::dashboard::ContactView| refusal(c).is_none();
-    let first = s.contacts.iter().find(|c| allowed(c)).map(|c| c.id);
-    let chosen = RwSignal::new(first);
+    // The choice lives in the modal, so a fresh status (its polling, an approval) that
+    // draws the picker again keeps it; one no longer allowed gives way to the first that is.
+    let PickerState {
+        chosen,
+        approving,
+        approval_reason,
+    } = PickerState::of_modal();
+    let still_allowed = chosen
+        .get_untracked()
+        .is_some_and(|id| s.contacts.iter().any(|c| c.id == id && allowed(c)));
+    if !still_allowed {
+        chosen.set(s.contacts.iter().find(|c| allowed(c)).map(|c| c.id));
+    }
     let client_id = s.client_id;
     let send = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -68,6 +113,7 @@ pub(super) fn ContactPicker(s: SecurityStatus, purpose: ContactPurpose) -> impl 
                     ContactPurpose::ResetPin => {
                         format!("The old PIN no longer works. Reset link sent to {name}.")
                     }
+                    // Answered above, with the words to read.
                     ContactPurpose::TwoStepCode | ContactPurpose::ProveItsUs => {
                         format!("Code sent to {name}. Type the digits they read back.")
                     }
@@ -84,8 +130,6 @@ pub(super) fn ContactPicker(s: SecurityStatus, purpose: ContactPurpose) -> impl 
     };
     // An admin may let messages go to a contact's new address before its cooling-off ends.
     let me = use_context::<crate::components::staff_shell::SignedInStaff>();
-    let approving = RwSignal::new(None::<janus_domain::ids::ContactId>);
-    let approval_reason = RwSignal::new(String::new());
     let approve = move |contact_id, name: String| {
         let reason = approval_reason.get_untracked();
         actions.clear();

@@ -23,7 +23,7 @@ use crate::api::security::get_security_status;
 #[cfg(feature = "hydrate")]
 use crate::api::security::watch_security_status;
 use actions::ModalActions;
-use contact_picker::ContactPicker;
+use contact_picker::{ContactPicker, PickerState};
 use enter_digits::{Digits, EnterDigits};
 use overview::Overview;
 use read_words::{ReadWords, SentWords};
@@ -143,6 +143,7 @@ pub fn SecurityModal(
     let caller = RwSignal::new(None::<janus_domain::ids::ContactId>);
     // The last *Prove it's us* words, shown until the modal closes.
     let words = SentWords::provide();
+    let picker = PickerState::provide();
     let title_id = format!("security-modal-title-{client_id}");
 
     let apply = move |s: SecurityStatus| {
@@ -217,6 +218,7 @@ pub fn SecurityModal(
             feedback.set(None);
             caller.set(None);
             words.forget();
+            picker.reset();
             show_when_connected(d);
             load();
         } else if !want_open && d.open() {

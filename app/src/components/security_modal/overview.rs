@@ -208,13 +208,23 @@ pub(super) fn Overview(s: SecurityStatus, countdown: Countdown) -> impl IntoView
 /// fraudster gives a number they answer themselves, so only the one on file proves anything.
 #[component]
 fn CallBack(contacts: Vec<ContactView>) -> impl IntoView {
-    let on_file: Vec<_> = contacts
+    // A number that just changed is the one a takeover would have put on file: it is
+    // left out until its cooling-off ends.
+    let (settled, recent): (Vec<_>, Vec<_>) = contacts
         .into_iter()
-        .filter_map(|c| {
-            let number = c.mobile_phone?;
-            Some((c.name, c.role, number))
-        })
+        .filter(|c| c.mobile_phone.is_some())
+        .partition(|c| c.cooling_off.is_none());
+    let on_file: Vec<_> = settled
+        .into_iter()
+        .filter_map(|c| Some((c.name, c.role, c.mobile_phone?)))
         .collect();
+    let left_out = (!recent.is_empty()).then(|| {
+        let names: Vec<String> = recent.into_iter().map(|c| c.name).collect();
+        format!(
+            "Not listed while their details are new: {}.",
+            janus_domain::words::and_list(&names)
+        )
+    });
     view! {
         <section class="call-back" aria-labelledby="call-back-title" data-testid="call-back">
             <h3 id="call-back-title">"Call back on the number on file"</h3>
@@ -238,6 +248,7 @@ fn CallBack(contacts: Vec<ContactView>) -> impl IntoView {
                     </ul>
                 }.into_any()
             }}
+            {left_out.map(|why| view! { <p class="muted small">{why}</p> })}
         </section>
     }
 }
