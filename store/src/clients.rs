@@ -14,7 +14,7 @@ use janus_domain::dashboard::{
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query, Values};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, IdenStatic,
-    PaginatorTrait, QueryFilter, QueryOrder, QueryTrait, SelectA, SelectB, Statement,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, SelectA, SelectB, Statement,
 };
 use strum::IntoEnumIterator;
 
@@ -332,6 +332,28 @@ impl Store {
             .map(|b| brand_view(&b))
             .ok_or_else(|| AppError::NotFound("Brand".into()))
     }
+}
+
+/// The client and its brand, read in the writing transaction `txn` with the client row
+/// locked (FOR NO KEY UPDATE on PostgreSQL; SQLite's IMMEDIATE transaction already holds
+/// the only write lock, and its query builder leaves the clause out), so changes to one
+/// client that judge its state first happen one after the other.
+pub(crate) async fn client_for_update(
+    txn: &impl ConnectionTrait,
+    client_id: ClientId,
+) -> Result<(client::Model, brand::Model), AppError> {
+    let c = client::Entity::find_by_id(client_id)
+        .lock(sea_orm::sea_query::LockType::NoKeyUpdate)
+        .one(txn)
+        .await
+        .or_internal()?
+        .ok_or_else(|| AppError::NotFound("Client".into()))?;
+    let b = brand::Entity::find_by_id(c.brand_id)
+        .one(txn)
+        .await
+        .or_internal()?
+        .ok_or_else(|| internal(format!("client {client_id} has no brand")))?;
+    Ok((c, b))
 }
 
 /// The query for a client's contacts, for [`contact_views`].

@@ -92,17 +92,7 @@ impl Store {
         // and the "someone still speaks for the business" count stays true. Everything the
         // change is judged by (contacts, verifications) is read inside it.
         let txn = begin_writing(&self.db).await.or_internal()?;
-        let c = client::Entity::find_by_id(client_id)
-            .lock(LockType::NoKeyUpdate)
-            .one(&txn)
-            .await
-            .or_internal()?
-            .ok_or_else(|| AppError::NotFound("Client".into()))?;
-        let b = brand::Entity::find_by_id(c.brand_id)
-            .one(&txn)
-            .await
-            .or_internal()?
-            .ok_or_else(|| internal(format!("client {client_id} has no brand")))?;
+        let (c, b) = crate::clients::client_for_update(&txn, client_id).await?;
         let contacts = contact::Entity::find()
             .filter(contact::Column::ClientId.eq(client_id))
             .all(&txn)

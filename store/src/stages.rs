@@ -13,8 +13,8 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::audit::{self, Entry};
 use crate::db::begin_writing;
-use crate::entity::{brand, client, client_pin};
-use crate::{OrInternal, Store, internal};
+use crate::entity::{client, client_pin};
+use crate::{OrInternal, Store};
 
 impl Store {
     /// Moves the client to `to`, audited with its reason; answers with the lead card as it
@@ -33,17 +33,7 @@ impl Store {
         // IMMEDIATE transaction already holds the only write lock, and its query builder
         // leaves the clauses out).
         let txn = begin_writing(&self.db).await.or_internal()?;
-        let c = client::Entity::find_by_id(client_id)
-            .lock(LockType::NoKeyUpdate)
-            .one(&txn)
-            .await
-            .or_internal()?
-            .ok_or_else(|| AppError::NotFound("Client".into()))?;
-        let b = brand::Entity::find_by_id(c.brand_id)
-            .one(&txn)
-            .await
-            .or_internal()?
-            .ok_or_else(|| internal(format!("client {client_id} has no brand")))?;
+        let (c, b) = crate::clients::client_for_update(&txn, client_id).await?;
         let has_pin = client_pin::Entity::find_by_id(client_id)
             .lock(LockType::Share)
             .one(&txn)

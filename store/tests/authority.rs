@@ -11,9 +11,9 @@ use janus_domain::audit::{AuditAction, AuditOutcome};
 use janus_domain::authority::{Authority, SensitiveAction};
 use janus_domain::contact::ContactRole;
 use janus_domain::security::{CodeCheckOutcome, LinkPurpose, VerificationEnd, VerifyMethod};
-use janus_store::entity::{audit_event, client_pin};
+use janus_store::entity::client_pin;
 use janus_store::seed::{DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::EntityTrait;
 use strum::IntoEnumIterator;
 
 /// The code in the newest email to the non-authorized contact.
@@ -32,17 +32,6 @@ async fn verify_other_by_code(w: &World) {
         .await
         .unwrap();
     assert_eq!(r.outcome, CodeCheckOutcome::Verified);
-}
-
-async fn latest_audit(w: &World, action: AuditAction) -> audit_event::Model {
-    audit_event::Entity::find()
-        .filter(audit_event::Column::ClientId.eq(w.client.id))
-        .filter(audit_event::Column::Action.eq(action))
-        .order_by_desc(audit_event::Column::Id)
-        .one(&w.t.store.db)
-        .await
-        .unwrap()
-        .unwrap()
 }
 
 #[tokio::test]

@@ -1,63 +1,21 @@
 //! Contacts managed on the lead card (SQLite here, PostgreSQL when `DATABASE_URL` names
 //! one): a change to who speaks for the business needs their verification or an admin's
 //! reason, tells the replaced addresses in the same transaction, ends the changed person's
-//! verification, and starts a cooling-off period before links or codes go to the new
-//! destination.
+//! verification, and voids what was sent to the old details. The cooling-off it starts is
+//! in `cooling_off.rs`.
 
 mod common;
 
-use chrono::Duration;
 use common::pin_world::*;
 use janus_domain::audit::{AuditAction, AuditOutcome};
 use janus_domain::contact::ContactRole;
 use janus_domain::contact_edit::ContactDraft;
-use janus_domain::messages::MessageKind;
-use janus_domain::security::{CodeCheckOutcome, LinkPurpose, PinCheckOutcome};
-use janus_domain::staff::StaffView;
+use janus_domain::security::{LinkPurpose, PinCheckOutcome};
 use janus_domain::{AppError, Secret};
-use janus_store::entity::{audit_event, contact, message};
-use janus_store::seed::{DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use janus_store::entity::contact;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 const NEW_EMAIL: &str = "rachel.new@example.net";
-
-async fn admin(w: &World) -> StaffView {
-    w.t.store
-        .sign_in(DEMO_ADMIN_EMAIL, Secret::new(DEMO_ADMIN_PASSWORD))
-        .await
-        .unwrap()
-        .1
-}
-
-fn owner_with_email(w: &World, email: &str) -> ContactDraft {
-    ContactDraft::parse(
-        &w.owner.name,
-        w.owner.role,
-        email,
-        w.owner.mobile_phone.as_deref().unwrap_or(""),
-    )
-    .unwrap()
-}
-
-async fn latest(w: &World, action: AuditAction) -> audit_event::Model {
-    audit_event::Entity::find()
-        .filter(audit_event::Column::ClientId.eq(w.client.id))
-        .filter(audit_event::Column::Action.eq(action))
-        .order_by_desc(audit_event::Column::Id)
-        .one(&w.t.store.db)
-        .await
-        .unwrap()
-        .unwrap()
-}
-
-async fn notices_to(w: &World, address: &str) -> u64 {
-    message::Entity::find()
-        .filter(message::Column::Recipient.eq(address))
-        .filter(message::Column::Kind.eq(MessageKind::ContactChanged))
-        .count(&w.t.store.db)
-        .await
-        .unwrap()
-}
 
 async fn owner_now(w: &World) -> contact::Model {
     contact::Entity::find_by_id(w.owner.id)
@@ -97,7 +55,7 @@ async fn an_owners_email_changes_only_once_the_owner_is_verified_and_the_old_add
     );
     assert_eq!(owner_now(&w).await.email, w.owner.email, "nothing changed");
     assert_eq!(notices_to(&w, &w.owner.email).await, 0);
-    let refused_entry = latest(&w, AuditAction::ContactChanged).await;
+    let refused_entry = latest_audit(&w, AuditAction::ContactChanged).await;
     assert_eq!(refused_entry.outcome, AuditOutcome::Failure);
     assert!(
         refused_entry.detail.starts_with("refused: "),
@@ -126,7 +84,7 @@ async fn an_owners_email_changes_only_once_the_owner_is_verified_and_the_old_add
         "{}",
         notice.text_body
     );
-    let entry = latest(&w, AuditAction::ContactChanged).await;
+    let entry = latest_audit(&w, AuditAction::ContactChanged).await;
     assert_eq!(entry.outcome, AuditOutcome::Success);
     assert!(
         entry.detail.contains("authorized by") && entry.detail.contains("2 notice(s)"),
@@ -135,125 +93,8 @@ async fn an_owners_email_changes_only_once_the_owner_is_verified_and_the_old_add
     );
     // The verification proved the person at the old address: it ends with the change.
     assert!(!s.is_verified(w.client.id).await.unwrap());
-    let ended = latest(&w, AuditAction::VerificationEnded).await;
+    let ended = latest_audit(&w, AuditAction::VerificationEnded).await;
     assert!(ended.detail.contains("contact"), "{}", ended.detail);
-}
-
-#[tokio::test]
-async fn a_new_address_cools_off_until_an_admin_approves_or_the_period_ends() {
-    let w = world().await;
-    let s = &w.t.store;
-    let boss = admin(&w).await;
-    set_pin(&w, LinkPurpose::Setup, GOOD_PIN).await;
-    s.edit_contact(
-        w.client.id,
-        w.owner.id,
-        owner_with_email(&w, NEW_EMAIL),
-        "the owner asked in writing, letter on file",
-        &boss,
-    )
-    .await
-    .unwrap();
-    let entry = latest(&w, AuditAction::ContactChanged).await;
-    assert!(
-        entry
-            .detail
-            .contains("admin, without verification: the owner asked in writing"),
-        "{}",
-        entry.detail
-    );
-
-    let status = s.security_status(w.client.id).await.unwrap();
-    let picked = status.contacts.iter().find(|k| k.id == w.owner.id).unwrap();
-    let why = picked.link_refusal().unwrap();
-    assert!(
-        why.contains("email address was changed recently") && why.contains("24 h more"),
-        "{why}"
-    );
-    let refusal = refused(
-        s.send_pin_link(w.client.id, w.owner.id, LinkPurpose::Reset, &w.me)
-            .await,
-    );
-    assert_eq!(
-        refusal,
-        AppError::invalid("contact", why.clone()),
-        "the store refuses what the picker says"
-    );
-    assert!(matches!(
-        refused(s.send_code(w.client.id, w.owner.id, &w.me).await),
-        AppError::InvalidInput { .. }
-    ));
-    assert_eq!(notices_to(&w, NEW_EMAIL).await, 0);
-    let link_refused = latest(&w, AuditAction::PinLinkSent).await;
-    assert_eq!(link_refused.outcome, AuditOutcome::Failure);
-
-    // Half an hour later, only an admin approves, and only with a reason.
-    w.t.clock.advance(Duration::minutes(30));
-    assert!(matches!(
-        refused(
-            s.approve_cooling_off(w.client.id, w.owner.id, "owner confirmed", &w.me)
-                .await
-        ),
-        AppError::Forbidden(_)
-    ));
-    assert!(matches!(
-        refused(
-            s.approve_cooling_off(w.client.id, w.owner.id, "ok", &boss)
-                .await
-        ),
-        AppError::InvalidInput { .. }
-    ));
-    let status = s
-        .approve_cooling_off(
-            w.client.id,
-            w.owner.id,
-            "owner confirmed by video call",
-            &boss,
-        )
-        .await
-        .unwrap();
-    let picked = status.contacts.iter().find(|k| k.id == w.owner.id).unwrap();
-    assert_eq!(picked.link_refusal(), None);
-    s.send_pin_link(w.client.id, w.owner.id, LinkPurpose::Reset, &w.me)
-        .await
-        .unwrap();
-    let approved = latest(&w, AuditAction::CoolingOffApproved).await;
-    assert!(approved.detail.ends_with("owner confirmed by video call"));
-
-    // A later change waits again; the period then ends by itself.
-    w.t.clock.advance(Duration::minutes(5));
-    let mobile = "+15550100177";
-    let mut draft = owner_with_email(&w, NEW_EMAIL);
-    draft.mobile_phone = Some(mobile.into());
-    s.edit_contact(
-        w.client.id,
-        w.owner.id,
-        draft,
-        "new phone, per the owner",
-        &boss,
-    )
-    .await
-    .unwrap();
-    assert!(matches!(
-        refused(s.send_code(w.client.id, w.owner.id, &w.me).await),
-        AppError::InvalidInput { message, .. } if message.contains("mobile number was changed recently")
-    ));
-    w.t.clock.advance(Duration::hours(24));
-    s.send_code(w.client.id, w.owner.id, &w.me).await.unwrap();
-    let sms = last_message(&w, "sms", mobile).await;
-    assert!(sms.text_body.contains("code is"));
-    let code = sent_code_to(&w, mobile).await;
-    let checked = s
-        .verify_code(w.client.id, Secret::new(code), &w.me)
-        .await
-        .unwrap();
-    assert_eq!(checked.outcome, CodeCheckOutcome::Verified);
-}
-
-async fn sent_code_to(w: &World, mobile: &str) -> String {
-    let sms = last_message(w, "sms", mobile).await;
-    let at = sms.text_body.find("code is ").unwrap() + 8;
-    sms.text_body[at..at + 6].to_owned()
 }
 
 #[tokio::test]
@@ -303,7 +144,7 @@ async fn changes_that_do_not_touch_who_speaks_for_the_business_need_no_verificat
         .find(|k| k.name == "Sam Ortiz")
         .unwrap();
     assert_eq!(
-        latest(&w, AuditAction::ContactAdded).await.outcome,
+        latest_audit(&w, AuditAction::ContactAdded).await.outcome,
         AuditOutcome::Success
     );
     // Its address is new too: no code goes to it yet.
@@ -317,7 +158,7 @@ async fn changes_that_do_not_touch_who_speaks_for_the_business_need_no_verificat
         .unwrap();
     assert!(card.contacts.iter().all(|k| k.name != "Sam Ortiz"));
     assert_eq!(
-        latest(&w, AuditAction::ContactRemoved).await.detail,
+        latest_audit(&w, AuditAction::ContactRemoved).await.detail,
         "removed Sam Ortiz (Payroll Contact)"
     );
     assert_eq!(

@@ -7,9 +7,7 @@ mod common;
 use common::pin_world::*;
 use janus_domain::AppError;
 use janus_domain::audit::{AuditAction, AuditOutcome};
-use janus_domain::contact_edit::ContactDraft;
 use janus_store::entity::audit_event;
-use janus_store::seed::{DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 async fn proof_events(w: &World) -> Vec<audit_event::Model> {
@@ -95,26 +93,14 @@ async fn proofs_to_one_contact_are_limited_like_codes() {
 async fn no_words_go_to_an_address_still_cooling_off() {
     let w = world().await;
     let s = &w.t.store;
-    let (_, admin) = s
-        .sign_in(
-            DEMO_ADMIN_EMAIL,
-            janus_domain::Secret::new(DEMO_ADMIN_PASSWORD),
-        )
-        .await
-        .unwrap();
-    let draft = ContactDraft::parse(
-        &w.owner.name,
-        w.owner.role,
-        "someone.else@example.net",
-        w.owner.mobile_phone.as_deref().unwrap_or(""),
-    )
-    .unwrap();
+    let boss = admin(&w).await;
+    let draft = owner_with_email(&w, "someone.else@example.net");
     s.edit_contact(
         w.client.id,
         w.owner.id,
         draft,
         "owner asked by letter",
-        &admin,
+        &boss,
     )
     .await
     .unwrap();

@@ -109,6 +109,12 @@ pub struct Answer {
     pub body: String,
 }
 
+/// Asserts the answer's status and that its body says `needle`; `what` names the case.
+pub fn expect(answer: &Answer, status: http::StatusCode, needle: &str, what: &str) {
+    assert_eq!(answer.status, status, "{what}: {}", answer.body);
+    assert!(answer.body.contains(needle), "{what}: {}", answer.body);
+}
+
 pub async fn send(app: &Router, request: Request<Body>) -> Answer {
     let response = app.clone().oneshot(request).await.unwrap();
     let status = response.status();

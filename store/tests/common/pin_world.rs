@@ -3,13 +3,16 @@
 //! repeat: send a link, read it from the message rows, set a PIN, verify.
 #![allow(dead_code)] // each test file uses its own subset
 
+use janus_domain::audit::AuditAction;
 use janus_domain::contact::ContactRole;
+use janus_domain::contact_edit::ContactDraft;
+use janus_domain::messages::MessageKind;
 use janus_domain::security::{CodeCheckOutcome, LinkPurpose, PinCheckOutcome};
 use janus_domain::staff::StaffView;
 use janus_domain::{AppError, Secret};
-use janus_store::entity::{brand, client, contact, message};
+use janus_store::entity::{audit_event, brand, client, contact, message};
 use janus_store::seed::{DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 use super::{TestStore, test_store};
 
@@ -143,9 +146,47 @@ pub async fn verify(w: &World, pin: &str) -> Result<PinCheckOutcome, AppError> {
 
 /// The code in the newest SMS to the owner.
 pub async fn sent_code(w: &World) -> String {
-    let sms = last_message(w, "sms", w.owner.mobile_phone.as_ref().unwrap()).await;
+    sent_code_to(w, w.owner.mobile_phone.as_ref().unwrap()).await
+}
+
+/// The code in the newest SMS to `mobile`.
+pub async fn sent_code_to(w: &World, mobile: &str) -> String {
+    let sms = last_message(w, "sms", mobile).await;
     let at = sms.text_body.find("code is ").unwrap() + 8;
     sms.text_body[at..at + 6].to_owned()
+}
+
+/// The newest audit entry of `action` for the world's client.
+pub async fn latest_audit(w: &World, action: AuditAction) -> audit_event::Model {
+    audit_event::Entity::find()
+        .filter(audit_event::Column::ClientId.eq(w.client.id))
+        .filter(audit_event::Column::Action.eq(action))
+        .order_by_desc(audit_event::Column::Id)
+        .one(&w.t.store.db)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// The owner as on file, with another email address.
+pub fn owner_with_email(w: &World, email: &str) -> ContactDraft {
+    ContactDraft::parse(
+        &w.owner.name,
+        w.owner.role,
+        email,
+        w.owner.mobile_phone.as_deref().unwrap_or(""),
+    )
+    .unwrap()
+}
+
+/// How many contact-changed notices went to `address`.
+pub async fn notices_to(w: &World, address: &str) -> u64 {
+    message::Entity::find()
+        .filter(message::Column::Recipient.eq(address))
+        .filter(message::Column::Kind.eq(MessageKind::ContactChanged))
+        .count(&w.t.store.db)
+        .await
+        .unwrap()
 }
 
 pub async fn check_code(w: &World, code: &str) -> Result<CodeCheckOutcome, AppError> {
