@@ -113,7 +113,7 @@ pub(super) fn ContactPicker(s: SecurityStatus, purpose: ContactPurpose) -> impl 
                     ContactPurpose::ResetPin => {
                         format!("The old PIN no longer works. Reset link sent to {name}.")
                     }
-                    // Answered above, with the words to read.
+                    // (Prove it's us never comes here: it went to the words above.)
                     ContactPurpose::TwoStepCode | ContactPurpose::ProveItsUs => {
                         format!("Code sent to {name}. Type the digits they read back.")
                     }
