@@ -15,8 +15,8 @@ echo "${seed_report%%$'\n'*}"
 cat <<MSG
 
   Janus Enrollment: http://127.0.0.1:3000
-  Staff sign-in:    agent@janus.example / enroll-demo-agent
-  Admin sign-in:    admin@janus.example / enroll-demo-admin
+  Staff sign-in:    agent@janus.example / harbor-lantern-7412
+  Admin sign-in:    admin@janus.example / quiet-meadow-4821
   Dev mailbox:      http://127.0.0.1:3000/dev/mailbox  (every email and SMS "sent"; signed in)
   (Ctrl-C stops the server; the data stays in ./data.)
 

@@ -23,7 +23,8 @@ use leptos_router::{SsrMode, path};
 
 use crate::page_scripts::{AppStylesheet, PageScripts};
 use crate::pages::lazy::{
-    ClientPinRoute, DevMailboxRoute, LeadCardRoute, LoginRoute, MessageTemplatesRoute,
+    AccountRoute, ClientPinRoute, DevMailboxRoute, LeadCardRoute, LoginRoute,
+    MessageTemplatesRoute, NewPasswordRoute, SecondFactorRoute, SetUpFactorRoute,
     SetupCompleteRoute, StaffUsersRoute,
 };
 use crate::pages::{DashboardPage, NotFoundPage};
@@ -88,6 +89,10 @@ pub fn App() -> impl IntoView {
                 // own, fetched when first shown (`pages/lazy.rs`).
                 <Route path=path!("/") view=DashboardPage />
                 <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} />
+                <Route path=path!("/login/second-factor") view={Lazy::<SecondFactorRoute>::new()} />
+                <Route path=path!("/login/new-password") view={Lazy::<NewPasswordRoute>::new()} />
+                <Route path=path!("/login/set-up-second-factor") view={Lazy::<SetUpFactorRoute>::new()} />
+                <Route path=path!("/account") view={Lazy::<AccountRoute>::new()} />
                 <Route path=path!("/clients/:id") view={Lazy::<LeadCardRoute>::new()} />
                 <Route path=path!("/messages") view={Lazy::<MessageTemplatesRoute>::new()} />
                 <Route path=path!("/staff") view={Lazy::<StaffUsersRoute>::new()} />

@@ -4,7 +4,7 @@
 //! Content-Security-Policy. [`App`](crate::App)'s `<Route>`s must name the same pages (a
 //! test in `server/src/router.rs` compares them with [`PAGES`]).
 
-use janus_domain::staff::StaffRole;
+use janus_domain::staff::{Permission, StaffRole};
 
 /// Who a path is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,8 +14,14 @@ pub enum Access {
     Open,
     /// The sign-in page: anyone, and signed-in staff are sent on to the dashboard.
     SignIn,
+    /// A step between the password and the dashboard (a second factor, a new password, a
+    /// factor set up): for a session that has that step ahead of it.
+    SigningIn,
     /// A page for signed-in staff.
     Staff,
+    /// A page for staff who work enrollments (agents and admins); verifiers find no link
+    /// to it, and its server functions refuse them (403).
+    Enrollment,
     /// A page for signed-in staff that only admins can use; others see it refuse (its
     /// server functions answer 403) and find no link to it.
     Admin,
@@ -32,7 +38,11 @@ impl Access {
 
     /// Whether staff of this role can use it, so the navigation offers it.
     pub fn serves(self, role: StaffRole) -> bool {
-        self != Self::Admin || role == StaffRole::Admin
+        match self {
+            Self::Enrollment => role.may(Permission::WorkEnrollments),
+            Self::Admin => role.may(Permission::ManageStaff),
+            _ => true,
+        }
     }
 }
 
@@ -51,7 +61,23 @@ pub const PAGES: &[Page] = &[
         access: Access::SignIn,
     },
     Page {
+        pattern: "/login/second-factor",
+        access: Access::SigningIn,
+    },
+    Page {
+        pattern: "/login/new-password",
+        access: Access::SigningIn,
+    },
+    Page {
+        pattern: "/login/set-up-second-factor",
+        access: Access::SigningIn,
+    },
+    Page {
         pattern: "/",
+        access: Access::Staff,
+    },
+    Page {
+        pattern: "/account",
         access: Access::Staff,
     },
     Page {
@@ -60,7 +86,7 @@ pub const PAGES: &[Page] = &[
     },
     Page {
         pattern: "/messages",
-        access: Access::Staff,
+        access: Access::Enrollment,
     },
     Page {
         pattern: "/staff",
@@ -68,7 +94,7 @@ pub const PAGES: &[Page] = &[
     },
     Page {
         pattern: "/dev/mailbox",
-        access: Access::Staff,
+        access: Access::Enrollment,
     },
     Page {
         pattern: "/pin/:token",
@@ -131,7 +157,11 @@ mod tests {
             ("/clients/3", Access::Staff),
             ("/clients", Access::Staff),
             ("/staff", Access::Admin),
-            ("/dev/mailbox", Access::Staff),
+            ("/dev/mailbox", Access::Enrollment),
+            ("/messages", Access::Enrollment),
+            ("/account", Access::Staff),
+            ("/login/second-factor", Access::SigningIn),
+            ("/login/set-up-second-factor/", Access::SigningIn),
             ("/pin/abc", Access::Client),
             ("/pin/complete/compeo", Access::Client),
             ("/pin/abc/", Access::Client),
@@ -155,8 +185,12 @@ mod tests {
         assert!(Access::Open.is_public() && Access::SignIn.is_public());
         assert!(Access::Client.is_public());
         assert!(!Access::Staff.is_public() && !Access::Admin.is_public());
+        assert!(!Access::SigningIn.is_public() && !Access::Enrollment.is_public());
         assert!(Access::Staff.serves(StaffRole::Agent));
         assert!(!Access::Admin.serves(StaffRole::Agent));
         assert!(Access::Admin.serves(StaffRole::Admin));
+        assert!(Access::Staff.serves(StaffRole::Verifier));
+        assert!(!Access::Enrollment.serves(StaffRole::Verifier));
+        assert!(Access::Enrollment.serves(StaffRole::Agent));
     }
 }

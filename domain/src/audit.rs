@@ -40,6 +40,18 @@ stored_set! {
         CoolingOffApproved,
         /// *Prove it's us* words sent to a contact, or refused.
         ProveItsUs,
+        /// A staff member's second factor checked, at sign-in or for an admin action
+        /// (step-up): an authenticator code, a recovery code or a passkey.
+        SecondFactor,
+        /// A second factor set up, or recovery codes renewed.
+        FactorAdded,
+        /// A second factor removed by its owner, or all of them by an admin.
+        FactorRemoved,
+        /// A staff member changed their own password, or an admin issued a new one.
+        PasswordChanged,
+        PasswordReset,
+        /// A session ended by its owner from another one, or by an admin.
+        SessionEnded,
     }
 }
 
@@ -70,7 +82,29 @@ impl AuditAction {
             Self::ContactRemoved => "Contact removed",
             Self::CoolingOffApproved => "Cooling-off approved",
             Self::ProveItsUs => "Prove it's us",
+            Self::SecondFactor => "Second factor",
+            Self::FactorAdded => "Second factor added",
+            Self::FactorRemoved => "Second factor removed",
+            Self::PasswordChanged => "Password changed",
+            Self::PasswordReset => "Password reset by an admin",
+            Self::SessionEnded => "Session ended",
         }
+    }
+
+    /// The actions the staff page's sign-in audit lists: signing in and out, second
+    /// factors, passwords and sessions.
+    pub fn is_sign_in_event(self) -> bool {
+        matches!(
+            self,
+            Self::SignIn
+                | Self::SignOut
+                | Self::SecondFactor
+                | Self::FactorAdded
+                | Self::FactorRemoved
+                | Self::PasswordChanged
+                | Self::PasswordReset
+                | Self::SessionEnded
+        )
     }
 }
 

@@ -267,11 +267,12 @@ impl RowAction {
 }
 
 impl ClientRow {
-    /// The row's menu, in order. The setup link is offered wherever the PIN workflow
-    /// applies, enrolled clients included: one enrolled before the workflow still needs a PIN.
-    pub fn actions(&self) -> Vec<RowAction> {
+    /// The row's menu for staff of `role`, in order. The setup link is offered wherever
+    /// the PIN workflow applies, enrolled clients included (one enrolled before the
+    /// workflow still needs a PIN), to the roles that send links.
+    pub fn actions(&self, role: crate::staff::StaffRole) -> Vec<RowAction> {
         let mut actions = vec![RowAction::OpenLeadCard, RowAction::ViewContacts];
-        if self.pin_state.is_applicable() {
+        if self.pin_state.is_applicable() && role.may(crate::staff::Permission::WorkEnrollments) {
             actions.push(RowAction::SendSetupLink);
         }
         actions
@@ -284,6 +285,8 @@ pub struct ClientPage {
     pub rows: Vec<ClientRow>,
     /// Clients matching the query across all pages.
     pub total: u64,
+    /// The role of the staff member it was listed for: the rows offer what it may do.
+    pub viewer: crate::staff::StaffRole,
 }
 
 impl ClientPage {
@@ -355,6 +358,7 @@ impl LeadCard {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::staff::StaffRole;
 
     #[test]
     fn the_setup_link_is_offered_only_for_clients_in_the_workflow() {
@@ -375,20 +379,27 @@ mod tests {
         let always = [RowAction::OpenLeadCard, RowAction::ViewContacts];
         let enrolling = row(EnrollmentStage::CurrentlyEnrolling, PinState::NoPin);
         assert_eq!(
-            enrolling.actions(),
+            enrolling.actions(StaffRole::Agent),
             [always[0], always[1], RowAction::SendSetupLink]
         );
         assert_eq!(
-            row(EnrollmentStage::CurrentlyEnrolling, PinState::NotApplicable).actions(),
+            row(EnrollmentStage::CurrentlyEnrolling, PinState::NotApplicable)
+                .actions(StaffRole::Agent),
             always
         );
         assert_eq!(
-            row(EnrollmentStage::Enrolled, PinState::NoPin).actions(),
-            enrolling.actions()
+            row(EnrollmentStage::Enrolled, PinState::NoPin).actions(StaffRole::Agent),
+            enrolling.actions(StaffRole::Agent)
         );
         assert_eq!(
-            row(EnrollmentStage::NewLead, PinState::NotApplicable).actions(),
+            row(EnrollmentStage::NewLead, PinState::NotApplicable).actions(StaffRole::Agent),
             always
+        );
+        // Verifiers send no links.
+        assert_eq!(enrolling.actions(StaffRole::Verifier), always);
+        assert_eq!(
+            enrolling.actions(StaffRole::Admin),
+            enrolling.actions(StaffRole::Agent)
         );
     }
 
@@ -415,6 +426,7 @@ mod tests {
             query: q,
             rows: vec![],
             total: 41,
+            viewer: crate::staff::StaffRole::Agent,
         };
         assert_eq!(page.page_count(), 3);
         let empty = ClientPage { total: 0, ..page };

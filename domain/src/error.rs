@@ -16,6 +16,13 @@ pub enum AppError {
     /// Signed in, but the staff role does not allow this; the message says why.
     #[error("{0}")]
     Forbidden(String),
+    /// The password was accepted but signing in is not finished: the session opens nothing
+    /// until the step named is done (a second factor, a new password, a factor set up).
+    #[error("{}", .0.refusal())]
+    SignInUnfinished(crate::staff::second_factor::SignInStep),
+    /// An admin action needs a second-factor confirmation more recent than the session has.
+    #[error("{0}")]
+    StepUpRequired(String),
     /// Sign-in failed. One message for an unknown email, a wrong password and a
     /// deactivated account, so the form cannot be used to discover accounts.
     #[error("That email and password do not match an active staff account.")]
@@ -75,7 +82,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             Self::Unauthenticated | Self::InvalidCredentials => 401,
-            Self::Forbidden(_) => 403,
+            Self::Forbidden(_) | Self::SignInUnfinished(_) | Self::StepUpRequired(_) => 403,
             Self::InvalidInput { .. } => 422,
             Self::Malformed(_) => 400,
             Self::NotFound(_) => 404,
@@ -149,6 +156,8 @@ mod tests {
         for e in [
             AppError::Unauthenticated,
             AppError::Forbidden("Only admins manage staff users.".into()),
+            AppError::SignInUnfinished(crate::staff::second_factor::SignInStep::SecondFactor),
+            AppError::StepUpRequired("Confirm it is you.".into()),
             AppError::InvalidCredentials,
             AppError::invalid("email", "is empty"),
             AppError::NotFound("Client".into()),

@@ -106,6 +106,7 @@ mod names_agree {
         agree::<crate::security::VerifyMethod>();
         agree::<crate::staff::StaffChange>();
         agree::<crate::staff::StaffRole>();
+        agree::<crate::staff::second_factor::SignInStep>();
         agree::<crate::throttle::ThrottleBucket>();
     }
 }

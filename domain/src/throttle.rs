@@ -10,6 +10,8 @@ stored_set! {
         /// Sign-ins from one browser that proved an earlier sign-in to the account.
         SignInDevice,
         SignInAddress,
+        /// Second-factor codes typed for one account, at sign-in or step-up.
+        SecondFactorAccount,
         PinPageAddress,
         PinPageLink,
     }
@@ -22,6 +24,7 @@ impl ThrottleBucket {
             Self::SignInAccount => rules.sign_in_per_account,
             Self::SignInDevice => rules.sign_in_per_device,
             Self::SignInAddress => rules.sign_in_per_address,
+            Self::SecondFactorAccount => rules.second_factor_per_account,
             Self::PinPageAddress => rules.pin_page_per_address,
             Self::PinPageLink => rules.pin_page_per_link,
         }

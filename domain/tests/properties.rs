@@ -8,7 +8,7 @@ use janus_domain::dashboard::{ClientQuery, DashboardTab, MAX_PAGE};
 use janus_domain::messages::escape_html;
 use janus_domain::pin::check_new_pin;
 use janus_domain::security::{FormProblem, SetupProblem, check_new_pin_pair, check_typed_digits};
-use janus_domain::staff::{check_new_password, check_staff_name};
+use janus_domain::staff::{check_password_length, check_staff_name};
 use janus_domain::url::encode_query_value;
 use proptest::prelude::*;
 
@@ -117,7 +117,7 @@ proptest! {
             prop_assert!(!n.is_empty() && n.chars().count() <= 100 && n == name.trim());
         }
         let chars = password.chars().count();
-        prop_assert_eq!(check_new_password(&password).is_ok(), (12..=128).contains(&chars));
+        prop_assert_eq!(check_password_length(&password).is_ok(), (12..=128).contains(&chars));
     }
 
     #[test]

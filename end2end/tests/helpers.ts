@@ -10,8 +10,8 @@ export function rememberSecret(value: string) {
   if (ledger && value) fs.appendFileSync(ledger, value + "\n");
 }
 
-export const AGENT = { email: "agent@janus.example", password: "enroll-demo-agent", name: "Avery Morgan" };
-export const ADMIN = { email: "admin@janus.example", password: "enroll-demo-admin", name: "Jordan Blake" };
+export const AGENT = { email: "agent@janus.example", password: "harbor-lantern-7412", name: "Avery Morgan" };
+export const ADMIN = { email: "admin@janus.example", password: "quiet-meadow-4821", name: "Jordan Blake" };
 
 /** Resolves once the WebAssembly bundle has hydrated the page (it marks <body>). */
 export async function hydrated(page: Page) {

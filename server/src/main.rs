@@ -48,6 +48,7 @@ enum Command {
 enum RoleArg {
     Agent,
     Admin,
+    Verifier,
 }
 
 #[tokio::main]
@@ -122,6 +123,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let role = match role {
                 RoleArg::Agent => StaffRole::Agent,
                 RoleArg::Admin => StaffRole::Admin,
+                RoleArg::Verifier => StaffRole::Verifier,
             };
             let new = janus_store::auth::NewStaff {
                 name,

@@ -15,6 +15,7 @@ use axum::routing::get;
 use http::StatusCode;
 use janus_domain::AppError;
 use janus_domain::settings::Mode;
+use janus_domain::staff::second_factor::SignInStep;
 use janus_store::Store;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
@@ -144,20 +145,20 @@ pub fn app(store: Store, options: LeptosOptions) -> Router {
 }
 
 /// Sends anonymous requests for staff pages to sign-in (remembering where they were going),
-/// and signed-in staff away from the sign-in page.
+/// a session part-way through signing in to the step it is at, and signed-in staff away
+/// from the sign-in pages.
 async fn guard_staff_pages(
     State((store, options)): State<(Store, LeptosOptions)>,
     request: Request,
     next: Next,
 ) -> Response {
     let access = app::routes::access(request.uri().path());
-    let on_login = access == Access::SignIn;
-    if access.is_public() && !on_login {
+    if access.is_public() && access != Access::SignIn {
         return next.run(request).await;
     }
-    let signed_in = match app::session_cookie::read(&store.settings, request.headers()) {
-        Some(token) => match store.session_staff(&token).await {
-            Ok(staff) => staff.is_some(),
+    let step = match app::session_cookie::read(&store.settings, request.headers()) {
+        Some(token) => match store.session(&token).await {
+            Ok(session) => session.map(|s| s.step),
             Err(AppError::Unavailable) => {
                 return crate::unavailable::page(&app::page_scripts::stylesheet_href(&options));
             }
@@ -165,24 +166,54 @@ async fn guard_staff_pages(
                 return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
             }
         },
-        None => false,
+        None => None,
     };
-    match (signed_in, on_login) {
-        (true, true) => Redirect::to("/").into_response(),
-        (false, false) => {
-            let wanted = request
-                .uri()
-                .path_and_query()
-                .map(|p| p.as_str())
-                .unwrap_or("/");
-            Redirect::to(&format!(
-                "/login?next={}",
-                janus_domain::url::encode_query_value(wanted)
-            ))
-            .into_response()
+    let wanted = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    let to_step = |step: SignInStep, next: &str| {
+        Redirect::to(&format!(
+            "{}?next={}",
+            step.path(),
+            janus_domain::url::encode_query_value(next)
+        ))
+        .into_response()
+    };
+    let next_in_query = || {
+        let query = request.uri().query().unwrap_or_default();
+        let next = url_query_value(query, "next");
+        janus_domain::url::local_redirect(next.as_deref())
+    };
+    match (access, step) {
+        // The sign-in page starts again whatever step a session is at.
+        (Access::SignIn, Some(SignInStep::Done)) => Redirect::to("/").into_response(),
+        (Access::SignIn, _) => next.run(request).await,
+        (Access::SigningIn, None) => Redirect::to("/login").into_response(),
+        (Access::SigningIn, Some(SignInStep::Done)) => {
+            Redirect::to(&next_in_query()).into_response()
         }
-        _ => next.run(request).await,
+        (Access::SigningIn, Some(step))
+            if step.path() != request.uri().path().trim_end_matches('/') =>
+        {
+            to_step(step, &next_in_query())
+        }
+        (_, None) => Redirect::to(&format!(
+            "/login?next={}",
+            janus_domain::url::encode_query_value(wanted)
+        ))
+        .into_response(),
+        (Access::SigningIn, Some(_)) | (_, Some(SignInStep::Done)) => next.run(request).await,
+        (_, Some(step)) => to_step(step, wanted),
     }
+}
+
+/// The value of `name` in a query string, decoded.
+fn url_query_value(query: &str, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
 }
 
 /// server_fn answers every error with 500. We decode our error and answer with its own

@@ -173,7 +173,7 @@ async fn sign_in_is_throttled_per_account_and_a_success_forgives() {
     // The right password within the limit works, and starts the count again.
     let a = send(
         &app,
-        post("/api/sign_in", &sign_in_form("enroll-demo-agent"), None),
+        post("/api/sign_in", &sign_in_form("harbor-lantern-7412"), None),
     )
     .await;
     assert!(
@@ -188,7 +188,7 @@ async fn sign_in_is_throttled_per_account_and_a_success_forgives() {
     // Past the limit even the right password waits, and says for how long.
     let a = send(
         &app,
-        post("/api/sign_in", &sign_in_form("enroll-demo-agent"), None),
+        post("/api/sign_in", &sign_in_form("harbor-lantern-7412"), None),
     )
     .await;
     assert_eq!(a.status, StatusCode::TOO_MANY_REQUESTS);

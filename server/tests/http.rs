@@ -288,7 +288,9 @@ async fn only_admins_manage_staff_and_deactivation_ends_sessions_at_once() {
     .await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.body);
     assert!(
-        answer.body.contains("expected `agent` or `admin`"),
+        answer
+            .body
+            .contains("expected one of `agent`, `admin`, `verifier`"),
         "{}",
         answer.body
     );

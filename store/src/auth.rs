@@ -4,10 +4,16 @@
 //! SHA-256, so several server processes share sessions and a database leak yields no usable
 //! cookie. Sessions end after `sessions.idle_minutes` without a request and after
 //! `sessions.absolute_hours` in any case, and when the user is deactivated.
+//!
+//! A session opened with a password alone may still have steps ahead of it (a second
+//! factor, a new password, a factor to set up: [`SignInStep`]); until it is `done` it opens
+//! nothing but those steps. The step is kept on the session row, and moves on in
+//! `sign_in_steps.rs`.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use janus_domain::contact::normalize_email;
 use janus_domain::ids::StaffId;
+use janus_domain::staff::second_factor::SignInStep;
 use janus_domain::staff::{StaffRole, StaffView, check_new_password, check_staff_name};
 use janus_domain::{AppError, Secret};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, SqlErr};
@@ -33,10 +39,44 @@ impl SessionToken {
         self.0.expose()
     }
 
-    fn hash(&self) -> String {
+    pub(crate) fn hash(&self) -> String {
         crate::tokens::token_digest(&self.0)
     }
 }
+
+/// A live session: who it belongs to and how far signing in has come.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffSession {
+    pub staff: StaffView,
+    pub step: SignInStep,
+    /// When the session last confirmed a second factor (at sign-in or step-up).
+    pub factor_confirmed_at: Option<DateTime<Utc>>,
+    /// When the session last confirmed its password (at sign-in or step-up).
+    pub password_confirmed_at: Option<DateTime<Utc>>,
+    /// The session row's key (the token's digest): never sent to a browser.
+    pub(crate) token_hash: String,
+}
+
+impl StaffSession {
+    /// The staff member, if signing in is finished; otherwise the step still to do.
+    pub fn finished(self) -> Result<StaffView, AppError> {
+        match self.step {
+            SignInStep::Done => Ok(self.staff),
+            step => Err(AppError::SignInUnfinished(step)),
+        }
+    }
+}
+
+/// The browser a session is opened from, as the sessions list shows it.
+#[derive(Debug, Clone, Default)]
+pub struct Browser {
+    pub user_agent: String,
+    pub address: String,
+}
+
+/// The longest User-Agent kept: enough to name any browser, and a header cannot fill
+/// the table.
+const MAX_USER_AGENT_CHARS: usize = 300;
 
 /// A new staff account, as typed by an admin or on the command line.
 pub struct NewStaff {
@@ -78,7 +118,7 @@ impl Store {
     ) -> Result<StaffView, AppError> {
         let name = check_staff_name(&new.name)?;
         let email = normalize_email("email", &new.email)?;
-        check_new_password(new.password.expose())?;
+        check_new_password(new.password.expose(), &name, &email)?;
         let password_hash = self.hasher.hash(new.password).await?;
         let now = self.clock.now();
         let inserted = staff_user::ActiveModel {
@@ -88,6 +128,11 @@ impl Store {
             role: Set(new.role),
             active: Set(true),
             created_at: Set(now),
+            // A password an admin typed is known to two people: its owner replaces it.
+            must_change_password: Set(created_by.is_some()),
+            totp_secret_sealed: Set(None),
+            totp_confirmed_at: Set(None),
+            totp_last_step: Set(None),
             ..Default::default()
         }
         .insert(&self.db)
@@ -110,12 +155,28 @@ impl Store {
         view(&inserted)
     }
 
-    /// Checks an email and password and opens a session. Every refusal looks the same.
+    /// Checks an email and password and opens a session from an unnamed browser (the
+    /// command line's and the tests' way in), returning who signed in whatever steps are
+    /// still ahead; [`Self::session`] tells them.
     pub async fn sign_in(
         &self,
         email: &str,
         password: Secret,
     ) -> Result<(SessionToken, StaffView), AppError> {
+        let (token, session) = self
+            .sign_in_with(email, password, &Browser::default())
+            .await?;
+        Ok((token, session.staff))
+    }
+
+    /// Checks an email and password and opens a session at its first step (see
+    /// [`SignInStep::of`]). Every refusal looks the same.
+    pub async fn sign_in_with(
+        &self,
+        email: &str,
+        password: Secret,
+        browser: &Browser,
+    ) -> Result<(SessionToken, StaffSession), AppError> {
         if email.trim().is_empty() {
             return Err(AppError::invalid("email", "enter your email address"));
         }
@@ -163,46 +224,75 @@ impl Store {
             }
         };
         let token = SessionToken::generate();
+        let step = self.step_after(&user, None).await?;
+        let user_agent: String = browser
+            .user_agent
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(MAX_USER_AGENT_CHARS)
+            .collect();
         session::ActiveModel {
             token_hash: Set(token.hash()),
             staff_user_id: Set(user.id),
             created_at: Set(now),
             last_seen_at: Set(now),
+            sign_in_step: Set(step),
+            factor_confirmed_at: Set(None),
+            password_confirmed_at: Set(Some(now)),
+            user_agent: Set(user_agent),
+            address: Set(browser.address.clone()),
         }
         .insert(&self.db)
         .await
         .or_internal()?;
-        audit::record(
-            &self.db,
-            now,
-            Entry::new(AuditAction::SignIn, AuditOutcome::Success).staff(user.id),
-        )
-        .await
-        .or_internal()?;
-        Ok((token, view(&user)?))
+        let detail = match step {
+            SignInStep::Done => "password".to_owned(),
+            step => format!("password; next: {}", <&str>::from(step)),
+        };
+        let entry = Entry::new(AuditAction::SignIn, AuditOutcome::Success)
+            .staff(user.id)
+            .detail(detail);
+        audit::record(&self.db, now, entry).await.or_internal()?;
+        let session = StaffSession {
+            staff: view(&user)?,
+            step,
+            factor_confirmed_at: None,
+            password_confirmed_at: Some(now),
+            token_hash: token.hash(),
+        };
+        Ok((token, session))
     }
 
-    /// The staff member a session cookie belongs to, if the session is still alive.
-    /// Extends the idle deadline; ends the session if either deadline has passed.
+    /// The staff member a session cookie belongs to, if the session is alive and signing in
+    /// is finished. Extends the idle deadline; ends the session if either deadline has passed.
     pub async fn session_staff(&self, token: &SessionToken) -> Result<Option<StaffView>, AppError> {
-        self.session_staff_for(token, Presence::Person).await
+        Ok(self
+            .session(token)
+            .await?
+            .and_then(|session| session.finished().ok()))
     }
 
-    /// Like [`Self::session_staff`], for a request a page makes by itself (a modal looking
-    /// for news): the session must be alive, but the request does not keep it alive, so an
+    /// The live session a cookie belongs to, at whatever step of signing in. Extends the
+    /// idle deadline; ends the session if either deadline has passed.
+    pub async fn session(&self, token: &SessionToken) -> Result<Option<StaffSession>, AppError> {
+        self.session_for(token, Presence::Person).await
+    }
+
+    /// Like [`Self::session`], for a request a page makes by itself (a modal looking for
+    /// news): the session must be alive, but the request does not keep it alive, so an
     /// unattended screen still times out (ASVS 7.3.1 counts a person's activity).
-    pub async fn session_staff_in_background(
+    pub async fn session_in_background(
         &self,
         token: &SessionToken,
-    ) -> Result<Option<StaffView>, AppError> {
-        self.session_staff_for(token, Presence::Background).await
+    ) -> Result<Option<StaffSession>, AppError> {
+        self.session_for(token, Presence::Background).await
     }
 
-    async fn session_staff_for(
+    async fn session_for(
         &self,
         token: &SessionToken,
         presence: Presence,
-    ) -> Result<Option<StaffView>, AppError> {
+    ) -> Result<Option<StaffSession>, AppError> {
         let now = self.clock.now();
         let hash = token.hash();
         // `all`, not `one`: a primary key finds at most one row, and `one` adds a bound LIMIT,
@@ -226,6 +316,11 @@ impl Store {
                 .or_internal()?;
             return Ok(None);
         }
+        let (step, factor_confirmed_at, password_confirmed_at) = (
+            session.sign_in_step,
+            session.factor_confirmed_at,
+            session.password_confirmed_at,
+        );
         // Writing on every request would serialise all requests on SQLite's one writer;
         // a minute's precision on the idle deadline is plenty.
         if presence == Presence::Person && now - session.last_seen_at >= Duration::minutes(1) {
@@ -233,7 +328,25 @@ impl Store {
             active.last_seen_at = Set(now);
             active.update(&self.db).await.or_internal()?;
         }
-        view(&user).map(Some)
+        let staff = view(&user)?;
+        // A session finished without a factor, when the policy now wants one for this
+        // role (the settings changed, or the account became an admin), shows one first,
+        // or sets one up. Rare, so the factors are read only then.
+        let step = if step == SignInStep::Done
+            && factor_confirmed_at.is_none()
+            && self.settings.second_factor_policy().requires(staff.role)
+        {
+            self.step_after(&user, None).await?
+        } else {
+            step
+        };
+        Ok(Some(StaffSession {
+            staff,
+            step,
+            factor_confirmed_at,
+            password_confirmed_at,
+            token_hash: hash,
+        }))
     }
 
     pub async fn sign_out(&self, token: &SessionToken) -> Result<(), AppError> {

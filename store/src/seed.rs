@@ -22,9 +22,9 @@ use crate::{OrInternal, Store, internal};
 
 /// The demo staff accounts, printed by the run command. Development only.
 pub const DEMO_AGENT_EMAIL: &str = "agent@janus.example";
-pub const DEMO_AGENT_PASSWORD: &str = "enroll-demo-agent";
+pub const DEMO_AGENT_PASSWORD: &str = "harbor-lantern-7412";
 pub const DEMO_ADMIN_EMAIL: &str = "admin@janus.example";
-pub const DEMO_ADMIN_PASSWORD: &str = "enroll-demo-admin";
+pub const DEMO_ADMIN_PASSWORD: &str = "quiet-meadow-4821";
 
 const BRANDS: [(&str, &str, &str, &str); 6] = [
     ("cornerstone", "Cornerstone", "#1d4ed8", "+1 (800) 555-0101"),

@@ -1,13 +1,16 @@
 //! Managing staff accounts: admins list, add, deactivate, reactivate and change the role of
-//! staff users. Every use case here checks the acting staff member's role itself, so no
-//! caller can forget to (the server functions check it too, before any work).
+//! staff users, reset their passwords and second factors. Every use case here checks the
+//! acting staff member's role itself, so no caller can forget to (the server functions
+//! check it too, before any work, and ask for a fresh second factor: step-up).
 
 use janus_domain::ids::StaffId;
 use std::collections::HashMap;
 
 use chrono::Duration;
 use janus_domain::AppError;
-use janus_domain::staff::{StaffChange, StaffMember, StaffRole, StaffView, staff_change_refusal};
+use janus_domain::staff::{
+    Permission, StaffChange, StaffMember, StaffView, require, staff_change_refusal,
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
@@ -23,13 +26,7 @@ use janus_domain::audit::{AuditAction, AuditOutcome};
 
 /// Refuses (403, with the reason) anyone but an admin.
 pub fn require_admin(actor: &StaffView) -> Result<(), AppError> {
-    if actor.role == StaffRole::Admin {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "Only admins manage staff users.".into(),
-        ))
-    }
+    require(actor, Permission::ManageStaff)
 }
 
 impl Store {
@@ -44,10 +41,30 @@ impl Store {
             .await
             .or_internal()?;
         let open = self.open_sessions_by_staff().await?;
-        users
-            .iter()
-            .map(|u| member(u, open.get(&u.id).copied().unwrap_or(0)))
-            .collect()
+        let mut members = Vec::with_capacity(users.len());
+        for user in &users {
+            members.push(self.member(user, &open).await?);
+        }
+        Ok(members)
+    }
+
+    async fn member(
+        &self,
+        user: &staff_user::Model,
+        open: &HashMap<StaffId, u32>,
+    ) -> Result<StaffMember, AppError> {
+        let view = crate::auth::view(user)?;
+        Ok(StaffMember {
+            id: view.id,
+            name: view.name,
+            email: view.email,
+            role: view.role,
+            active: user.active,
+            created_at: user.created_at,
+            open_sessions: open.get(&user.id).copied().unwrap_or(0),
+            factors: self.factors(user.id).await?,
+            must_change_password: user.must_change_password,
+        })
     }
 
     /// An admin adds a staff account with a first password they hand over in person.
@@ -59,7 +76,7 @@ impl Store {
         require_admin(actor)?;
         let created = self.insert_staff(new, Some(actor.id)).await?;
         let user = self.staff_user(created.id).await?;
-        member(&user, 0)
+        self.member(&user, &HashMap::new()).await
     }
 
     /// Deactivates (ending every session at once), reactivates, or changes the role of a
@@ -80,20 +97,26 @@ impl Store {
         let (action, detail) = match change {
             StaffChange::Deactivate => {
                 active.active = Set(false);
-                let ended = session::Entity::delete_many()
-                    .filter(session::Column::StaffUserId.eq(target_id))
-                    .exec(&txn)
-                    .await
-                    .or_internal()?
-                    .rows_affected;
+                let ended = end_sessions_of(&txn, target_id).await?;
                 let detail = format!("{} ({ended} sessions ended)", user.email);
                 (AuditAction::StaffDeactivated, detail)
+            }
+            StaffChange::ResetSecondFactor => {
+                crate::staff_factors::clear_authenticator(&txn, target_id).await?;
+                crate::staff_factors::remove_passkeys(&txn, target_id).await?;
+                // A session that showed a removed factor must not outlive it.
+                let ended = end_sessions_of(&txn, target_id).await?;
+                let detail = format!(
+                    "{}: authenticator app, recovery codes and passkeys removed by an admin ({ended} sessions ended)",
+                    user.email
+                );
+                (AuditAction::FactorRemoved, detail)
             }
             StaffChange::Reactivate => {
                 active.active = Set(true);
                 (AuditAction::StaffReactivated, user.email.clone())
             }
-            StaffChange::MakeAdmin | StaffChange::MakeAgent => {
+            StaffChange::MakeAdmin | StaffChange::MakeAgent | StaffChange::MakeVerifier => {
                 let role = change.new_role().unwrap_or(user.role);
                 active.role = Set(role);
                 let detail = format!(
@@ -112,7 +135,46 @@ impl Store {
         audit::record(&txn, now, entry).await.or_internal()?;
         txn.commit().await.or_internal()?;
         let open = self.open_sessions_by_staff().await?;
-        member(&updated, open.get(&updated.id).copied().unwrap_or(0))
+        self.member(&updated, &open).await
+    }
+
+    /// An admin issues a new first password for someone who lost theirs: generated here,
+    /// shown once to the admin to hand over, and to be changed at the next sign-in. Every
+    /// session of the account ends.
+    pub async fn reset_staff_password(
+        &self,
+        actor: &StaffView,
+        target_id: StaffId,
+    ) -> Result<(StaffMember, janus_domain::Secret), AppError> {
+        require_admin(actor)?;
+        if actor.id == target_id {
+            return Err(AppError::Forbidden(
+                "Change your own password from your account page.".into(),
+            ));
+        }
+        let user = self.staff_user(target_id).await?;
+        let password = issued_password();
+        let hash = self
+            .hasher
+            .hash(janus_domain::Secret::new(password.expose()))
+            .await?;
+        let now = self.clock.now();
+        let txn = begin_writing(&self.db).await.or_internal()?;
+        let mut active: staff_user::ActiveModel = user.clone().into();
+        active.password_hash = Set(hash);
+        active.must_change_password = Set(true);
+        let updated = active.update(&txn).await.or_internal()?;
+        let ended = end_sessions_of(&txn, target_id).await?;
+        let entry = Entry::new(AuditAction::PasswordReset, AuditOutcome::Success)
+            .staff(actor.id)
+            .detail(format!(
+                "{}: a new first password, to be changed at sign-in ({ended} sessions ended)",
+                user.email
+            ));
+        audit::record(&txn, now, entry).await.or_internal()?;
+        txn.commit().await.or_internal()?;
+        let open = self.open_sessions_by_staff().await?;
+        Ok((self.member(&updated, &open).await?, password))
     }
 
     async fn staff_user(&self, id: StaffId) -> Result<staff_user::Model, AppError> {
@@ -151,15 +213,33 @@ impl Store {
     }
 }
 
-fn member(user: &staff_user::Model, open_sessions: u32) -> Result<StaffMember, AppError> {
-    let view = crate::auth::view(user)?;
-    Ok(StaffMember {
-        id: view.id,
-        name: view.name,
-        email: view.email,
-        role: view.role,
-        active: user.active,
-        created_at: user.created_at,
-        open_sessions,
-    })
+/// Ends every session of `staff`; returns how many there were.
+pub(crate) async fn end_sessions_of(
+    db: &impl sea_orm::ConnectionTrait,
+    staff: StaffId,
+) -> Result<u64, AppError> {
+    Ok(session::Entity::delete_many()
+        .filter(session::Column::StaffUserId.eq(staff))
+        .exec(db)
+        .await
+        .or_internal()?
+        .rows_affected)
+}
+
+/// A first password an admin hands over: four groups of four from Crockford's base32
+/// (80 random bits), easy to read out and type once.
+fn issued_password() -> janus_domain::Secret {
+    use janus_domain::staff::second_factor::RECOVERY_ALPHABET;
+    use rand::Rng;
+    let mut rng = rand::rng();
+    let groups: Vec<String> = (0..4)
+        .map(|_| {
+            (0..4)
+                .map(|_| {
+                    char::from(RECOVERY_ALPHABET[rng.random_range(0..RECOVERY_ALPHABET.len())])
+                })
+                .collect()
+        })
+        .collect();
+    janus_domain::Secret::new(groups.join("-"))
 }

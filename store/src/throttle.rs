@@ -24,21 +24,38 @@ impl Store {
     /// Counts one request of `bucket` from `key` and refuses it, saying when to try again,
     /// once the window's limit is passed.
     pub async fn throttle(&self, bucket: ThrottleBucket, key: &str) -> Result<(), AppError> {
+        self.throttle_noting_lockout(bucket, key)
+            .await
+            .map_err(|(refused, _)| refused)
+    }
+
+    /// [`Self::throttle`], saying with a refusal whether it is the window's first (the
+    /// moment the key became locked out), so a lockout is recorded once, not per request.
+    pub(crate) async fn throttle_noting_lockout(
+        &self,
+        bucket: ThrottleBucket,
+        key: &str,
+    ) -> Result<(), (AppError, bool)> {
         let rules = &self.settings.throttle;
         let limit = bucket.limit(rules);
         let window = Duration::minutes(rules.window_minutes.into());
         let now = self.clock.now();
-        let (hits, started) = self.count(bucket, key, now, now - window).await?;
+        let (hits, started) = self
+            .count(bucket, key, now, now - window)
+            .await
+            .map_err(|e| (e, false))?;
         if hits <= i64::from(limit) {
             return Ok(());
         }
+        let first = hits == i64::from(limit) + 1;
         tracing::warn!(?bucket, hits, "throttled");
         let wait = (started + window - now).num_seconds().max(1);
         let minutes = (wait + 59) / 60;
-        Err(AppError::TooManyAttempts(format!(
+        let refused = AppError::TooManyAttempts(format!(
             "Too many attempts. Please wait {minutes} minute{} and try again.",
             if minutes == 1 { "" } else { "s" }
-        )))
+        ));
+        Err((refused, first))
     }
 
     /// Starts the count of `key` again (a successful sign-in forgives earlier mistakes).

@@ -12,15 +12,17 @@ pub async fn list_clients(
     page: u64,
 ) -> Result<ClientPage, AppError> {
     use janus_domain::dashboard::ClientQuery;
-    let (store, _staff) = context::require_staff().await?;
-    store
+    let (store, staff) = context::require_staff(Permission::VerifyCallers).await?;
+    let mut listed = store
         .list_clients(&ClientQuery::new(tab, &search, page)?)
-        .await
+        .await?;
+    listed.viewer = staff.role;
+    Ok(listed)
 }
 
 #[server(prefix = "/api", endpoint = "get_lead_card")]
 pub async fn get_lead_card(client_id: ClientId) -> Result<LeadCard, AppError> {
-    let (store, _staff) = context::require_staff().await?;
+    let (store, _staff) = context::require_staff(Permission::VerifyCallers).await?;
     store.lead_card(client_id).await
 }
 
@@ -29,19 +31,19 @@ pub async fn get_lead_card(client_id: ClientId) -> Result<LeadCard, AppError> {
 pub async fn get_client_audit(
     client_id: ClientId,
 ) -> Result<Vec<janus_domain::security::AuditView>, AppError> {
-    let (store, _staff) = context::require_staff().await?;
+    let (store, _staff) = context::require_staff(Permission::VerifyCallers).await?;
     store.client_activity(client_id).await
 }
 
 #[server(prefix = "/api", endpoint = "sync_employees")]
 pub async fn sync_employees(client_id: ClientId) -> Result<LeadCard, AppError> {
-    let (store, staff) = context::require_staff().await?;
+    let (store, staff) = context::require_staff(Permission::WorkEnrollments).await?;
     store.sync_employees(client_id, &staff).await
 }
 
 #[server(prefix = "/api", endpoint = "send_to_beia")]
 pub async fn send_to_beia(client_id: ClientId) -> Result<LeadCard, AppError> {
-    let (store, staff) = context::require_staff().await?;
+    let (store, staff) = context::require_staff(Permission::WorkEnrollments).await?;
     store.send_to_beia(client_id, &staff).await
 }
 
@@ -53,9 +55,11 @@ pub async fn move_client_stage(
     to: EnrollmentStage,
     reason: String,
 ) -> Result<LeadCard, AppError> {
-    let (store, staff) = context::require_staff().await?;
+    let (store, staff) = context::require_staff(Permission::WorkEnrollments).await?;
     store.move_stage(client_id, to, &reason, &staff).await
 }
 
 #[cfg(feature = "ssr")]
 use super::context;
+#[cfg(feature = "ssr")]
+use janus_domain::staff::Permission;

@@ -18,7 +18,7 @@ pub async fn add_contact(
     reason: String,
 ) -> Result<LeadCard, AppError> {
     use janus_domain::contact_edit::ContactDraft;
-    let (store, staff) = context::require_staff().await?;
+    let (store, staff) = context::require_contact_change(&reason).await?;
     let draft = ContactDraft::parse(&name, role, &email, &mobile)?;
     store.add_contact(client_id, draft, &reason, &staff).await
 }
@@ -35,7 +35,7 @@ pub async fn edit_contact(
     reason: String,
 ) -> Result<LeadCard, AppError> {
     use janus_domain::contact_edit::ContactDraft;
-    let (store, staff) = context::require_staff().await?;
+    let (store, staff) = context::require_contact_change(&reason).await?;
     let draft = ContactDraft::parse(&name, role, &email, &mobile)?;
     store
         .edit_contact(client_id, contact_id, draft, &reason, &staff)
@@ -48,7 +48,7 @@ pub async fn remove_contact(
     contact_id: ContactId,
     reason: String,
 ) -> Result<LeadCard, AppError> {
-    let (store, staff) = context::require_staff().await?;
+    let (store, staff) = context::require_contact_change(&reason).await?;
     store
         .remove_contact(client_id, contact_id, &reason, &staff)
         .await

@@ -1,8 +1,9 @@
 //! What every server function needs from the request: the store and the signed-in staff member.
 
 use janus_domain::AppError;
-use janus_domain::staff::StaffView;
+use janus_domain::staff::{Permission, StaffView};
 use janus_store::Store;
+use janus_store::auth::StaffSession;
 use leptos::prelude::use_context;
 
 pub fn store() -> Result<Store, AppError> {
@@ -19,24 +20,83 @@ fn request_parts() -> Result<http::request::Parts, AppError> {
     })
 }
 
+/// The browser this request came from, as the sessions list names it.
+pub fn browser() -> Result<janus_store::auth::Browser, AppError> {
+    let user_agent = request_parts()?
+        .headers
+        .get(http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    Ok(janus_store::auth::Browser {
+        user_agent,
+        address: client_address()?,
+    })
+}
+
 /// The request's headers (cookies, for one).
 pub fn request_headers() -> Result<http::HeaderMap, AppError> {
     Ok(request_parts()?.headers)
 }
 
-/// The staff member whose session cookie came with this request, or `Unauthenticated`.
-pub async fn require_staff() -> Result<(Store, StaffView), AppError> {
-    let (store, token) = store_and_session_token()?;
-    let staff = store.session_staff(&token).await?;
-    Ok((store, staff.ok_or(AppError::Unauthenticated)?))
+/// The staff member whose session cookie came with this request, if signing in is
+/// finished (`Unauthenticated` without a session, `SignInUnfinished` part-way) and their
+/// role may do `permission`'s work (403 with the reason otherwise).
+pub async fn require_staff(permission: Permission) -> Result<(Store, StaffView), AppError> {
+    let (store, session) = require_session().await?;
+    let staff = session.finished()?;
+    janus_domain::staff::require(&staff, permission)?;
+    Ok((store, staff))
 }
 
 /// Like [`require_staff`], for what a page asks by itself (polling): it does not count as
 /// the person's activity, so it never holds off the idle timeout.
-pub async fn require_staff_in_background() -> Result<(Store, StaffView), AppError> {
+pub async fn require_staff_in_background(
+    permission: Permission,
+) -> Result<(Store, StaffView), AppError> {
     let (store, token) = store_and_session_token()?;
-    let staff = store.session_staff_in_background(&token).await?;
-    Ok((store, staff.ok_or(AppError::Unauthenticated)?))
+    let session = store
+        .session_in_background(&token)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let staff = session.finished()?;
+    janus_domain::staff::require(&staff, permission)?;
+    Ok((store, staff))
+}
+
+/// Like [`require_staff`], for an admin action: the session must also have confirmed its
+/// second factor within `staff.step_up_minutes` (403 `StepUpRequired` otherwise, which
+/// the page answers by asking for it).
+pub async fn require_step_up(permission: Permission) -> Result<(Store, StaffView), AppError> {
+    let (store, session) = require_session().await?;
+    let staff = session.clone().finished()?;
+    janus_domain::staff::require(&staff, permission)?;
+    store.require_step_up(&session).await?;
+    Ok((store, staff))
+}
+
+/// For a change to a client's contacts: enrollment work, and, when it carries an
+/// admin's written reason (overriding the verification it would need), an admin action
+/// that asks for step-up.
+pub async fn require_contact_change(reason: &str) -> Result<(Store, StaffView), AppError> {
+    let (store, session) = require_session().await?;
+    let staff = session.clone().finished()?;
+    janus_domain::staff::require(&staff, Permission::WorkEnrollments)?;
+    if !reason.trim().is_empty() && staff.role.may(Permission::OverrideSafeguards) {
+        store.require_step_up(&session).await?;
+    }
+    Ok((store, staff))
+}
+
+/// The session this request came with, at whatever step of signing in: for the steps
+/// themselves and the account page.
+pub async fn require_session() -> Result<(Store, StaffSession), AppError> {
+    let (store, token) = store_and_session_token()?;
+    let session = store
+        .session(&token)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    Ok((store, session))
 }
 
 /// The store and the session cookie's token, or `Unauthenticated` when there is none.
@@ -45,13 +105,6 @@ fn store_and_session_token() -> Result<(Store, janus_store::auth::SessionToken),
     let token = crate::session_cookie::read(&store.settings, &request_parts()?.headers)
         .ok_or(AppError::Unauthenticated)?;
     Ok((store, token))
-}
-
-/// Like [`require_staff`], and refuses (403) anyone who is not an admin.
-pub async fn require_admin() -> Result<(Store, StaffView), AppError> {
-    let (store, staff) = require_staff().await?;
-    janus_store::staff_admin::require_admin(&staff)?;
-    Ok((store, staff))
 }
 
 pub fn session_token() -> Result<Option<janus_store::auth::SessionToken>, AppError> {

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 /// sample data. Staff only; no real link or code is involved.
 #[server(prefix = "/api", endpoint = "get_message_previews")]
 pub async fn get_message_previews(brand: Option<String>) -> Result<MessagePreviews, AppError> {
-    let (store, _staff) = context::require_staff().await?;
+    let (store, _staff) = context::require_staff(Permission::WorkEnrollments).await?;
     store
         .message_previews(brand.as_deref().filter(|b| !b.is_empty()))
         .await
@@ -16,3 +16,5 @@ pub async fn get_message_previews(brand: Option<String>) -> Result<MessagePrevie
 
 #[cfg(feature = "ssr")]
 use super::context;
+#[cfg(feature = "ssr")]
+use janus_domain::staff::Permission;

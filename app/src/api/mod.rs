@@ -1,5 +1,6 @@
 //! Server functions, grouped by what they serve. Each is reachable at `/api/<name>`.
 
+pub mod account;
 pub mod auth;
 pub mod clients;
 pub mod contacts;

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "get_security_status")]
 pub async fn get_security_status(client_id: ClientId) -> Result<SecurityStatus, AppError> {
-    let (store, _staff) = context::require_staff().await?;
+    let (store, _staff) = context::require_staff(Permission::VerifyCallers).await?;
     store.security_status(client_id).await
 }
 
@@ -21,7 +21,7 @@ pub async fn get_security_status(client_id: ClientId) -> Result<SecurityStatus, 
 /// person's activity, so it does not extend the session's idle deadline.
 #[server(prefix = "/api", endpoint = "watch_security_status")]
 pub async fn watch_security_status(client_id: ClientId) -> Result<SecurityStatus, AppError> {
-    let (store, _staff) = context::require_staff_in_background().await?;
+    let (store, _staff) = context::require_staff_in_background(Permission::VerifyCallers).await?;
     store.security_status(client_id).await
 }
 
@@ -32,7 +32,7 @@ pub async fn send_pin_link(
     contact_id: ContactId,
     purpose: LinkPurpose,
 ) -> Result<SecurityStatus, AppError> {
-    let (store, staff) = context::require_staff().await?;
+    let (store, staff) = context::require_staff(Permission::WorkEnrollments).await?;
     store
         .send_pin_link(client_id, contact_id, purpose, &staff)
         .await
@@ -46,7 +46,7 @@ pub async fn verify_pin(
     pin: String,
 ) -> Result<CheckResult<PinCheckOutcome>, AppError> {
     use janus_domain::Secret;
-    let (store, staff) = context::require_staff().await?;
+    let (store, staff) = context::require_staff(Permission::VerifyCallers).await?;
     store
         .verify_pin(client_id, contact_id, Secret::new(pin), &staff)
         .await
@@ -55,7 +55,7 @@ pub async fn verify_pin(
 /// *End verification*: an admin ends the client's verifications in force now.
 #[server(prefix = "/api", endpoint = "end_verification")]
 pub async fn end_verification(client_id: ClientId) -> Result<SecurityStatus, AppError> {
-    let (store, staff) = context::require_staff().await?;
+    let (store, staff) = context::require_step_up(Permission::OverrideSafeguards).await?;
     store.end_verification(client_id, &staff).await
 }
 
@@ -66,7 +66,7 @@ pub async fn unlock_pin_checks(
     client_id: ClientId,
     reason: String,
 ) -> Result<SecurityStatus, AppError> {
-    let (store, staff) = context::require_staff().await?;
+    let (store, staff) = context::require_step_up(Permission::OverrideSafeguards).await?;
     store.unlock_pin_checks(client_id, &reason, &staff).await
 }
 
@@ -78,7 +78,7 @@ pub async fn approve_cooling_off(
     contact_id: ContactId,
     reason: String,
 ) -> Result<SecurityStatus, AppError> {
-    let (store, staff) = context::require_staff().await?;
+    let (store, staff) = context::require_step_up(Permission::OverrideSafeguards).await?;
     store
         .approve_cooling_off(client_id, contact_id, &reason, &staff)
         .await
@@ -91,7 +91,7 @@ pub async fn prove_its_us(
     client_id: ClientId,
     contact_id: ContactId,
 ) -> Result<janus_domain::security::ProofSent, AppError> {
-    let (store, staff) = context::require_staff().await?;
+    let (store, staff) = context::require_staff(Permission::VerifyCallers).await?;
     store.prove_its_us(client_id, contact_id, &staff).await
 }
 
@@ -100,7 +100,7 @@ pub async fn send_two_step_code(
     client_id: ClientId,
     contact_id: ContactId,
 ) -> Result<SecurityStatus, AppError> {
-    let (store, staff) = context::require_staff().await?;
+    let (store, staff) = context::require_staff(Permission::VerifyCallers).await?;
     store.send_code(client_id, contact_id, &staff).await
 }
 
@@ -110,7 +110,7 @@ pub async fn verify_two_step_code(
     code: String,
 ) -> Result<CheckResult<CodeCheckOutcome>, AppError> {
     use janus_domain::Secret;
-    let (store, staff) = context::require_staff().await?;
+    let (store, staff) = context::require_staff(Permission::VerifyCallers).await?;
     store
         .verify_code(client_id, Secret::new(code), &staff)
         .await
@@ -163,9 +163,11 @@ pub async fn get_brand(slug: String) -> Result<BrandView, AppError> {
 /// messages carry live links and codes.
 #[server(prefix = "/api", endpoint = "dev_mailbox")]
 pub async fn dev_mailbox() -> Result<Vec<MailboxMessage>, AppError> {
-    let (store, _) = context::require_staff().await?;
+    let (store, _) = context::require_staff(Permission::WorkEnrollments).await?;
     store.dev_mailbox().await
 }
 
 #[cfg(feature = "ssr")]
 use super::context;
+#[cfg(feature = "ssr")]
+use janus_domain::staff::Permission;

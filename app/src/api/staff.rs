@@ -1,5 +1,7 @@
-//! Staff users: admins list, add, deactivate, reactivate and change roles. Every function
-//! here refuses agents (403) before doing anything; the store checks the role again.
+//! Staff users: admins list, add, deactivate, reactivate and change roles, and reset
+//! passwords and second factors. Every function here refuses other roles (403) before
+//! doing anything, and each change asks for a fresh second factor (step-up); the store
+//! checks the role again.
 
 use janus_domain::AppError;
 use janus_domain::ids::StaffId;
@@ -8,12 +10,12 @@ use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "list_staff")]
 pub async fn list_staff() -> Result<Vec<StaffMember>, AppError> {
-    let (store, admin) = context::require_admin().await?;
+    let (store, admin) = context::require_staff(Permission::ManageStaff).await?;
     store.list_staff(&admin).await
 }
 
-/// Adds a staff account. The first password is one the admin hands over in person (at
-/// least 12 characters).
+/// Adds a staff account. The first password is one the admin hands over in person; its
+/// owner replaces it at their first sign-in.
 #[server(prefix = "/api", endpoint = "add_staff")]
 pub async fn add_staff(
     name: String,
@@ -22,7 +24,7 @@ pub async fn add_staff(
     password: String,
 ) -> Result<StaffMember, AppError> {
     use janus_domain::Secret;
-    let (store, admin) = context::require_admin().await?;
+    let (store, admin) = context::require_step_up(Permission::ManageStaff).await?;
     let new = janus_store::auth::NewStaff {
         name,
         email,
@@ -34,9 +36,31 @@ pub async fn add_staff(
 
 #[server(prefix = "/api", endpoint = "change_staff")]
 pub async fn change_staff(id: StaffId, change: StaffChange) -> Result<StaffMember, AppError> {
-    let (store, admin) = context::require_admin().await?;
+    let (store, admin) = context::require_step_up(Permission::ManageStaff).await?;
     store.change_staff(&admin, id, change).await
+}
+
+/// Issues a new first password for `id`, shown this once to hand over; its owner must
+/// change it at their next sign-in.
+#[server(prefix = "/api", endpoint = "reset_staff_password")]
+pub async fn reset_staff_password(id: StaffId) -> Result<IssuedPassword, AppError> {
+    let (store, admin) = context::require_step_up(Permission::ManageStaff).await?;
+    let (member, password) = store.reset_staff_password(&admin, id).await?;
+    Ok(IssuedPassword {
+        member,
+        password: password.expose().to_owned(),
+    })
+}
+
+/// A password an admin reset, with the account as it now stands.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct IssuedPassword {
+    pub member: StaffMember,
+    /// Shown once on the admin's screen to hand over; never stored in the clear.
+    pub password: String,
 }
 
 #[cfg(feature = "ssr")]
 use super::context;
+#[cfg(feature = "ssr")]
+use janus_domain::staff::Permission;

@@ -8,6 +8,7 @@ use janus_domain::contact::{ContactRole, display_phone};
 use janus_domain::contact_edit::{ContactDraft, ContactEdit};
 use janus_domain::dashboard::{ContactView, LeadCard};
 use janus_domain::ids::ClientId;
+use janus_domain::staff::Permission;
 use leptos::prelude::*;
 use strum::IntoEnumIterator;
 
@@ -100,6 +101,8 @@ pub fn ContactsSection(
     let busy = RwSignal::new(false);
     let me = use_context::<SignedInStaff>();
     let is_admin = move || me.is_some_and(|me| me.is_admin());
+    // Verifiers only check callers: the editor is not theirs (the server refuses it too).
+    let read_only = move || !me.is_some_and(|me| me.may(Permission::WorkEnrollments));
     let open = move |what: Editing| {
         fields.fill(match &what {
             Editing::Add => None,
@@ -205,7 +208,7 @@ pub fn ContactsSection(
                             |why| view! { <span class="cooling-off" data-testid="cooling-off">{why}</span> }.into_any(),
                         )}
                     </td>
-                    <td class="row-actions">
+                    <td class="row-actions" hidden=read_only>
                         <button type="button" class="button button-small" aria-label=format!("Edit {name}") on:click=move |_| open(Editing::Edit(for_edit.clone()))>"Edit"</button>
                         <button type="button" class="button button-small button-quiet" aria-label=format!("Remove {name}") on:click=move |_| open(Editing::Remove(for_remove.clone()))>"Remove"</button>
                     </td>
@@ -218,7 +221,7 @@ pub fn ContactsSection(
         <section id="contacts" aria-labelledby="contacts-title">
             <div class="section-head">
                 <h2 id="contacts-title">"Contacts"</h2>
-                <button type="button" class="button" aria-controls=form_id.clone() on:click=move |_| open(Editing::Add)>"Add contact"</button>
+                <button type="button" class="button" aria-controls=form_id.clone() hidden=read_only on:click=move |_| open(Editing::Add)>"Add contact"</button>
             </div>
             <div class="table-wrap">
                 <table class="contacts stacked">

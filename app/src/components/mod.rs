@@ -1,3 +1,4 @@
+mod authenticator_setup;
 mod confirm_dialog;
 mod contact_editor;
 mod countdown;
@@ -8,7 +9,9 @@ mod row_menu;
 mod security_modal;
 pub(crate) mod staff_shell;
 mod stage_control;
+mod step_up;
 
+pub use authenticator_setup::AuthenticatorSetupPanel;
 pub use confirm_dialog::ConfirmDialog;
 pub use contact_editor::ContactsSection;
 pub use countdown::Countdown;
@@ -19,3 +22,4 @@ pub use row_menu::{MenuItem, RowMenu};
 pub use security_modal::{ContactPurpose, ModalStep, SecurityModal, lazy_security_modal};
 pub use staff_shell::StaffShell;
 pub use stage_control::StageControl;
+pub use step_up::StepUpForm;

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use janus_domain::staff::StaffRole;
+use janus_domain::staff::Permission;
 
 use crate::api::auth::{SignOut, current_staff};
 
@@ -15,10 +15,16 @@ pub struct SignedInStaff(
 impl SignedInStaff {
     /// Whether the signed-in staff member is an admin (false until known).
     pub fn is_admin(self) -> bool {
+        self.may(Permission::OverrideSafeguards)
+    }
+
+    /// Whether the signed-in staff member's role may do `permission`'s work (false until
+    /// known), so a page shows only what the server would accept.
+    pub fn may(self, permission: Permission) -> bool {
         self.0
             .get()
             .and_then(Result::ok)
-            .is_some_and(|staff| staff.role == StaffRole::Admin)
+            .is_some_and(|staff| staff.role.may(permission))
     }
 }
 
@@ -36,13 +42,14 @@ pub fn StaffShell(children: Children) -> impl IntoView {
             </A>
             <nav aria-label="Main">
                 <A href="/">"Enrollment Dashboard"</A>
-                <A href="/messages">"Message templates"</A>
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
-                        me.await
-                            .ok()
-                            .filter(|staff| crate::routes::access("/staff").serves(staff.role))
-                            .map(|_| view! { <A href="/staff">"Staff users"</A> })
+                        let role = me.await.ok().map(|staff| staff.role);
+                        let offered = move |path: &str| role.is_some_and(|r| crate::routes::access(path).serves(r));
+                        view! {
+                            {offered("/messages").then(|| view! { <A href="/messages">"Message templates"</A> })}
+                            {offered("/staff").then(|| view! { <A href="/staff">"Staff users"</A> })}
+                        }
                     })}
                 </Transition>
             </nav>
@@ -53,10 +60,10 @@ pub fn StaffShell(children: Children) -> impl IntoView {
                             .ok()
                             .map(|staff| {
                                 view! {
-                                    <span class="staff-name" data-testid="staff-name">
+                                    <A href="/account" attr:class="staff-name" attr:data-testid="staff-name" attr:title="Your account">
                                         {staff.name}
                                         <span class="staff-role">{staff.role.label()}</span>
-                                    </span>
+                                    </A>
                                 }
                             })
                     })}

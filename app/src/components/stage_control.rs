@@ -50,6 +50,10 @@ pub fn StageControl(
             .and_then(Result::err)
             .filter(|e| !matches!(e, AppError::InvalidInput { field, .. } if field == "reason"))
     };
+    // Verifiers only check callers: moving a client is not theirs (the server refuses it).
+    let me = use_context::<crate::components::staff_shell::SignedInStaff>();
+    let read_only =
+        move || !me.is_some_and(|me| me.may(janus_domain::staff::Permission::WorkEnrollments));
     let field_id = format!("stage-reason-{client_id}");
     let problem_id = format!("{field_id}-problem");
     view! {
@@ -57,7 +61,7 @@ pub fn StageControl(
             <h2 id="stage-title" class="stage-title">
                 "Enrollment stage: " <span class="stage-name">{stage.label()}</span>
             </h2>
-            <div class="stage-actions" role="group" aria-label="Move the client">
+            <div class="stage-actions" role="group" aria-label="Move the client" hidden=read_only>
                 {stage.next().map(|next| view! {
                     <button
                         type="button"

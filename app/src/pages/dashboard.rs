@@ -147,7 +147,12 @@ pub fn DashboardPage() -> impl IntoView {
 
 #[component]
 fn ClientTable(page: ClientPage) -> impl IntoView {
-    let ClientPage { query, rows, total } = page.clone();
+    let ClientPage {
+        query,
+        rows,
+        total,
+        viewer,
+    } = page.clone();
     let pages = page.page_count();
     let first = if total == 0 { 0 } else { query.offset() + 1 };
     let last = query.offset() + rows.len() as u64;
@@ -179,7 +184,7 @@ fn ClientTable(page: ClientPage) -> impl IntoView {
                         <th scope="col"><span class="visually-hidden">"Options"</span></th>
                     </tr>
                 </thead>
-                <tbody>{rows.into_iter().map(|row| view! { <ClientRowView row /> }).collect_view()}</tbody>
+                <tbody>{rows.into_iter().map(|row| view! { <ClientRowView row viewer /> }).collect_view()}</tbody>
             </table>
         </div>
         <nav class="pager" aria-label="Pages">
@@ -196,11 +201,11 @@ fn ClientTable(page: ClientPage) -> impl IntoView {
 }
 
 #[component]
-fn ClientRowView(row: ClientRow) -> impl IntoView {
+fn ClientRowView(row: ClientRow, viewer: janus_domain::staff::StaffRole) -> impl IntoView {
     let card = format!("/clients/{}", row.id);
     let start = use_context::<StartSetupLink>();
     let items = row
-        .actions()
+        .actions(viewer)
         .into_iter()
         .filter_map(|action| {
             let label = action.label().to_owned();

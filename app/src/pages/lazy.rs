@@ -10,8 +10,8 @@ use leptos::prelude::*;
 use leptos_router::{LazyRoute, lazy_route};
 
 use super::{
-    ClientPinPage, DevMailboxPage, LeadCardPage, LoginPage, MessageTemplatesPage,
-    SetupCompletePage, StaffUsersPage,
+    AccountPage, ClientPinPage, DevMailboxPage, LeadCardPage, LoginPage, MessageTemplatesPage,
+    NewPasswordPage, SecondFactorPage, SetUpFactorPage, SetupCompletePage, StaffUsersPage,
 };
 
 pub struct LeadCardRoute;
@@ -76,6 +76,58 @@ impl LazyRoute for DevMailboxRoute {
 
     fn view(_this: Self) -> AnyView {
         view! { <DevMailboxPage /> }.into_any()
+    }
+}
+
+pub struct SecondFactorRoute;
+
+#[lazy_route]
+impl LazyRoute for SecondFactorRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <SecondFactorPage /> }.into_any()
+    }
+}
+
+pub struct NewPasswordRoute;
+
+#[lazy_route]
+impl LazyRoute for NewPasswordRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <NewPasswordPage /> }.into_any()
+    }
+}
+
+pub struct SetUpFactorRoute;
+
+#[lazy_route]
+impl LazyRoute for SetUpFactorRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <SetUpFactorPage /> }.into_any()
+    }
+}
+
+pub struct AccountRoute;
+
+#[lazy_route]
+impl LazyRoute for AccountRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <AccountPage /> }.into_any()
     }
 }
 

@@ -110,6 +110,10 @@ fn CardView(
         });
     });
     let open_modal = Callback::new(move |()| modal.set(Some(ModalStep::Overview)));
+    // Verifiers only check callers: the workflows are not theirs (the server refuses them).
+    let me = use_context::<crate::components::staff_shell::SignedInStaff>();
+    let read_only =
+        move || !me.is_some_and(|me| me.may(janus_domain::staff::Permission::WorkEnrollments));
     // The enrollment gate's shortcut: straight to the contact picker of the link that
     // gives the client a PIN (a reset link once a PIN was ever set).
     let send_link = pin_workflow.then(|| {
@@ -156,6 +160,7 @@ fn CardView(
                     <button
                         type="button"
                         class="button"
+                        hidden=read_only
                         disabled=move || sync.pending().get()
                         on:click=move |_| {
                             sync.dispatch(SyncEmployees { client_id: id });
@@ -171,6 +176,7 @@ fn CardView(
                         <button
                             type="button"
                             class="button"
+                            hidden=read_only
                             disabled=move || beia.pending().get()
                             on:click=move |_| {
                                 beia.dispatch(SendToBeia { client_id: id });

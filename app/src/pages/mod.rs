@@ -1,3 +1,4 @@
+mod account;
 mod client_pin;
 mod dashboard;
 mod dev_mailbox;
@@ -6,8 +7,10 @@ mod lead_card;
 mod login;
 mod message_templates;
 mod not_found;
+pub(crate) mod sign_in_steps;
 mod staff_users;
 
+pub use account::AccountPage;
 pub use client_pin::{ClientPinPage, SetupCompletePage};
 pub use dashboard::DashboardPage;
 pub use dev_mailbox::DevMailboxPage;
@@ -15,4 +18,5 @@ pub use lead_card::LeadCardPage;
 pub use login::LoginPage;
 pub use message_templates::MessageTemplatesPage;
 pub use not_found::NotFoundPage;
+pub use sign_in_steps::{NewPasswordPage, SecondFactorPage, SetUpFactorPage};
 pub use staff_users::StaffUsersPage;

@@ -22,6 +22,7 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub brands: BrandSettings,
     pub sessions: SessionSettings,
+    pub staff: StaffSettings,
     pub pin: PinSettings,
     pub argon2: Argon2Settings,
     pub setup_link: SetupLinkSettings,
@@ -55,6 +56,9 @@ pub struct ThrottleSettings {
     pub trusted_device_days: u32,
     /// Sign-in attempts per client address, whatever the email.
     pub sign_in_per_address: u32,
+    /// Second-factor codes (authenticator or recovery) one account may try: with three
+    /// codes valid at a time, five tries leave a guesser about one chance in 70,000.
+    pub second_factor_per_account: u32,
     /// Client PIN page requests (views and submissions) per client address.
     pub pin_page_per_address: u32,
     /// PIN submissions per setup link.
@@ -69,6 +73,7 @@ impl Default for ThrottleSettings {
             sign_in_per_device: 10,
             trusted_device_days: 90,
             sign_in_per_address: 30,
+            second_factor_per_account: 5,
             pin_page_per_address: 60,
             pin_page_per_link: 10,
         }
@@ -126,6 +131,15 @@ impl Default for SiteSettings {
 }
 
 impl Settings {
+    /// Who must sign in with a second factor: the setting, or by mode when it is unset.
+    pub fn second_factor_policy(&self) -> crate::staff::second_factor::SecondFactorPolicy {
+        use crate::staff::second_factor::SecondFactorPolicy;
+        self.staff.second_factor.unwrap_or(match self.site.mode {
+            Mode::Production => SecondFactorPolicy::Required,
+            Mode::Development => SecondFactorPolicy::Optional,
+        })
+    }
+
     /// The verification `action` needs, as the server enforces it: its row of the table
     /// (or the settings'), no more recent than the verified window itself, which ends
     /// first.

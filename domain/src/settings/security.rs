@@ -139,3 +139,25 @@ impl Default for ProveItsUsSettings {
         }
     }
 }
+
+/// How staff prove who they are beyond their password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StaffSettings {
+    /// Who must have a second factor. Unset: everyone in production mode, nobody in
+    /// development mode (so the demo signs in in one step); see
+    /// [`super::Settings::second_factor_policy`]. Production refuses anything but
+    /// `required`.
+    pub second_factor: Option<crate::staff::second_factor::SecondFactorPolicy>,
+    /// How recent a second-factor confirmation an admin action needs (step-up).
+    pub step_up_minutes: u32,
+}
+
+impl Default for StaffSettings {
+    fn default() -> Self {
+        Self {
+            second_factor: None,
+            step_up_minutes: 5,
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! reported at once, each naming its key as `Leptos.toml` writes it.
 
 use super::*;
+use crate::staff::second_factor::SecondFactorPolicy;
 
 /// A settings value that is not allowed, naming the key as it is written in `Leptos.toml`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -23,6 +24,7 @@ impl Settings {
                 });
             }
         };
+        range("staff.step_up_minutes", self.staff.step_up_minutes, 1, 60);
         range(
             "database.max_connections",
             self.database.max_connections,
@@ -127,6 +129,12 @@ impl Settings {
             100_000,
         );
         range(
+            "throttle.second_factor_per_account",
+            self.throttle.second_factor_per_account,
+            1,
+            20,
+        );
+        range(
             "throttle.pin_page_per_address",
             self.throttle.pin_page_per_address,
             1,
@@ -178,6 +186,16 @@ impl Settings {
             if rule.methods.is_empty() {
                 refuse("methods must name at least one verification method".into());
             }
+        }
+        if self.site.mode == Mode::Production
+            && self.second_factor_policy() != SecondFactorPolicy::Required
+        {
+            problems.push(SettingsError {
+                key: "staff.second_factor",
+                problem: "must be \"required\" in production mode: a password alone opens \
+                          every client's record"
+                    .into(),
+            });
         }
         if self.site.address.parse::<std::net::SocketAddr>().is_err() {
             problems.push(SettingsError {

@@ -11,9 +11,12 @@ pub mod deployment_mark;
 pub mod message;
 pub mod pin_link;
 pub mod session;
+pub mod staff_passkey;
+pub mod staff_recovery_code;
 pub mod staff_user;
 pub mod two_step_code;
 pub mod verification;
+pub mod webauthn_ceremony;
 
 /// A fixed set's column holds the name the rest of the product knows it by, so rows
 /// written before the sets became types read back unchanged.
@@ -47,6 +50,7 @@ mod stored_names {
         stored_as_named::<security::LinkPurpose>();
         stored_as_named::<security::VerifyMethod>();
         stored_as_named::<staff::StaffRole>();
+        stored_as_named::<staff::second_factor::SignInStep>();
         stored_as_named::<throttle::ThrottleBucket>();
     }
 }

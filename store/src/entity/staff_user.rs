@@ -15,6 +15,14 @@ pub struct Model {
     pub role: StaffRole,
     pub active: bool,
     pub created_at: DateTimeUtc,
+    /// Set when an admin issued the password: it must be changed at the next sign-in.
+    pub must_change_password: bool,
+    /// The authenticator app's TOTP seed, sealed (`sealing.rs`).
+    pub totp_secret_sealed: Option<String>,
+    /// When the app was confirmed with a first code; `None` while set-up is under way.
+    pub totp_confirmed_at: Option<DateTimeUtc>,
+    /// The last time step a code was accepted for: codes of it and earlier are refused.
+    pub totp_last_step: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

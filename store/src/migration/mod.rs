@@ -23,6 +23,7 @@ mod m20261202_000018_pin_lock_holds;
 mod m20261202_000019_verified_parties;
 mod m20261203_000020_contact_destinations;
 mod m20261203_000021_create_caller_proofs;
+mod m20261203_000022_staff_second_factors;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000019_verified_parties::Migration),
             Box::new(m20261203_000020_contact_destinations::Migration),
             Box::new(m20261203_000021_create_caller_proofs::Migration),
+            Box::new(m20261203_000022_staff_second_factors::Migration),
         ]
     }
 }

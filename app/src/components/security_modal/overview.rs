@@ -123,6 +123,9 @@ pub(super) fn Overview(s: SecurityStatus, countdown: Countdown) -> impl IntoView
     // the person's activity.
     let locked = lock.is_some();
     let me = use_context::<crate::components::staff_shell::SignedInStaff>();
+    // Verifiers check callers by PIN or code and use Prove it's us; links are not theirs.
+    let read_only =
+        move || !me.is_some_and(|me| me.may(janus_domain::staff::Permission::WorkEnrollments));
     let unlock = move || {
         (locked && me.is_some_and(|me| me.is_admin()))
             .then(|| {
@@ -182,7 +185,7 @@ pub(super) fn Overview(s: SecurityStatus, countdown: Countdown) -> impl IntoView
             >
                 "Verify PIN"
             </button>
-            <button type="button" class="button" on:click=move |_| actions.go(ModalStep::PickContact(create_or_reset))>
+            <button type="button" class="button" hidden=read_only on:click=move |_| actions.go(ModalStep::PickContact(create_or_reset))>
                 {if create_or_reset == ContactPurpose::ResetPin { "Reset PIN" } else { "Create PIN" }}
             </button>
             <button type="button" class="button" on:click=move |_| actions.go(ModalStep::PickContact(ContactPurpose::TwoStepCode))>

@@ -1,4 +1,5 @@
-//! Staff users: their roles and the rules for their credentials.
+//! Staff users: their roles, what each role may do, and the rules for their credentials
+//! (`password`) and second factors (`second_factor`).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -7,12 +8,22 @@ use strum::{EnumIter, EnumString, IntoStaticStr};
 use crate::AppError;
 use crate::ids::StaffId;
 
+mod password;
+mod permission;
+pub mod second_factor;
+pub mod sessions;
+pub use password::*;
+pub use permission::*;
+
 stored_set! {
     pub enum StaffRole {
         /// Works the dashboard: verifies callers, sends links and codes.
         Agent,
         /// Everything an agent does, plus managing staff users.
         Admin,
+        /// Answers the phone: verifies callers by PIN or code, sees their status and uses
+        /// *Prove it's us*, and nothing else.
+        Verifier,
     }
 }
 
@@ -21,6 +32,7 @@ impl StaffRole {
         match self {
             Self::Agent => "Agent",
             Self::Admin => "Admin",
+            Self::Verifier => "Verifier",
         }
     }
 }
@@ -34,6 +46,16 @@ pub struct StaffView {
     pub role: StaffRole,
 }
 
+/// Where a signed-in person's account stands, for the sign-in steps and the account page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub staff: StaffView,
+    pub step: second_factor::SignInStep,
+    pub factors: second_factor::Factors,
+    /// Whether the policy wants this account to have a second factor at all times.
+    pub factor_required: bool,
+}
+
 /// A staff account as the staff-users page lists it (admins only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffMember {
@@ -45,6 +67,10 @@ pub struct StaffMember {
     pub created_at: DateTime<Utc>,
     /// Sessions still open (not yet ended by sign-out, time or deactivation).
     pub open_sessions: u32,
+    /// The second factors the account has set up.
+    pub factors: second_factor::Factors,
+    /// Whether the account must choose a new password at its next sign-in.
+    pub must_change_password: bool,
 }
 
 /// Why an admin may not make this change to this account, if they may not. The rules keep
@@ -55,8 +81,8 @@ pub fn staff_change_refusal(
     target_id: StaffId,
     change: StaffChange,
 ) -> Option<String> {
-    if actor.role != StaffRole::Admin {
-        return Some("Only admins manage staff users.".into());
+    if let Err(refused) = require(actor, Permission::ManageStaff) {
+        return Some(refused.to_string());
     }
     if actor.id != target_id {
         return None;
@@ -66,27 +92,33 @@ pub fn staff_change_refusal(
             Some("You cannot deactivate your own account. Ask another admin to do it.".into())
         }
         StaffChange::MakeAdmin | StaffChange::Reactivate => None,
-        StaffChange::MakeAgent => {
+        StaffChange::MakeAgent | StaffChange::MakeVerifier => {
             Some("You cannot take away your own admin role. Ask another admin to do it.".into())
         }
+        StaffChange::ResetSecondFactor => Some(
+            "Reset your own second factor from your account page, or ask another admin.".into(),
+        ),
     }
 }
 
-/// The row actions the staff-users page offers `actor` for `target`: the other role and
-/// the other status, each only if [`staff_change_refusal`] allows it (so nothing on
-/// one's own row: each of those would lock the admin out).
+/// The row actions the staff-users page offers `actor` for `target`: the other roles, the
+/// other status and, when it has one, resetting its second factor, each only if
+/// [`staff_change_refusal`] allows it (so nothing on one's own row: each of those would
+/// lock the admin out or belongs on the account page).
 pub fn staff_changes_offered(actor: &StaffView, target: &StaffMember) -> Vec<StaffChange> {
-    let other_role = match target.role {
-        StaffRole::Admin => StaffRole::Agent,
-        StaffRole::Agent => StaffRole::Admin,
-    };
+    use strum::IntoEnumIterator;
+    let other_roles = StaffRole::iter()
+        .filter(|&role| role != target.role)
+        .map(StaffChange::to_role);
     let other_status = if target.active {
         StaffChange::Deactivate
     } else {
         StaffChange::Reactivate
     };
-    [StaffChange::to_role(other_role), other_status]
-        .into_iter()
+    let reset = (!target.factors.is_empty()).then_some(StaffChange::ResetSecondFactor);
+    other_roles
+        .chain([other_status])
+        .chain(reset)
         .filter(|&change| staff_change_refusal(actor, target.id, change).is_none())
         .collect()
 }
@@ -113,6 +145,10 @@ pub enum StaffChange {
     Reactivate,
     MakeAdmin,
     MakeAgent,
+    MakeVerifier,
+    /// Removes the account's authenticator app, passkeys and recovery codes: for someone
+    /// who lost them. If the policy wants a factor, they set one up at their next sign-in.
+    ResetSecondFactor,
 }
 
 impl StaffChange {
@@ -121,6 +157,7 @@ impl StaffChange {
         match role {
             StaffRole::Admin => Self::MakeAdmin,
             StaffRole::Agent => Self::MakeAgent,
+            StaffRole::Verifier => Self::MakeVerifier,
         }
     }
 
@@ -129,7 +166,8 @@ impl StaffChange {
         match self {
             Self::MakeAdmin => Some(StaffRole::Admin),
             Self::MakeAgent => Some(StaffRole::Agent),
-            Self::Deactivate | Self::Reactivate => None,
+            Self::MakeVerifier => Some(StaffRole::Verifier),
+            Self::Deactivate | Self::Reactivate | Self::ResetSecondFactor => None,
         }
     }
 
@@ -140,30 +178,10 @@ impl StaffChange {
             Self::Reactivate => "Reactivate",
             Self::MakeAdmin => "Make admin",
             Self::MakeAgent => "Make agent",
+            Self::MakeVerifier => "Make verifier",
+            Self::ResetSecondFactor => "Reset second factor",
         }
     }
-}
-
-/// Passwords are checked only for length (NIST SP 800-63B §3.1.1.2: at least 8, allow at
-/// least 64; composition rules are discouraged). We ask 12 of staff accounts.
-pub const MIN_PASSWORD_CHARS: usize = 12;
-pub const MAX_PASSWORD_CHARS: usize = 128;
-
-pub fn check_new_password(password: &str) -> Result<(), AppError> {
-    let n = password.chars().count();
-    if n < MIN_PASSWORD_CHARS {
-        return Err(AppError::invalid(
-            "password",
-            format!("use at least {MIN_PASSWORD_CHARS} characters"),
-        ));
-    }
-    if n > MAX_PASSWORD_CHARS {
-        return Err(AppError::invalid(
-            "password",
-            format!("use at most {MAX_PASSWORD_CHARS} characters"),
-        ));
-    }
-    Ok(())
 }
 
 pub fn check_staff_name(name: &str) -> Result<String, AppError> {
@@ -181,13 +199,6 @@ pub fn check_staff_name(name: &str) -> Result<String, AppError> {
 mod tests {
     use super::*;
     use strum::IntoEnumIterator;
-
-    #[test]
-    fn password_length_bounds() {
-        assert!(check_new_password("short").is_err());
-        assert!(check_new_password("twelve chars").is_ok());
-        assert!(check_new_password(&"x".repeat(129)).is_err());
-    }
 
     fn staff(id: i32, role: StaffRole) -> StaffView {
         StaffView {
@@ -234,10 +245,17 @@ mod tests {
         let names: Vec<&str> = StaffChange::iter().map(Into::into).collect();
         assert_eq!(
             names,
-            ["deactivate", "reactivate", "make-admin", "make-agent"]
+            [
+                "deactivate",
+                "reactivate",
+                "make-admin",
+                "make-agent",
+                "make-verifier",
+                "reset-second-factor"
+            ]
         );
         let roles: Vec<&str> = StaffRole::iter().map(Into::into).collect();
-        assert_eq!(roles, ["agent", "admin"]);
+        assert_eq!(roles, ["agent", "admin", "verifier"]);
         for role in StaffRole::iter() {
             assert_eq!(StaffChange::to_role(role).new_role(), Some(role));
         }
@@ -254,15 +272,39 @@ mod tests {
             active,
             created_at: DateTime::UNIX_EPOCH,
             open_sessions: 0,
+            factors: second_factor::Factors::default(),
+            must_change_password: false,
         };
         assert_eq!(
             staff_changes_offered(&admin, &member(StaffId(3), StaffRole::Agent, true)),
-            [StaffChange::MakeAdmin, StaffChange::Deactivate]
+            [
+                StaffChange::MakeAdmin,
+                StaffChange::MakeVerifier,
+                StaffChange::Deactivate
+            ]
         );
         assert_eq!(
             staff_changes_offered(&admin, &member(StaffId(3), StaffRole::Admin, false)),
-            [StaffChange::MakeAgent, StaffChange::Reactivate]
+            [
+                StaffChange::MakeAgent,
+                StaffChange::MakeVerifier,
+                StaffChange::Reactivate
+            ]
         );
+        let mut with_app = member(StaffId(3), StaffRole::Verifier, true);
+        with_app.factors.authenticator_app = true;
+        assert_eq!(
+            staff_changes_offered(&admin, &with_app),
+            [
+                StaffChange::MakeAgent,
+                StaffChange::MakeAdmin,
+                StaffChange::Deactivate,
+                StaffChange::ResetSecondFactor
+            ]
+        );
+        let mut own = member(StaffId(2), StaffRole::Admin, true);
+        own.factors.authenticator_app = true;
+        assert!(staff_changes_offered(&admin, &own).is_empty());
         // Nothing on one's own row: every change there is refused or changes nothing.
         assert!(
             staff_changes_offered(&admin, &member(StaffId(2), StaffRole::Admin, true)).is_empty()

@@ -1,0 +1,513 @@
+//! Staff second factors: setting up an authenticator app (with its recovery codes),
+//! showing a factor at sign-in, and confirming one again for an admin action (step-up).
+//! Passkeys are in `passkeys.rs`. Every event is audited; no secret reaches the trail.
+
+mod recovery;
+mod totp;
+
+pub use totp::Seed;
+
+use chrono::{DateTime, Utc};
+use janus_domain::audit::{AuditAction, AuditOutcome};
+use janus_domain::ids::StaffId;
+use janus_domain::staff::second_factor::{
+    AuthenticatorSetup, Factors, SignInStep, TypedFactor, step_up_is_fresh,
+};
+use janus_domain::throttle::ThrottleBucket;
+use janus_domain::{AppError, Secret};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+use crate::audit::{self, Entry};
+use crate::auth::StaffSession;
+use crate::db::begin_writing;
+use crate::entity::{session, staff_user};
+use crate::{OrInternal, Store, internal};
+
+/// Why a second factor is being shown, as the audit trail says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Occasion {
+    SignIn,
+    StepUp,
+}
+
+impl Occasion {
+    fn of(session: &StaffSession) -> Self {
+        if session.step == SignInStep::SecondFactor {
+            Self::SignIn
+        } else {
+            Self::StepUp
+        }
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            Self::SignIn => "at sign-in",
+            Self::StepUp => "for an admin action",
+        }
+    }
+}
+
+/// The refusal of a code that did not match; one message whichever kind was typed.
+fn wrong_code() -> AppError {
+    AppError::invalid(
+        "code",
+        "that code is not right: type the code your authenticator app shows now, or an unused recovery code",
+    )
+}
+
+impl Store {
+    /// The second factors `staff` has set up.
+    pub async fn factors(&self, staff: StaffId) -> Result<Factors, AppError> {
+        let user = self.staff_account(staff).await?;
+        self.factors_of(&user).await
+    }
+
+    async fn factors_of(&self, user: &staff_user::Model) -> Result<Factors, AppError> {
+        Ok(Factors {
+            authenticator_app: user.totp_confirmed_at.is_some(),
+            passkeys: self.passkey_count(user.id).await?,
+            recovery_codes_left: recovery::left(&self.db, user.id).await?,
+        })
+    }
+
+    pub(crate) async fn staff_account(&self, id: StaffId) -> Result<staff_user::Model, AppError> {
+        staff_user::Entity::find_by_id(id)
+            .one(&self.db)
+            .await
+            .or_internal()?
+            .ok_or_else(|| AppError::NotFound("Staff user".into()))
+    }
+
+    /// The step a session of `user` is at, given when it last showed a factor.
+    pub(crate) async fn step_after(
+        &self,
+        user: &staff_user::Model,
+        factor_confirmed_at: Option<DateTime<Utc>>,
+    ) -> Result<SignInStep, AppError> {
+        let factors = self.factors_of(user).await?;
+        Ok(SignInStep::of(
+            self.settings.second_factor_policy(),
+            user.role,
+            factors,
+            factor_confirmed_at.is_some(),
+            user.must_change_password,
+        ))
+    }
+
+    /// Moves `session` to the step its account is now at, after its factor was shown at
+    /// `factor_confirmed_at` (or its password changed), and returns it so.
+    pub(crate) async fn advance(
+        &self,
+        session: &StaffSession,
+        factor_confirmed_at: Option<DateTime<Utc>>,
+        password_confirmed_at: Option<DateTime<Utc>>,
+    ) -> Result<StaffSession, AppError> {
+        let user = self.staff_account(session.staff.id).await?;
+        let step = self.step_after(&user, factor_confirmed_at).await?;
+        session::Entity::update_many()
+            .col_expr(session::Column::SignInStep, Expr::value(step))
+            .col_expr(
+                session::Column::FactorConfirmedAt,
+                Expr::value(factor_confirmed_at),
+            )
+            .col_expr(
+                session::Column::PasswordConfirmedAt,
+                Expr::value(password_confirmed_at),
+            )
+            .filter(session::Column::TokenHash.eq(session.token_hash.as_str()))
+            .exec(&self.db)
+            .await
+            .or_internal()?;
+        Ok(StaffSession {
+            staff: crate::auth::view(&user)?,
+            step,
+            factor_confirmed_at,
+            password_confirmed_at,
+            token_hash: session.token_hash.clone(),
+        })
+    }
+
+    /// Starts setting up an authenticator app: a new seed, sealed and kept unconfirmed
+    /// until a first code proves the app holds it. Replaces a set-up left unfinished.
+    pub async fn begin_authenticator_setup(
+        &self,
+        session: &StaffSession,
+    ) -> Result<AuthenticatorSetup, AppError> {
+        self.require_factor_change(session).await?;
+        let user = self.staff_account(session.staff.id).await?;
+        if user.totp_confirmed_at.is_some() {
+            return Err(AppError::invalid(
+                "authenticator",
+                "you already have an authenticator app: remove it first to set up another",
+            ));
+        }
+        let seed = Seed::generate();
+        let otpauth_url = seed.otpauth_url(&user.email).map_err(internal)?;
+        let qr_svg = qrcode::QrCode::new(otpauth_url.as_bytes())
+            .map_err(internal)?
+            .render::<qrcode::render::svg::Color>()
+            .min_dimensions(200, 200)
+            .quiet_zone(true)
+            .build();
+        let mut active: staff_user::ActiveModel = user.into();
+        active.totp_secret_sealed = Set(Some(self.sealer.seal(seed.base32())));
+        active.totp_last_step = Set(None);
+        active.update(&self.db).await.or_internal()?;
+        let secret = seed
+            .base32()
+            .as_bytes()
+            .chunks(4)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join(" ");
+        Ok(AuthenticatorSetup {
+            secret,
+            otpauth_url,
+            qr_svg,
+        })
+    }
+
+    /// Finishes setting up the authenticator app with a first code from it, and returns
+    /// the ten recovery codes (shown this once). Showing the code counts as showing a
+    /// factor, so a sign-in waiting for a factor to be set up moves on.
+    pub async fn confirm_authenticator_setup(
+        &self,
+        session: &StaffSession,
+        code: &str,
+    ) -> Result<(StaffSession, Vec<String>), AppError> {
+        self.require_factor_change(session).await?;
+        let TypedFactor::AuthenticatorCode(code) = TypedFactor::parse(code)? else {
+            return Err(AppError::invalid(
+                "code",
+                "enter the 6 digits your authenticator app shows",
+            ));
+        };
+        let staff = session.staff.id;
+        self.throttle(ThrottleBucket::SecondFactorAccount, &staff.to_string())
+            .await?;
+        let user = self.staff_account(staff).await?;
+        if user.totp_confirmed_at.is_some() {
+            return Err(AppError::invalid(
+                "authenticator",
+                "your authenticator app is already set up",
+            ));
+        }
+        let Some(sealed) = user.totp_secret_sealed.as_deref() else {
+            return Err(AppError::invalid(
+                "authenticator",
+                "start setting up the authenticator app again: its set-up was not found",
+            ));
+        };
+        let now = self.clock.now();
+        let seed = self.open_seed(sealed)?;
+        let Some(step) = seed.accepts(&code, now, None).map_err(internal)? else {
+            return Err(wrong_code());
+        };
+        let txn = begin_writing(&self.db).await.or_internal()?;
+        let confirmed = staff_user::Entity::update_many()
+            .col_expr(staff_user::Column::TotpConfirmedAt, Expr::value(now))
+            .col_expr(staff_user::Column::TotpLastStep, Expr::value(step))
+            .filter(staff_user::Column::Id.eq(staff))
+            .filter(staff_user::Column::TotpConfirmedAt.is_null())
+            .filter(staff_user::Column::TotpSecretSealed.eq(sealed))
+            .exec(&txn)
+            .await
+            .or_internal()?
+            .rows_affected;
+        if confirmed != 1 {
+            return Err(AppError::invalid(
+                "authenticator",
+                "start setting up the authenticator app again: another set-up replaced this one",
+            ));
+        }
+        let codes = recovery::replace(&txn, staff, now).await?;
+        let entry = Entry::new(AuditAction::FactorAdded, AuditOutcome::Success)
+            .staff(staff)
+            .detail("authenticator app, with 10 recovery codes");
+        audit::record(&txn, now, entry).await.or_internal()?;
+        txn.commit().await.or_internal()?;
+        self.forgive(ThrottleBucket::SecondFactorAccount, &staff.to_string())
+            .await?;
+        let session = self
+            .advance(session, Some(now), session.password_confirmed_at)
+            .await?;
+        Ok((session, codes))
+    }
+
+    /// Checks a code from the authenticator app or a recovery code: the second step of a
+    /// sign-in, or a step-up for an admin action. Tries are throttled per account.
+    pub async fn confirm_second_factor(
+        &self,
+        session: &StaffSession,
+        typed: &str,
+    ) -> Result<StaffSession, AppError> {
+        let occasion = Occasion::of(session);
+        let staff = session.staff.id;
+        let typed = TypedFactor::parse(typed)?;
+        self.throttle(ThrottleBucket::SecondFactorAccount, &staff.to_string())
+            .await?;
+        let now = self.clock.now();
+        let user = self.staff_account(staff).await?;
+        let how = match typed {
+            TypedFactor::AuthenticatorCode(code) => {
+                self.spend_authenticator_code(&user, &code, now).await?
+            }
+            TypedFactor::RecoveryCode(code) => recovery::spend(&self.db, staff, &code, now)
+                .await?
+                .then(|| "recovery code".to_owned()),
+        };
+        let Some(how) = how else {
+            let entry = Entry::new(AuditAction::SecondFactor, AuditOutcome::Failure)
+                .staff(staff)
+                .detail(format!("a wrong code {}", occasion.words()));
+            audit::record(&self.db, now, entry).await.or_internal()?;
+            return Err(wrong_code());
+        };
+        self.forgive(ThrottleBucket::SecondFactorAccount, &staff.to_string())
+            .await?;
+        self.factor_shown(session, &how, now).await
+    }
+
+    /// Records that `session` showed a factor (`how`) at `now` and moves it on.
+    pub(crate) async fn factor_shown(
+        &self,
+        session: &StaffSession,
+        how: &str,
+        now: DateTime<Utc>,
+    ) -> Result<StaffSession, AppError> {
+        let occasion = Occasion::of(session);
+        let entry = Entry::new(AuditAction::SecondFactor, AuditOutcome::Success)
+            .staff(session.staff.id)
+            .detail(format!("{how} {}", occasion.words()));
+        audit::record(&self.db, now, entry).await.or_internal()?;
+        self.advance(session, Some(now), session.password_confirmed_at)
+            .await
+    }
+
+    /// The authenticator code's method name if `code` matches a step later than the last
+    /// one accepted, which it then becomes (a conditional update: two requests with one
+    /// code cannot both pass).
+    async fn spend_authenticator_code(
+        &self,
+        user: &staff_user::Model,
+        code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, AppError> {
+        let (Some(sealed), Some(_)) = (&user.totp_secret_sealed, user.totp_confirmed_at) else {
+            return Ok(None);
+        };
+        let seed = self.open_seed(sealed)?;
+        let Some(step) = seed
+            .accepts(code, now, user.totp_last_step)
+            .map_err(internal)?
+        else {
+            return Ok(None);
+        };
+        let spent = staff_user::Entity::update_many()
+            .col_expr(staff_user::Column::TotpLastStep, Expr::value(step))
+            .filter(staff_user::Column::Id.eq(user.id))
+            .filter(
+                Expr::col(staff_user::Column::TotpLastStep)
+                    .is_null()
+                    .or(Expr::col(staff_user::Column::TotpLastStep).lt(step)),
+            )
+            .exec(&self.db)
+            .await
+            .or_internal()?
+            .rows_affected;
+        Ok((spent == 1).then(|| "authenticator code".to_owned()))
+    }
+
+    fn open_seed(&self, sealed: &str) -> Result<Seed, AppError> {
+        // `open` passes text without its mark through as written before sealing existed;
+        // a seed was always sealed, so an unsealed one is a fault, never a seed.
+        if !sealed.starts_with("sealed:") {
+            return Err(internal("a stored TOTP seed is not sealed"));
+        }
+        self.sealer
+            .open(sealed)
+            .map(Seed::from_base32)
+            .map_err(internal)
+    }
+
+    /// An account without a second factor confirms an admin action with its password.
+    pub async fn confirm_password_again(
+        &self,
+        session: &StaffSession,
+        password: Secret,
+    ) -> Result<StaffSession, AppError> {
+        let staff = session.staff.id;
+        let user = self.staff_account(staff).await?;
+        if !self.factors_of(&user).await?.is_empty() {
+            return Err(AppError::invalid(
+                "password",
+                "confirm with your passkey or authenticator app instead",
+            ));
+        }
+        self.throttle(ThrottleBucket::SecondFactorAccount, &staff.to_string())
+            .await?;
+        let now = self.clock.now();
+        let accepted = self
+            .hasher
+            .verify(password, user.password_hash.clone())
+            .await?;
+        let entry = Entry::new(
+            AuditAction::SecondFactor,
+            if accepted {
+                AuditOutcome::Success
+            } else {
+                AuditOutcome::Failure
+            },
+        )
+        .staff(staff)
+        .detail("password, for an admin action (no second factor set up)");
+        audit::record(&self.db, now, entry).await.or_internal()?;
+        if !accepted {
+            return Err(AppError::invalid("password", "that password is not right"));
+        }
+        self.forgive(ThrottleBucket::SecondFactorAccount, &staff.to_string())
+            .await?;
+        self.advance(session, session.factor_confirmed_at, Some(now))
+            .await
+    }
+
+    /// Refuses an admin action unless `session` confirmed a second factor (or, for an
+    /// account without one, its password) within `staff.step_up_minutes`.
+    pub async fn require_step_up(&self, session: &StaffSession) -> Result<(), AppError> {
+        let minutes = self.settings.staff.step_up_minutes;
+        let now = self.clock.now();
+        if step_up_is_fresh(session.factor_confirmed_at, now, minutes) {
+            return Ok(());
+        }
+        let factors = self.factors(session.staff.id).await?;
+        if factors.is_empty() && step_up_is_fresh(session.password_confirmed_at, now, minutes) {
+            return Ok(());
+        }
+        Err(AppError::StepUpRequired(if factors.is_empty() {
+            format!(
+                "Confirm it is you: type your password again (asked once every {minutes} minutes for admin actions)."
+            )
+        } else {
+            format!(
+                "Confirm it is you with your passkey or authenticator app (asked once every {minutes} minutes for admin actions)."
+            )
+        }))
+    }
+
+    /// Adding or removing a factor, or renewing recovery codes: at the set-up step of a
+    /// sign-in, or from a finished session that confirmed it is its owner just now (so a
+    /// session left open cannot give a stranger a factor of their own).
+    async fn require_factor_change(&self, session: &StaffSession) -> Result<(), AppError> {
+        match session.step {
+            SignInStep::EnrolFactor => Ok(()),
+            SignInStep::Done => self.require_step_up(session).await,
+            step => Err(AppError::SignInUnfinished(step)),
+        }
+    }
+
+    /// Removes the authenticator app and its recovery codes. Refused when the policy
+    /// wants a factor and this is the only one.
+    pub async fn remove_authenticator(&self, session: &StaffSession) -> Result<(), AppError> {
+        self.require_factor_change(session).await?;
+        let staff = session.staff.id;
+        let factors = self.factors(staff).await?;
+        if !factors.authenticator_app {
+            return Err(AppError::NotFound("An authenticator app".into()));
+        }
+        if factors.passkeys == 0
+            && self
+                .settings
+                .second_factor_policy()
+                .requires(session.staff.role)
+        {
+            return Err(AppError::invalid(
+                "authenticator",
+                "add a passkey first: your role must always have a second factor",
+            ));
+        }
+        let now = self.clock.now();
+        let txn = begin_writing(&self.db).await.or_internal()?;
+        clear_authenticator(&txn, staff).await?;
+        let entry = Entry::new(AuditAction::FactorRemoved, AuditOutcome::Success)
+            .staff(staff)
+            .detail("authenticator app and its recovery codes");
+        audit::record(&txn, now, entry).await.or_internal()?;
+        txn.commit().await.or_internal()
+    }
+
+    /// A fresh set of recovery codes in place of the old ones (all of them, used or not).
+    pub async fn renew_recovery_codes(
+        &self,
+        session: &StaffSession,
+    ) -> Result<Vec<String>, AppError> {
+        self.require_factor_change(session).await?;
+        let staff = session.staff.id;
+        if !self.factors(staff).await?.authenticator_app {
+            return Err(AppError::invalid(
+                "recovery",
+                "recovery codes come with an authenticator app: set one up first",
+            ));
+        }
+        let now = self.clock.now();
+        let txn = begin_writing(&self.db).await.or_internal()?;
+        let codes = recovery::replace(&txn, staff, now).await?;
+        let entry = Entry::new(AuditAction::FactorAdded, AuditOutcome::Success)
+            .staff(staff)
+            .detail("10 new recovery codes (the old ones no longer work)");
+        audit::record(&txn, now, entry).await.or_internal()?;
+        txn.commit().await.or_internal()?;
+        Ok(codes)
+    }
+}
+
+/// Removes an account's authenticator app and recovery codes.
+pub(crate) async fn clear_authenticator(
+    db: &impl ConnectionTrait,
+    staff: StaffId,
+) -> Result<(), AppError> {
+    staff_user::Entity::update_many()
+        .col_expr(
+            staff_user::Column::TotpSecretSealed,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            staff_user::Column::TotpConfirmedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            staff_user::Column::TotpLastStep,
+            Expr::value(Option::<i64>::None),
+        )
+        .filter(staff_user::Column::Id.eq(staff))
+        .exec(db)
+        .await
+        .or_internal()?;
+    recovery::remove_all(db, staff).await
+}
+
+impl Store {
+    /// How many passkeys `staff` has.
+    pub(crate) async fn passkey_count(&self, staff: StaffId) -> Result<u32, AppError> {
+        use sea_orm::PaginatorTrait;
+        let n = crate::entity::staff_passkey::Entity::find()
+            .filter(crate::entity::staff_passkey::Column::StaffUserId.eq(staff))
+            .count(&self.db)
+            .await
+            .or_internal()?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+}
+
+/// Removes every passkey of an account.
+pub(crate) async fn remove_passkeys(
+    db: &impl ConnectionTrait,
+    staff: StaffId,
+) -> Result<(), AppError> {
+    crate::entity::staff_passkey::Entity::delete_many()
+        .filter(crate::entity::staff_passkey::Column::StaffUserId.eq(staff))
+        .exec(db)
+        .await
+        .or_internal()?;
+    Ok(())
+}
