@@ -8,16 +8,20 @@ pub fn max_chars(field: &str) -> usize {
     match field {
         // RFC 5321's limit on a forward path, as every mail system enforces it.
         "email" => 254,
-        "password" => crate::staff::MAX_PASSWORD_CHARS,
+        "password" | "current_password" => crate::staff::MAX_PASSWORD_CHARS,
         // Names are trimmed and held to 100 by their own rule, which says so kindly.
         "name" => 200,
         "next" => 2048,
         "search" => 200,
         // A setup link's token is 43 characters by default, 86 at the largest setting.
         "token" => 128,
-        "pin" | "confirm" | "code" => 16,
+        "pin" | "confirm" => 16,
+        // A 6-digit authenticator code, or a 24-character recovery code typed with its
+        // dashes or spaces.
+        "code" => 40,
+        "session" => crate::staff::sessions::SESSION_ID_CHARS,
         "reason" => 500,
-        "client_id" | "contact_id" | "id" | "page" => 20,
+        "client_id" | "contact_id" | "id" | "whose" | "page" => 20,
         "tab" | "role" | "purpose" | "change" | "brand" | "slug" => 40,
         // A field no function takes is dropped by the decoder; bounded all the same.
         _ => 256,

@@ -16,13 +16,13 @@ pub async fn list_sessions(whose: StaffId) -> Result<Vec<SessionView>, AppError>
 
 /// Ends one of `whose` sessions. Another person's is an admin action (step-up).
 #[server(prefix = "/api", endpoint = "end_session")]
-pub async fn end_session(whose: StaffId, id: SessionId) -> Result<(), AppError> {
-    let (store, session) = context::require_session().await?;
-    let me = session.clone().finished()?;
+pub async fn end_session(whose: StaffId, session: SessionId) -> Result<(), AppError> {
+    let (store, asking) = context::require_session().await?;
+    let me = asking.clone().finished()?;
     if whose != me.id {
-        store.require_step_up(&session).await?;
+        store.require_step_up(&asking).await?;
     }
-    store.end_session(&session, whose, &id).await
+    store.end_session(&asking, whose, &session).await
 }
 
 /// Removes one's authenticator app (and its recovery codes); asks for step-up.

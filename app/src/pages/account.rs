@@ -182,7 +182,7 @@ pub fn SessionsTable(
                                 {(!s.current).then(|| view! {
                                     <ActionForm action=end attr:class="inline-form">
                                         <input type="hidden" name="whose" value=whose.to_string() />
-                                        <input type="hidden" name="id" value=s.id.0.clone() />
+                                        <input type="hidden" name="session" value=s.id.0.clone() />
                                         <button type="submit" class="button button-small button-danger">"End session"</button>
                                     </ActionForm>
                                 })}

@@ -49,7 +49,7 @@ impl Seed {
     }
 
     /// The `otpauth://` address an authenticator app reads from the QR code.
-    pub(crate) fn otpauth_url(&self, account: &str) -> Result<String, String> {
+    pub fn otpauth_url(&self, account: &str) -> Result<String, String> {
         self.totp(account)?
             .to_url()
             .map_err(|e| format!("cannot write the otpauth address: {e}"))
