@@ -11,6 +11,7 @@ pub mod api;
 mod components;
 pub mod page_scripts;
 mod pages;
+mod passkey_browser;
 pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod session_cookie;

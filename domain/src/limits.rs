@@ -20,6 +20,10 @@ pub fn max_chars(field: &str) -> usize {
         // dashes or spaces.
         "code" => 40,
         "session" => crate::staff::sessions::SESSION_ID_CHARS,
+        // A WebAuthn answer (its attestation object holds a public key and, at most, a
+        // certificate chain) as JSON, and the id of the ceremony it answers.
+        "credential" => 16_384,
+        "ceremony" => 64,
         "reason" => 500,
         "client_id" | "contact_id" | "id" | "whose" | "page" => 20,
         "tab" | "role" | "purpose" | "change" | "brand" | "slug" => 40,

@@ -2,6 +2,7 @@
 
 pub mod assets;
 pub mod delivery;
+pub mod exports;
 pub mod hardening;
 pub mod router;
 pub mod settings;

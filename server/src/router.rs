@@ -98,6 +98,10 @@ pub fn app(store: Store, options: LeptosOptions) -> Router {
         // Liveness: the process answers, whatever the database does. Also the bare route
         // the load benchmark compares the dashboard with.
         .route("/health/live", get(|| async { "ok" }))
+        .route(
+            "/api/sign-in-audit.csv",
+            get(crate::exports::sign_in_audit_csv).with_state(store.clone()),
+        )
         .leptos_routes_with_context(&options, routes, context, {
             let options = options.clone();
             move || shell(options.clone())

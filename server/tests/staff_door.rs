@@ -83,6 +83,11 @@ const STAFF_FUNCTIONS: &[(&str, &str, bool)] = &[
     ),
     ("/api/change_staff", "id=1&change=deactivate", false),
     ("/api/reset_staff_password", "id=1", false),
+    (
+        "/api/sign_in_audit",
+        "staff=&action=&outcome=&from=&to=",
+        false,
+    ),
     // Another person's sessions (staff user 1 is the demo agent): for admins.
     ("/api/list_sessions", "whose=1", false),
     (
@@ -102,6 +107,12 @@ const SIGN_IN_STEPS: &[&str] = &[
     "/api/step_up",
     "/api/remove_authenticator",
     "/api/renew_recovery_codes",
+    "/api/my_passkeys",
+    "/api/begin_passkey_registration",
+    "/api/finish_passkey_registration",
+    "/api/remove_passkey",
+    "/api/begin_passkey_check",
+    "/api/finish_passkey_check",
 ];
 
 /// Anyone may call these.
@@ -111,6 +122,8 @@ const PUBLIC: &[&str] = &[
     "/api/get_setup_page",
     "/api/complete_pin_setup",
     "/api/get_brand",
+    "/api/begin_passkey_sign_in",
+    "/api/finish_passkey_sign_in",
 ];
 
 #[tokio::test]

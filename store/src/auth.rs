@@ -223,8 +223,24 @@ impl Store {
                 return Err(AppError::InvalidCredentials);
             }
         };
+        self.open_session(&user, browser, None, Some(now), "password")
+            .await
+    }
+
+    /// Opens a session for `user`, who just showed a factor at `factor_confirmed_at`
+    /// and/or a password at `password_confirmed_at` (`how`, for the audit trail), at the
+    /// step signing in is then at.
+    pub(crate) async fn open_session(
+        &self,
+        user: &staff_user::Model,
+        browser: &Browser,
+        factor_confirmed_at: Option<DateTime<Utc>>,
+        password_confirmed_at: Option<DateTime<Utc>>,
+        how: &str,
+    ) -> Result<(SessionToken, StaffSession), AppError> {
+        let now = self.clock.now();
         let token = SessionToken::generate();
-        let step = self.step_after(&user, None).await?;
+        let step = self.step_after(user, factor_confirmed_at).await?;
         let user_agent: String = browser
             .user_agent
             .chars()
@@ -237,8 +253,8 @@ impl Store {
             created_at: Set(now),
             last_seen_at: Set(now),
             sign_in_step: Set(step),
-            factor_confirmed_at: Set(None),
-            password_confirmed_at: Set(Some(now)),
+            factor_confirmed_at: Set(factor_confirmed_at),
+            password_confirmed_at: Set(password_confirmed_at),
             user_agent: Set(user_agent),
             address: Set(browser.address.clone()),
         }
@@ -246,18 +262,18 @@ impl Store {
         .await
         .or_internal()?;
         let detail = match step {
-            SignInStep::Done => "password".to_owned(),
-            step => format!("password; next: {}", <&str>::from(step)),
+            SignInStep::Done => how.to_owned(),
+            step => format!("{how}, {}", step.still_to_do()),
         };
         let entry = Entry::new(AuditAction::SignIn, AuditOutcome::Success)
             .staff(user.id)
             .detail(detail);
         audit::record(&self.db, now, entry).await.or_internal()?;
         let session = StaffSession {
-            staff: view(&user)?,
+            staff: view(user)?,
             step,
-            factor_confirmed_at: None,
-            password_confirmed_at: Some(now),
+            factor_confirmed_at,
+            password_confirmed_at,
             token_hash: token.hash(),
         };
         Ok((token, session))

@@ -25,6 +25,7 @@ pub mod seed;
 pub mod seed_scale;
 pub mod setup_form;
 pub mod sign_in;
+pub mod sign_in_audit;
 pub mod staff_admin;
 pub mod staff_factors;
 mod staff_sessions;

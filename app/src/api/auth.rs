@@ -38,20 +38,29 @@ pub async fn sign_in(
     Ok(())
 }
 
-/// Sends the browser to the page of `step`, carrying where it was going, or there once
-/// signing in is done.
+/// The page of `step`, carrying where the browser was going, or that place once signing
+/// in is done.
 #[cfg(feature = "ssr")]
-fn go_on(step: janus_domain::staff::second_factor::SignInStep, next: Option<&str>) {
+pub(super) fn next_page(
+    step: janus_domain::staff::second_factor::SignInStep,
+    next: Option<&str>,
+) -> String {
     use janus_domain::staff::second_factor::SignInStep;
     let next = janus_domain::url::local_redirect(next);
     match step {
-        SignInStep::Done => leptos_axum::redirect(&next),
-        step => leptos_axum::redirect(&format!(
+        SignInStep::Done => next,
+        step => format!(
             "{}?next={}",
             step.path(),
             janus_domain::url::encode_query_value(&next)
-        )),
+        ),
     }
+}
+
+/// Sends the browser to [`next_page`].
+#[cfg(feature = "ssr")]
+fn go_on(step: janus_domain::staff::second_factor::SignInStep, next: Option<&str>) {
+    leptos_axum::redirect(&next_page(step, next));
 }
 
 /// The second step of signing in: a code from the authenticator app or a recovery code.

@@ -7,5 +7,6 @@ pub mod contacts;
 #[cfg(feature = "ssr")]
 mod context;
 pub mod messages;
+pub mod passkeys;
 pub mod security;
 pub mod staff;

@@ -64,3 +64,18 @@ pub struct IssuedPassword {
 use super::context;
 #[cfg(feature = "ssr")]
 use janus_domain::staff::Permission;
+
+/// The sign-in audit (admins): each field as the filter form gives it, empty for "any".
+#[server(prefix = "/api", endpoint = "sign_in_audit")]
+pub async fn sign_in_audit(
+    staff: String,
+    action: String,
+    outcome: String,
+    from: String,
+    to: String,
+) -> Result<Vec<janus_domain::audit::SignInEvent>, AppError> {
+    use janus_domain::audit::SignInAuditFilter;
+    let (store, admin) = context::require_staff(Permission::ManageStaff).await?;
+    let filter = SignInAuditFilter::parse(&staff, &action, &outcome, &from, &to)?;
+    store.sign_in_audit(&admin, &filter).await
+}

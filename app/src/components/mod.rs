@@ -1,3 +1,4 @@
+mod add_passkey;
 mod authenticator_setup;
 mod confirm_dialog;
 mod contact_editor;
@@ -11,6 +12,7 @@ pub(crate) mod staff_shell;
 mod stage_control;
 mod step_up;
 
+pub use add_passkey::AddPasskeyPanel;
 pub use authenticator_setup::AuthenticatorSetupPanel;
 pub use confirm_dialog::ConfirmDialog;
 pub use contact_editor::ContactsSection;

@@ -37,9 +37,40 @@ pub fn StepUpForm(
             busy.set(false);
         });
     };
+    let with_passkey = move |_| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match crate::passkey_browser::confirm(String::new()).await {
+                Ok(_) => {
+                    problem.set(None);
+                    confirmed.set(true);
+                    if let Some(retry) = retry {
+                        retry.run(());
+                    }
+                }
+                Err(error) => problem.set(Some(error)),
+            }
+            busy.set(false);
+        });
+    };
+    let passkey = move || {
+        account
+            .get()
+            .and_then(Result::ok)
+            .filter(|a| a.factors.passkeys > 0)
+            .map(|_| view! {
+                <button type="button" class="button button-primary" on:click=with_passkey disabled=move || busy.get()>
+                    "Use your passkey"
+                </button>
+            })
+    };
     let field = move || {
-        account.get().and_then(Result::ok).map(|account| {
-            let by_code = !account.factors.is_empty();
+        account.get().and_then(Result::ok).and_then(|account| {
+            let by_code = account.factors.authenticator_app;
+            // An account with passkeys only confirms with one (the button above).
+            if !by_code && !account.factors.is_empty() {
+                return None;
+            }
             let (label, kind, complete, mode) = if by_code {
                 (
                     "Code from your authenticator app, or a recovery code",
@@ -50,7 +81,7 @@ pub fn StepUpForm(
             } else {
                 ("Your password", "password", "current-password", "text")
             };
-            view! {
+            Some(view! {
                 <label>
                     {label}
                     <input
@@ -71,7 +102,7 @@ pub fn StepUpForm(
                 >
                     "Confirm"
                 </button>
-            }
+            })
         })
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -79,7 +110,7 @@ pub fn StepUpForm(
         let by_code = account
             .get_untracked()
             .and_then(Result::ok)
-            .is_some_and(|a| !a.factors.is_empty());
+            .is_some_and(|a| a.factors.authenticator_app);
         let value = typed.get_untracked();
         typed.set(String::new());
         if by_code {
@@ -99,6 +130,7 @@ pub fn StepUpForm(
                 }
             >
                 <p>{message.clone()}</p>
+                {passkey}
                 <form class="step-up-form" on:submit=submit>
                     {field}
                 </form>

@@ -9,7 +9,8 @@ use leptos_meta::Title;
 
 use crate::api::account::{EndSession, list_sessions, remove_authenticator, renew_recovery_codes};
 use crate::api::auth::{ChangePassword, my_account};
-use crate::components::{AuthenticatorSetupPanel, ErrorNotice, StaffShell};
+use crate::api::passkeys::{my_passkeys, remove_passkey};
+use crate::components::{AddPasskeyPanel, AuthenticatorSetupPanel, ErrorNotice, StaffShell};
 use crate::pages::sign_in_steps::PasswordForm;
 
 #[component]
@@ -93,6 +94,7 @@ fn FactorsSection(account: AccountView, refresh: RwSignal<u32>) -> impl IntoView
                     "A second factor keeps your account safe even if your password leaks. Once you set one up, every sign-in asks for it."
                 }}
             </p>
+            <PasskeysPart refresh />
             <h3>"Authenticator app"</h3>
             {if factors.authenticator_app {
                 view! {
@@ -118,6 +120,62 @@ fn FactorsSection(account: AccountView, refresh: RwSignal<u32>) -> impl IntoView
             })}
             {move || error.get().map(|e| view! { <ErrorNotice error=e retry /> })}
         </section>
+    }
+}
+
+#[component]
+fn PasskeysPart(refresh: RwSignal<u32>) -> impl IntoView {
+    let passkeys = Resource::new(move || refresh.get(), |_| my_passkeys());
+    let error = RwSignal::new(None::<janus_domain::AppError>);
+    let removing = StoredValue::new(None::<i32>);
+    let remove = move |id: i32| {
+        removing.set_value(Some(id));
+        leptos::task::spawn_local(async move {
+            match remove_passkey(id).await {
+                Ok(()) => {
+                    error.set(None);
+                    refresh.update(|n| *n += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let retry = Callback::new(move |()| {
+        if let Some(id) = removing.get_value() {
+            remove(id);
+        }
+    });
+    view! {
+        <h3>"Passkeys"</h3>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match passkeys.await {
+                    Ok(list) if list.is_empty() => view! { <p class="muted" data-testid="passkey-status">"None yet."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="passkeys" data-testid="passkeys">
+                            {list.into_iter().map(|p| {
+                                let id = p.id;
+                                let used = p.last_used_at.map_or_else(
+                                    || "never used".to_owned(),
+                                    |at| format!("last used {}", at.format("%b %-d, %H:%M UTC")),
+                                );
+                                view! {
+                                    <li>
+                                        <strong>{p.name.clone()}</strong>
+                                        <span class="muted small">{format!(" added {} · {used}", p.created_at.format("%b %-d, %Y"))}</span>
+                                        <button type="button" class="button button-small button-quiet" aria-label=format!("Remove passkey {}", p.name)
+                                            on:click=move |_| remove(id)>"Remove"</button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Transition>
+        {move || error.get().map(|e| view! { <ErrorNotice error=e retry /> })}
+        <AddPasskeyPanel on_added=Callback::new(move |()| refresh.update(|n| *n += 1)) />
     }
 }
 

@@ -1,4 +1,4 @@
-mod account;
+pub(crate) mod account;
 mod client_pin;
 mod dashboard;
 mod dev_mailbox;

@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::auth::{ChangePassword, ConfirmSecondFactor, SignOut};
-use crate::components::{AuthenticatorSetupPanel, ErrorNotice};
+use crate::api::auth::{ChangePassword, ConfirmSecondFactor, SignOut, my_account};
+use crate::components::{AddPasskeyPanel, AuthenticatorSetupPanel, ErrorNotice};
 
 /// Where the person was going before signing in, carried from step to step.
 fn next() -> impl Fn() -> String + Copy {
@@ -42,8 +42,25 @@ pub fn SecondFactorPage() -> impl IntoView {
     let confirm = ServerAction::<ConfirmSecondFactor>::new();
     let next = next();
     let error = move || confirm.value().get().and_then(Result::err);
+    let account = LocalResource::new(my_account);
+    let factors = move || account.get().and_then(Result::ok).map(|a| a.factors);
+    let passkey_error = RwSignal::new(None::<janus_domain::AppError>);
+    let use_passkey = move |_| {
+        leptos::task::spawn_local(async move {
+            match crate::passkey_browser::confirm(next()).await {
+                Ok(path) => crate::passkey_browser::go(&path),
+                Err(e) => passkey_error.set(Some(e)),
+            }
+        });
+    };
     view! {
         <StepCard title="Confirm it is you">
+            {move || factors().filter(|f| f.passkeys > 0).map(|_| view! {
+                <button type="button" class="button button-primary button-wide" on:click=use_passkey data-testid="use-passkey">
+                    "Use your passkey"
+                </button>
+                {move || passkey_error.get().map(|e| view! { <ErrorNotice error=e /> })}
+            })}
             <p class="muted">"Open your authenticator app and type the code it shows for Janus Enrollment. Lost your phone? Type one of your recovery codes instead."</p>
             <ActionForm action=confirm attr:class="stack" attr:novalidate="">
                 <input type="hidden" name="next" prop:value=next />
@@ -105,7 +122,10 @@ pub fn SetUpFactorPage() -> impl IntoView {
     let next = next();
     view! {
         <StepCard title="Set up a second factor">
-            <p class="muted">"Your account needs a second factor besides your password: an authenticator app on your phone (such as Google Authenticator, Microsoft Authenticator or 1Password)."</p>
+            <p class="muted">"Your account needs a second factor besides your password: a passkey (your computer's fingerprint reader or PIN, your phone, or a security key), or an authenticator app on your phone (such as Google Authenticator, Microsoft Authenticator or 1Password)."</p>
+            <h2 class="step-subtitle">"A passkey"</h2>
+            <AddPasskeyPanel on_added=Callback::new(move |()| crate::passkey_browser::go(&janus_domain::url::local_redirect(Some(&next())))) />
+            <h2 class="step-subtitle">"Or an authenticator app"</h2>
             <AuthenticatorSetupPanel then=Signal::derive(move || janus_domain::url::local_redirect(Some(&next()))) />
         </StepCard>
     }

@@ -81,6 +81,16 @@ impl SignInStep {
         }
     }
 
+    /// What is left to do, as the audit trail says it ("then a second factor").
+    pub fn still_to_do(self) -> &'static str {
+        match self {
+            Self::SecondFactor => "then a second factor",
+            Self::ChangePassword => "then a password of their own",
+            Self::EnrolFactor => "then setting up a second factor",
+            Self::Done => "signed in",
+        }
+    }
+
     /// The page that finishes this step.
     pub fn path(self) -> &'static str {
         match self {
@@ -163,6 +173,37 @@ pub struct AuthenticatorSetup {
     pub otpauth_url: String,
     /// The QR code as an SVG document, drawn on the server.
     pub qr_svg: String,
+}
+
+/// A WebAuthn ceremony begun on the server, for the browser to finish: the options to
+/// hand to `navigator.credentials` (JSON, as WebAuthn's `…FromJSON` methods read it),
+/// and the ceremony's id, which the browser sends back with its answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyChallenge {
+    pub ceremony: String,
+    pub options: String,
+}
+
+/// A passkey as its owner's account page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyView {
+    pub id: i32,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// A passkey's name as its owner typed it: trimmed, 1 to 60 characters, or "Passkey".
+pub fn passkey_name(typed: &str) -> Result<String, crate::AppError> {
+    let name = typed.trim();
+    match name.chars().count() {
+        0 => Ok("Passkey".to_owned()),
+        1..=60 => Ok(name.to_owned()),
+        _ => Err(crate::AppError::invalid(
+            "name",
+            "keep the passkey's name to 60 characters or fewer",
+        )),
+    }
 }
 
 /// What someone typed at the second-factor step: a code from their app, or a recovery code.

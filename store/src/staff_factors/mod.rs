@@ -2,9 +2,11 @@
 //! showing a factor at sign-in, and confirming one again for an admin action (step-up).
 //! Passkeys are in `passkeys.rs`. Every event is audited; no secret reaches the trail.
 
+mod passkeys;
 mod recovery;
 mod totp;
 
+pub(crate) use totp::ISSUER;
 pub use totp::Seed;
 
 use chrono::{DateTime, Utc};
@@ -33,10 +35,10 @@ enum Occasion {
 
 impl Occasion {
     fn of(session: &StaffSession) -> Self {
-        if session.step == SignInStep::SecondFactor {
-            Self::SignIn
-        } else {
+        if session.step == SignInStep::Done {
             Self::StepUp
+        } else {
+            Self::SignIn
         }
     }
 
