@@ -79,6 +79,16 @@ export default defineConfig({
       stdout: "pipe",
     },
     {
+      // Second factors required, as in production: the staff-door test enrols passkeys
+      // and authenticator apps here. Passkeys need a host name, so it is opened at
+      // localhost (the relying party of a development site on a loopback address).
+      command: "JANUS_STAFF__SECOND_FACTOR=required JANUS_STAFF__STEP_UP_MINUTES=1 ../scripts/e2e-server.sh 3105",
+      url: "http://127.0.0.1:3105/health",
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: "pipe",
+    },
+    {
       // The staff-management test deactivates the demo agent; it gets a server of its own.
       command: "../scripts/e2e-server.sh 3103",
       url: "http://127.0.0.1:3103/health",

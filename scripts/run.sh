@@ -18,6 +18,7 @@ cat <<MSG
   Staff sign-in:    agent@janus.example / harbor-lantern-7412
   Admin sign-in:    admin@janus.example / quiet-meadow-4821
   Dev mailbox:      http://127.0.0.1:3000/dev/mailbox  (every email and SMS "sent"; signed in)
+  Passkeys:         open http://localhost:3000 (browsers allow them on names, not addresses)
   (Ctrl-C stops the server; the data stays in ./data.)
 
 MSG

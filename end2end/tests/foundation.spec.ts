@@ -10,7 +10,7 @@ test("a wrong password is refused with the one sign-in message", async ({ page }
   await hydrated(page);
   await page.getByLabel("Work email").fill(AGENT.email);
   await page.getByLabel("Password").fill("not the password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("alert")).toHaveText("That email and password do not match an active staff account.");
   await expect(page).toHaveURL(/\/login/);
 });

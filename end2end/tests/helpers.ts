@@ -42,7 +42,7 @@ export async function signIn(page: Page, next = "/", who = AGENT) {
   await hydrated(page);
   await page.getByLabel("Work email").fill(who.email);
   await page.getByLabel("Password").fill(who.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByTestId("staff-name")).toContainText(who.name);
   for (const cookie of await page.context().cookies()) rememberSecret(cookie.value);
 }

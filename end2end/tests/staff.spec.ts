@@ -43,7 +43,7 @@ test("an admin adds a staff user, and deactivating an agent signs them out at on
 
   await form.getByLabel("First password").fill("a long first password");
   await form.getByRole("button", { name: "Add staff user" }).click();
-  await expect(form.getByRole("status")).toContainText("Riley Chen (riley@janus.example) can now sign in as agent.");
+  await expect(form.getByRole("status")).toContainText("Riley Chen (riley@janus.example) can now sign in as agent, and will choose their own password first.");
   await expect(table.locator('tr[data-email="riley@janus.example"]')).toContainText("Agent");
   await expect(form.getByLabel("First password")).toHaveValue("");
 
@@ -58,7 +58,7 @@ test("an admin adds a staff user, and deactivating an agent signs them out at on
   await hydrated(agent);
   await agent.getByLabel("Work email").fill(AGENT.email);
   await agent.getByLabel("Password").fill(AGENT.password);
-  await agent.getByRole("button", { name: "Sign in" }).click();
+  await agent.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(agent.getByRole("alert")).toContainText("do not match an active staff account");
 
   // Reactivated, they can sign in again.

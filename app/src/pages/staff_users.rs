@@ -88,10 +88,21 @@ pub fn StaffUsersPage() -> impl IntoView {
 #[component]
 fn ChangeOutcome(change: ServerAction<ChangeStaff>) -> impl IntoView {
     let retry = again(change);
+    let asked = RwSignal::new(None::<StaffChange>);
+    Effect::new(move |_| {
+        if let Some(input) = change.input().get() {
+            asked.set(Some(input.change));
+        }
+    });
     move || {
         change.value().get().map(|result| match result {
             Ok(m) => {
-                let text = if !m.active {
+                let text = if asked.get() == Some(StaffChange::ResetSecondFactor) {
+                    format!(
+                        "{}'s passkeys, authenticator app and recovery codes are removed, and their sessions ended.",
+                        m.name
+                    )
+                } else if !m.active {
                     format!("{} is deactivated and signed out everywhere.", m.name)
                 } else {
                     format!("{} is an active {}.", m.name, m.role.label().to_lowercase())

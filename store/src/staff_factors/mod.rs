@@ -378,6 +378,11 @@ impl Store {
     /// account without one, its password) within `staff.step_up_minutes`.
     pub async fn require_step_up(&self, session: &StaffSession) -> Result<(), AppError> {
         let minutes = self.settings.staff.step_up_minutes;
+        let every = if minutes == 1 {
+            "every minute".to_owned()
+        } else {
+            format!("once every {minutes} minutes")
+        };
         let now = self.clock.now();
         if step_up_is_fresh(session.factor_confirmed_at, now, minutes) {
             return Ok(());
@@ -388,11 +393,11 @@ impl Store {
         }
         Err(AppError::StepUpRequired(if factors.is_empty() {
             format!(
-                "Confirm it is you: type your password again (asked once every {minutes} minutes for admin actions)."
+                "Confirm it is you: type your password again (asked {every} for admin actions)."
             )
         } else {
             format!(
-                "Confirm it is you with your passkey or authenticator app (asked once every {minutes} minutes for admin actions)."
+                "Confirm it is you with your passkey or authenticator app (asked {every} for admin actions)."
             )
         }))
     }
