@@ -173,11 +173,15 @@ impl SignInAuditFilter {
                 AuditOutcome::from_str(&v).map_err(|_| bad(n, "must be success or failure"))
             })
             .transpose()?;
+        // Four-digit years only: chrono reads signed years of any size, and a day past the
+        // largest date it knows cannot be computed.
         let date = |name: &'static str, value: &str| {
             field(name, value)
                 .map(|(n, v)| {
                     chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d")
-                        .map_err(|_| bad(n, "must be a date such as 2026-12-03"))
+                        .ok()
+                        .filter(|d| (1900..=9999).contains(&chrono::Datelike::year(d)))
+                        .ok_or_else(|| bad(n, "must be a date such as 2026-12-03"))
                 })
                 .transpose()
         };
@@ -212,6 +216,7 @@ mod tests {
             (["", "pin_check", "", "", ""], "action"),
             (["", "", "maybe", "", ""], "outcome"),
             (["", "", "", "12/01/2026", ""], "from"),
+            (["", "", "", "", "+262143-12-31"], "to"),
         ] {
             match SignInAuditFilter::parse(args[0], args[1], args[2], args[3], args[4]) {
                 Err(crate::AppError::InvalidInput { field: f, .. }) => assert_eq!(f, field),

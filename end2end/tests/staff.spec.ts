@@ -34,7 +34,7 @@ test("an admin adds a staff user, and deactivating an agent signs them out at on
 
   // A short password is refused with the reason, and nothing is added.
   const form = page.getByRole("region", { name: "Add a staff user" });
-  await form.getByLabel("Name").fill("Riley Chen");
+  await form.getByLabel("Name", { exact: true }).fill("Riley Chen");
   await form.getByLabel("Work email").fill("riley@janus.example");
   await form.getByLabel("First password").fill("too short");
   await form.getByRole("button", { name: "Add staff user" }).click();

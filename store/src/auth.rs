@@ -8,7 +8,7 @@
 //! A session opened with a password alone may still have steps ahead of it (a second
 //! factor, a new password, a factor to set up: [`SignInStep`]); until it is `done` it opens
 //! nothing but those steps. The step is kept on the session row, and moves on in
-//! `sign_in_steps.rs`.
+//! `staff_factors/mod.rs` (`Store::advance`).
 
 use chrono::{DateTime, Duration, Utc};
 use janus_domain::contact::normalize_email;
@@ -16,6 +16,7 @@ use janus_domain::ids::StaffId;
 use janus_domain::staff::second_factor::SignInStep;
 use janus_domain::staff::{StaffRole, StaffView, check_new_password, check_staff_name};
 use janus_domain::{AppError, Secret};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, SqlErr};
 
 use crate::audit::{self, Entry};
@@ -345,14 +346,26 @@ impl Store {
             active.update(&self.db).await.or_internal()?;
         }
         let staff = view(&user)?;
-        // A session finished without a factor, when the policy now wants one for this
-        // role (the settings changed, or the account became an admin), shows one first,
-        // or sets one up. Rare, so the factors are read only then.
-        let step = if step == SignInStep::Done
-            && factor_confirmed_at.is_none()
-            && self.settings.second_factor_policy().requires(staff.role)
+        // A session part-way through signing in is judged afresh on each request: the
+        // account may have changed since its step was saved (a factor set up in another
+        // session must not leave this one free to set up its own). So is a session
+        // finished without a factor when the policy now wants one for this role (the
+        // settings changed, or the account became an admin). Both are rare, so the
+        // factors are read only then.
+        let step = if step != SignInStep::Done
+            || (factor_confirmed_at.is_none()
+                && self.settings.second_factor_policy().requires(staff.role))
         {
-            self.step_after(&user, None).await?
+            let now_at = self.step_after(&user, factor_confirmed_at).await?;
+            if now_at != step && step != SignInStep::Done {
+                session::Entity::update_many()
+                    .col_expr(session::Column::SignInStep, Expr::value(now_at))
+                    .filter(session::Column::TokenHash.eq(hash.as_str()))
+                    .exec(&self.db)
+                    .await
+                    .or_internal()?;
+            }
+            now_at
         } else {
             step
         };

@@ -270,8 +270,8 @@ impl Store {
         for (name, email, mobile, what, contact_id) in notices {
             let blanks = Blanks::new(&brand, &c.business_name, &name).with_change(&what);
             let to = |address| Recipient {
-                client_id: c.id,
-                contact_id,
+                client_id: Some(c.id),
+                contact_id: Some(contact_id),
                 address,
                 carries: Carries::Nothing,
                 deliver_by: None,

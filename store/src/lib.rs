@@ -28,6 +28,7 @@ pub mod sign_in;
 pub mod sign_in_audit;
 pub mod staff_admin;
 pub mod staff_factors;
+mod staff_notices;
 mod staff_sessions;
 mod stages;
 pub mod templates;

@@ -29,8 +29,9 @@ pub enum Carries {
 /// expiry of the link or code; `None` for a notice).
 #[derive(Debug, Clone, Copy)]
 pub struct Recipient<'a> {
-    pub client_id: ClientId,
-    pub contact_id: ContactId,
+    /// The client and contact it is for; `None` for a message to a staff member.
+    pub client_id: Option<ClientId>,
+    pub contact_id: Option<ContactId>,
     pub address: &'a str,
     pub carries: Carries,
     pub deliver_by: Option<chrono::DateTime<chrono::Utc>>,
@@ -93,8 +94,8 @@ async fn insert(
     html: Option<String>,
 ) -> Result<(), DbErr> {
     message::ActiveModel {
-        client_id: Set(Some(to.client_id)),
-        contact_id: Set(Some(to.contact_id)),
+        client_id: Set(to.client_id),
+        contact_id: Set(to.contact_id),
         kind: Set(kind),
         channel: Set(channel),
         recipient: Set(to.address.to_owned()),

@@ -79,8 +79,8 @@ impl Store {
         self.member(&user, &HashMap::new()).await
     }
 
-    /// Deactivates (ending every session at once), reactivates, or changes the role of a
-    /// staff account. Refused for agents, and for changes that would lock the admin out.
+    /// Deactivates (ending every session at once), reactivates, changes the role of a
+    /// staff account, or removes its second factors (telling its owner by email). Refused for agents, and for changes that would lock the admin out.
     pub async fn change_staff(
         &self,
         actor: &StaffView,
@@ -133,6 +133,13 @@ impl Store {
             .staff(actor.id)
             .detail(detail);
         audit::record(&txn, now, entry).await.or_internal()?;
+        if change == StaffChange::ResetSecondFactor {
+            let told = format!(
+                "{}, an admin, removed your passkeys, authenticator app and recovery codes, and ended your sessions. At your next sign-in you set up a new second factor.",
+                actor.name
+            );
+            self.tell_staff(&txn, &updated, &told, now).await?;
+        }
         txn.commit().await.or_internal()?;
         let open = self.open_sessions_by_staff().await?;
         self.member(&updated, &open).await
@@ -140,7 +147,7 @@ impl Store {
 
     /// An admin issues a new first password for someone who lost theirs: generated here,
     /// shown once to the admin to hand over, and to be changed at the next sign-in. Every
-    /// session of the account ends.
+    /// session of the account ends, and its owner is told by email.
     pub async fn reset_staff_password(
         &self,
         actor: &StaffView,
@@ -172,6 +179,11 @@ impl Store {
                 user.email
             ));
         audit::record(&txn, now, entry).await.or_internal()?;
+        let told = format!(
+            "{}, an admin, reset your password and ended your sessions. They will give you a new first password in person; you choose your own when you sign in with it.",
+            actor.name
+        );
+        self.tell_staff(&txn, &updated, &told, now).await?;
         txn.commit().await.or_internal()?;
         let open = self.open_sessions_by_staff().await?;
         Ok((self.member(&updated, &open).await?, password))

@@ -21,8 +21,8 @@ async fn queue(t: &TestStore, n: usize, deliver_within: Option<Duration>) {
     let now = t.store.clock.now();
     for i in 0..n {
         let to = Recipient {
-            client_id: ClientId(1),
-            contact_id: ContactId(i as i32),
+            client_id: Some(ClientId(1)),
+            contact_id: Some(ContactId(i as i32)),
             address: "ana@client.example",
             carries: Carries::Nothing,
             deliver_by: deliver_within.map(|d| now + d),

@@ -437,4 +437,55 @@ async fn an_admin_resets_a_lost_factor_or_password_and_the_sessions_end() {
         count(&t, AuditAction::FactorRemoved, AuditOutcome::Success).await,
         1
     );
+
+    // Robin is told of each, by email, and the notice names the admin.
+    let notices = janus_store::entity::message::Entity::find()
+        .filter(janus_store::entity::message::Column::Recipient.eq("robin@example.com"))
+        .filter(
+            janus_store::entity::message::Column::Kind
+                .eq(janus_domain::messages::MessageKind::StaffAccount),
+        )
+        .all(&t.store.db)
+        .await
+        .unwrap();
+    assert_eq!(notices.len(), 2);
+    let texts: Vec<String> = notices
+        .iter()
+        .map(|m| t.store.sealer.open(&m.text_body).unwrap())
+        .collect();
+    assert!(texts[0].contains("removed your passkeys"), "{}", texts[0]);
+    assert!(texts[1].contains("reset your password"), "{}", texts[1]);
+    assert!(texts.iter().all(|text| text.contains("Robin Vale")));
+    assert!(notices.iter().all(|m| m.client_id.is_none()));
+}
+
+/// Someone with the password alone signs in while the account has no factor; its owner
+/// then sets one up elsewhere. The stranger's half-signed-in session must not go on to set
+/// up a factor of its own, nor renew the owner's recovery codes.
+#[tokio::test]
+async fn a_password_only_session_cannot_take_over_once_the_owner_sets_up_a_factor() {
+    let t = store(SecondFactorPolicy::Required).await;
+    account(&t, "robin@example.com", StaffRole::Agent).await;
+    let (stranger_token, stranger) = sign_in(&t, "robin@example.com", "curl/8").await;
+    assert_eq!(stranger.step, SignInStep::EnrolFactor);
+    let (_, owner) = sign_in(&t, "robin@example.com", "").await;
+    set_up_app(&t, &owner).await;
+
+    // What the stranger held is judged afresh: the account has a factor now.
+    assert_eq!(
+        t.store.renew_recovery_codes(&stranger).await.map(|_| ()),
+        Err(AppError::SignInUnfinished(SignInStep::SecondFactor))
+    );
+    assert!(t.store.begin_passkey_registration(&stranger).await.is_err());
+    assert!(t.store.begin_authenticator_setup(&stranger).await.is_err());
+    // And the session itself ended when the owner's factor was set up.
+    assert_eq!(t.store.session(&stranger_token).await.unwrap(), None);
+    assert_eq!(
+        t.store
+            .factors(owner.staff.id)
+            .await
+            .unwrap()
+            .recovery_codes_left,
+        10
+    );
 }

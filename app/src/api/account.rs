@@ -20,6 +20,7 @@ pub async fn end_session(whose: StaffId, session: SessionId) -> Result<(), AppEr
     let (store, asking) = context::require_session().await?;
     let me = asking.clone().finished()?;
     if whose != me.id {
+        janus_domain::staff::require(&me, janus_domain::staff::Permission::ManageStaff)?;
         store.require_step_up(&asking).await?;
     }
     store.end_session(&asking, whose, &session).await

@@ -9,7 +9,11 @@ use leptos::prelude::*;
 /// The session owner's passkeys.
 #[server(prefix = "/api", endpoint = "my_passkeys")]
 pub async fn my_passkeys() -> Result<Vec<PasskeyView>, AppError> {
+    use janus_domain::staff::second_factor::SignInStep;
     let (store, session) = context::require_session().await?;
+    if !matches!(session.step, SignInStep::EnrolFactor | SignInStep::Done) {
+        return Err(AppError::SignInUnfinished(session.step));
+    }
     store.passkeys(session.staff.id).await
 }
 
@@ -68,7 +72,8 @@ pub async fn finish_passkey_check(
 /// Starts "Sign in with a passkey" (no account named).
 #[server(prefix = "/api", endpoint = "begin_passkey_sign_in")]
 pub async fn begin_passkey_sign_in() -> Result<PasskeyChallenge, AppError> {
-    context::store()?.begin_passkey_sign_in().await
+    let address = context::client_address()?;
+    context::store()?.begin_passkey_sign_in(&address).await
 }
 
 /// Finishes "Sign in with a passkey": sets the session cookie and answers where to go.

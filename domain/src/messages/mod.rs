@@ -46,6 +46,8 @@ stored_set! {
         ContactChanged,
         /// *Prove it's us*: the words the caller from the PEO will read aloud.
         ProveItsUs,
+        /// To a staff member: an admin reset their password or second factors.
+        StaffAccount,
     }
 }
 
@@ -107,6 +109,8 @@ pub enum Template {
     ContactChangedSms,
     ProveItsUsEmail,
     ProveItsUsSms,
+    /// To a staff member, not a client: an admin changed how they sign in.
+    StaffAccountEmail,
 }
 
 /// What a template must show, checked on a sample rendering when templates are loaded.
@@ -119,10 +123,18 @@ enum MustShow {
     Change,
     /// The words the caller reads aloud (`{{ words }}`) and who is calling (`{{ staff_name }}`).
     Words,
+    /// What an admin did to a staff member's sign-in (`{{ change }}`).
+    StaffChange,
     Nothing,
 }
 
 impl Template {
+    /// Whether it goes to a client of a brand (and so is previewed per brand), rather than
+    /// to a staff member.
+    pub fn is_for_clients(self) -> bool {
+        self != Self::StaffAccountEmail
+    }
+
     /// The template folder.
     pub fn folder(self) -> &'static str {
         self.into()
@@ -140,6 +152,7 @@ impl Template {
             Self::ContactChangedSms => "Contact-changed notice SMS",
             Self::ProveItsUsEmail => "Prove it's us email",
             Self::ProveItsUsSms => "Prove it's us SMS",
+            Self::StaffAccountEmail => "Staff sign-in notice (to staff)",
         }
     }
 
@@ -175,6 +188,7 @@ impl Template {
             Self::PinChangedEmail => MustShow::Nothing,
             Self::ContactChangedEmail | Self::ContactChangedSms => MustShow::Change,
             Self::ProveItsUsEmail | Self::ProveItsUsSms => MustShow::Words,
+            Self::StaffAccountEmail => MustShow::StaffChange,
         }
     }
 }
@@ -272,6 +286,8 @@ pub mod sample {
     pub const STAFF: &str = "Avery Morgan";
     pub const WORDS: &str = "amber falcon seven";
     pub const CHANGE: &str = "Your email address on file for Riverside Bakery was changed.";
+    pub const STAFF_CHANGE: &str =
+        "Jordan Blake, an admin, reset your password. Your sessions have ended.";
 }
 
 /// Escapes text for HTML element content and attribute values. Unlike MiniJinja's own

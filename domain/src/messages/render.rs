@@ -104,6 +104,7 @@ impl MessageTemplates {
         valid_minutes: u32,
     ) -> Result<Vec<MessagePreview>, String> {
         Template::iter()
+            .filter(|t| t.is_for_clients())
             .map(|t| {
                 let link = sample_link(public_url);
                 let blanks = sample_blanks(t, brand, &link, valid_hours, valid_minutes);
@@ -157,14 +158,21 @@ impl MessageTemplates {
                 }
                 continue;
             }
-            let mut must = vec![(
-                brand.support_phone.as_str(),
-                "the brand's support number ({{ brand.support_phone }})",
-            )];
+            let mut must = Vec::new();
+            // Staff know whom to ask; clients must always have the number to call.
+            if t.is_for_clients() {
+                must.push((
+                    brand.support_phone.as_str(),
+                    "the brand's support number ({{ brand.support_phone }})",
+                ));
+            }
             match t.must_show() {
                 MustShow::Link => must.push((link.as_str(), "the link ({{ link }})")),
                 MustShow::Code => must.push((sample::CODE, "the code ({{ code }})")),
                 MustShow::Change => must.push((sample::CHANGE, "what changed ({{ change }})")),
+                MustShow::StaffChange => {
+                    must.push((sample::STAFF_CHANGE, "what changed ({{ change }})"));
+                }
                 MustShow::Words => {
                     must.push((sample::WORDS, "the words ({{ words }})"));
                     must.push((sample::STAFF, "who is calling ({{ staff_name }})"));
@@ -206,6 +214,9 @@ fn sample_blanks<'a>(
         Template::ProveItsUsEmail | Template::ProveItsUsSms => {
             blanks.with_words(sample::STAFF, sample::WORDS)
         }
+        Template::StaffAccountEmail => {
+            Blanks::new(brand, "", sample::STAFF).with_change(sample::STAFF_CHANGE)
+        }
     }
 }
 
@@ -224,6 +235,7 @@ mod tests {
                 MustShow::Code => "{{ code }}",
                 MustShow::Change => "{{ change }}",
                 MustShow::Words => "{{ words }} {{ staff_name }}",
+                MustShow::StaffChange => "{{ change }}",
                 MustShow::Nothing => "",
             };
             for f in t.files() {

@@ -56,8 +56,10 @@ pub struct ThrottleSettings {
     pub trusted_device_days: u32,
     /// Sign-in attempts per client address, whatever the email.
     pub sign_in_per_address: u32,
-    /// Second-factor codes (authenticator or recovery) one account may try: with three
-    /// codes valid at a time, five tries leave a guesser about one chance in 70,000.
+    /// Second-factor codes (authenticator or recovery) one account may try per window:
+    /// with three codes valid at a time, five tries leave a guesser who already has the
+    /// password about one chance in 70,000 per window (about 1 in 700 per day of steady
+    /// guessing, every failure in the sign-in audit).
     pub second_factor_per_account: u32,
     /// Client PIN page requests (views and submissions) per client address.
     pub pin_page_per_address: u32,

@@ -19,7 +19,7 @@ stored_set! {
     pub enum StaffRole {
         /// Works the dashboard: verifies callers, sends links and codes.
         Agent,
-        /// Everything an agent does, plus managing staff users.
+        /// Everything an agent does, plus overriding safeguards and managing staff users.
         Admin,
         /// Answers the phone: verifies callers by PIN or code, sees their status and uses
         /// *Prove it's us*, and nothing else.

@@ -10,14 +10,14 @@ use crate::AppError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::EnumIter)]
 pub enum Permission {
     /// Find clients and see their status, contacts and history; verify a caller by PIN or
-    /// by a 2-step code (sending the code is part of that method); end a verification one
-    /// checked; *Prove it's us*.
+    /// by a 2-step code (sending the code is part of that method); *Prove it's us*.
     VerifyCallers,
     /// Send setup and reset links, change contacts, move a client's stage, take the
     /// sensitive actions, and read the message templates and the development mailbox.
     WorkEnrollments,
-    /// Unlock PIN checks, approve a destination still cooling off, change an Owner or
-    /// Authorized Representative on the strength of a written reason.
+    /// Unlock PIN checks, end a client's verifications, approve a destination still
+    /// cooling off, change an Owner or Authorized Representative on the strength of a
+    /// written reason.
     OverrideSafeguards,
     /// Add staff, change their roles, deactivate them, reset their passwords and factors,
     /// and read the sign-in audit.

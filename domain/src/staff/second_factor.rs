@@ -132,7 +132,7 @@ pub const TOTP_STEP_SECONDS: u64 = 30;
 pub const TOTP_SKEW_STEPS: u8 = 1;
 
 /// Recovery codes are 24 characters of Crockford's base32 (120 bits: enough that a
-/// plain keyed hash stores them safely, ASVS 6.5.2), shown in four groups of six.
+/// plain SHA-256 stores them safely, ASVS 6.5.2), shown in four groups of six.
 pub const RECOVERY_CODES: usize = 10;
 pub const RECOVERY_CODE_CHARS: usize = 24;
 pub const RECOVERY_ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";

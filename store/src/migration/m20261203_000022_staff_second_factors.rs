@@ -127,6 +127,16 @@ impl MigrationTrait for Migration {
                     )
                     .to_owned(),
             )
+            .await?;
+        // Ceremonies never answered are cleared by their expiry as new ones begin.
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_webauthn_ceremonies_expires_at")
+                    .table(WebauthnCeremonies::Table)
+                    .col(WebauthnCeremonies::ExpiresAt)
+                    .to_owned(),
+            )
             .await
     }
 

@@ -93,8 +93,8 @@ impl Store {
         .await
         .or_internal()?;
         let to = |address| Recipient {
-            client_id,
-            contact_id,
+            client_id: Some(client_id),
+            contact_id: Some(contact_id),
             address,
             carries: Carries::Code(code_row.id),
             deliver_by: Some(code_expiry),

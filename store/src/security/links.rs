@@ -155,8 +155,8 @@ impl Store {
             .email(Template::link_email(purpose), &blanks)
             .or_internal()?;
         let to = |address| Recipient {
-            client_id,
-            contact_id,
+            client_id: Some(client_id),
+            contact_id: Some(contact_id),
             address,
             carries: Carries::Link(link_row.id),
             deliver_by: Some(link_expiry),
@@ -277,8 +277,8 @@ impl Store {
                 .email(Template::PinChangedEmail, &blanks)
                 .or_internal()?;
             let to = Recipient {
-                client_id: link.client_id,
-                contact_id: m.id,
+                client_id: Some(link.client_id),
+                contact_id: Some(m.id),
                 address: &m.email,
                 carries: Carries::Nothing,
                 deliver_by: None,

@@ -68,8 +68,8 @@ impl Store {
         .await
         .or_internal()?;
         let to = |address| Recipient {
-            client_id,
-            contact_id,
+            client_id: Some(client_id),
+            contact_id: Some(contact_id),
             address,
             carries: Carries::Nothing,
             // Worth delivering only during the call.

@@ -106,7 +106,12 @@ impl Store {
         password_confirmed_at: Option<DateTime<Utc>>,
     ) -> Result<StaffSession, AppError> {
         let user = self.staff_account(session.staff.id).await?;
-        let step = self.step_after(&user, factor_confirmed_at).await?;
+        // A finished session stays finished (adding a factor, or changing the password,
+        // from it must not send it back to the second-factor page).
+        let step = match session.step {
+            SignInStep::Done => SignInStep::Done,
+            _ => self.step_after(&user, factor_confirmed_at).await?,
+        };
         session::Entity::update_many()
             .col_expr(session::Column::SignInStep, Expr::value(step))
             .col_expr(
@@ -145,7 +150,10 @@ impl Store {
             ));
         }
         let seed = Seed::generate();
-        let otpauth_url = seed.otpauth_url(&user.email).map_err(internal)?;
+        // An authenticator app's label may not hold a colon, which an email's local part may.
+        let otpauth_url = seed
+            .otpauth_url(&user.email.replace(':', ""))
+            .map_err(internal)?;
         let qr_svg = qrcode::QrCode::new(otpauth_url.as_bytes())
             .map_err(internal)?
             .render::<qrcode::render::svg::Color>()
@@ -224,6 +232,7 @@ impl Store {
             ));
         }
         let codes = recovery::replace(&txn, staff, now).await?;
+        self.end_unfinished_sessions_but(&txn, session).await?;
         let entry = Entry::new(AuditAction::FactorAdded, AuditOutcome::Success)
             .staff(staff)
             .detail("authenticator app, with 10 recovery codes");
@@ -309,6 +318,7 @@ impl Store {
         let spent = staff_user::Entity::update_many()
             .col_expr(staff_user::Column::TotpLastStep, Expr::value(step))
             .filter(staff_user::Column::Id.eq(user.id))
+            .filter(staff_user::Column::TotpConfirmedAt.is_not_null())
             .filter(
                 Expr::col(staff_user::Column::TotpLastStep)
                     .is_null()
@@ -407,10 +417,31 @@ impl Store {
     /// session left open cannot give a stranger a factor of their own).
     async fn require_factor_change(&self, session: &StaffSession) -> Result<(), AppError> {
         match session.step {
-            SignInStep::EnrolFactor => Ok(()),
+            // Only while the account truly has no factor: once one exists (set up in
+            // another session, say), this session must show it like any other.
+            SignInStep::EnrolFactor if self.factors(session.staff.id).await?.is_empty() => Ok(()),
+            SignInStep::EnrolFactor => Err(AppError::SignInUnfinished(SignInStep::SecondFactor)),
             SignInStep::Done => self.require_step_up(session).await,
             step => Err(AppError::SignInUnfinished(step)),
         }
+    }
+
+    /// When an account gets its first factor, its other sessions still part-way through
+    /// signing in are ended: they were opened with the password alone, and must not go
+    /// on to set up a factor of their own.
+    pub(crate) async fn end_unfinished_sessions_but(
+        &self,
+        db: &impl ConnectionTrait,
+        session: &StaffSession,
+    ) -> Result<(), AppError> {
+        session::Entity::delete_many()
+            .filter(session::Column::StaffUserId.eq(session.staff.id))
+            .filter(session::Column::TokenHash.ne(session.token_hash.as_str()))
+            .filter(session::Column::SignInStep.ne(SignInStep::Done))
+            .exec(db)
+            .await
+            .or_internal()?;
+        Ok(())
     }
 
     /// Removes the authenticator app and its recovery codes. Refused when the policy

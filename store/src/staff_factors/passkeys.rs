@@ -5,8 +5,9 @@
 //! A ceremony's state (its challenge) is kept in the database, not in memory, so the
 //! browser may finish it on any server process; it is single use and lasts five minutes.
 //! The signature counter webauthn-rs checks is stored back after each use, with an update
-//! that succeeds only if nobody used the passkey meanwhile: a cloned authenticator racing
-//! the real one cannot both pass.
+//! that succeeds only if the stored credential did not change meanwhile. For an
+//! authenticator that counts, a cloned one racing the real one cannot both pass; synced
+//! passkeys report a counter of 0, which proves nothing either way.
 
 use chrono::{DateTime, Duration, Utc};
 use janus_domain::audit::{AuditAction, AuditOutcome};
@@ -269,19 +270,17 @@ impl Store {
             }
             _ => internal(e),
         })?;
+        self.end_unfinished_sessions_but(&self.db, session).await?;
         let entry = Entry::new(AuditAction::FactorAdded, AuditOutcome::Success)
             .staff(staff)
             .detail(format!("passkey \u{201c}{name}\u{201d}"));
         audit::record(&self.db, now, entry).await.or_internal()?;
+        // Registering asked the authenticator to verify its user: that is showing a factor.
         if session.step == SignInStep::EnrolFactor {
             return self.factor_shown(session, "new passkey", now).await;
         }
-        self.advance(
-            session,
-            session.factor_confirmed_at,
-            session.password_confirmed_at,
-        )
-        .await
+        self.advance(session, Some(now), session.password_confirmed_at)
+            .await
     }
 
     /// Starts checking one of the session owner's passkeys: the second step of a sign-in,
@@ -322,8 +321,8 @@ impl Store {
         credential: &str,
     ) -> Result<StaffSession, AppError> {
         let staff = session.staff.id;
-        self.throttle(ThrottleBucket::SecondFactorAccount, &staff.to_string())
-            .await?;
+        // Not counted against the code throttle: a passkey cannot be guessed, and its
+        // failures must not lock its owner out of typing a code.
         let state: PasskeyAuthentication = serde_json::from_str(
             &self
                 .take_ceremony(ceremony, Ceremony::Authenticate, Some(staff))
@@ -342,13 +341,14 @@ impl Store {
             return Err(refused_passkey());
         };
         self.record_passkey_use(staff, &result, now).await?;
-        self.forgive(ThrottleBucket::SecondFactorAccount, &staff.to_string())
-            .await?;
         self.factor_shown(session, "passkey", now).await
     }
 
     /// Starts "Sign in with a passkey": no account is named; the passkey will say whose.
-    pub async fn begin_passkey_sign_in(&self) -> Result<PasskeyChallenge, AppError> {
+    /// Throttled per address like password sign-ins, since each start writes a row.
+    pub async fn begin_passkey_sign_in(&self, address: &str) -> Result<PasskeyChallenge, AppError> {
+        self.throttle(ThrottleBucket::SignInAddress, address)
+            .await?;
         let (options, state) = self
             .webauthn()?
             .start_discoverable_authentication()
