@@ -489,3 +489,41 @@ async fn a_password_only_session_cannot_take_over_once_the_owner_sets_up_a_facto
         10
     );
 }
+
+#[tokio::test]
+async fn the_last_factor_stays_where_the_policy_wants_one() {
+    let t = store(SecondFactorPolicy::Required).await;
+    account(&t, "robin@example.com", StaffRole::Agent).await;
+    let (token, first) = sign_in(&t, "robin@example.com", "").await;
+    set_up_app(&t, &first).await;
+    let now = session(&t, &token).await;
+    assert!(matches!(
+        t.store.remove_authenticator(&now).await,
+        Err(AppError::InvalidInput { .. })
+    ));
+    assert!(
+        t.store
+            .factors(first.staff.id)
+            .await
+            .unwrap()
+            .authenticator_app
+    );
+
+    // Where the policy allows none, it goes, and its recovery codes with it.
+    let t = store(SecondFactorPolicy::Optional).await;
+    account(&t, "robin@example.com", StaffRole::Agent).await;
+    let (token, first) = sign_in(&t, "robin@example.com", "").await;
+    set_up_app(&t, &first).await;
+    t.store
+        .remove_authenticator(&session(&t, &token).await)
+        .await
+        .unwrap();
+    assert_eq!(
+        t.store.factors(first.staff.id).await.unwrap(),
+        janus_domain::staff::second_factor::Factors::default()
+    );
+    assert_eq!(
+        count(&t, AuditAction::FactorRemoved, AuditOutcome::Success).await,
+        1
+    );
+}

@@ -18,7 +18,9 @@ use janus_domain::staff::second_factor::{
 use janus_domain::throttle::ThrottleBucket;
 use janus_domain::{AppError, Secret};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+};
 
 use crate::audit::{self, Entry};
 use crate::auth::StaffSession;
@@ -66,11 +68,25 @@ impl Store {
     }
 
     async fn factors_of(&self, user: &staff_user::Model) -> Result<Factors, AppError> {
-        Ok(Factors {
-            authenticator_app: user.totp_confirmed_at.is_some(),
-            passkeys: self.passkey_count(user.id).await?,
-            recovery_codes_left: recovery::left(&self.db, user.id).await?,
-        })
+        factors_in(&self.db, user).await
+    }
+
+    /// The factors of `staff` read inside the writing transaction `txn` with the account's
+    /// row locked (FOR NO KEY UPDATE on PostgreSQL; SQLite's IMMEDIATE transaction holds
+    /// the only write lock), so two removals judge "is this the last factor?" one after
+    /// the other and never both remove the last one.
+    async fn factors_for_update(
+        &self,
+        txn: &impl ConnectionTrait,
+        staff: StaffId,
+    ) -> Result<Factors, AppError> {
+        let user = staff_user::Entity::find_by_id(staff)
+            .lock(sea_orm::sea_query::LockType::NoKeyUpdate)
+            .one(txn)
+            .await
+            .or_internal()?
+            .ok_or_else(|| AppError::NotFound("Staff user".into()))?;
+        factors_in(txn, &user).await
     }
 
     pub(crate) async fn staff_account(&self, id: StaffId) -> Result<staff_user::Model, AppError> {
@@ -449,7 +465,8 @@ impl Store {
     pub async fn remove_authenticator(&self, session: &StaffSession) -> Result<(), AppError> {
         self.require_factor_change(session).await?;
         let staff = session.staff.id;
-        let factors = self.factors(staff).await?;
+        let txn = begin_writing(&self.db).await.or_internal()?;
+        let factors = self.factors_for_update(&txn, staff).await?;
         if !factors.authenticator_app {
             return Err(AppError::NotFound("An authenticator app".into()));
         }
@@ -465,7 +482,6 @@ impl Store {
             ));
         }
         let now = self.clock.now();
-        let txn = begin_writing(&self.db).await.or_internal()?;
         clear_authenticator(&txn, staff).await?;
         let entry = Entry::new(AuditAction::FactorRemoved, AuditOutcome::Success)
             .staff(staff)
@@ -524,17 +540,22 @@ pub(crate) async fn clear_authenticator(
     recovery::remove_all(db, staff).await
 }
 
-impl Store {
-    /// How many passkeys `staff` has.
-    pub(crate) async fn passkey_count(&self, staff: StaffId) -> Result<u32, AppError> {
-        use sea_orm::PaginatorTrait;
-        let n = crate::entity::staff_passkey::Entity::find()
-            .filter(crate::entity::staff_passkey::Column::StaffUserId.eq(staff))
-            .count(&self.db)
-            .await
-            .or_internal()?;
-        Ok(u32::try_from(n).unwrap_or(u32::MAX))
-    }
+/// The second factors `user` has, read through `db`.
+async fn factors_in(
+    db: &impl ConnectionTrait,
+    user: &staff_user::Model,
+) -> Result<Factors, AppError> {
+    use sea_orm::PaginatorTrait;
+    let passkeys = crate::entity::staff_passkey::Entity::find()
+        .filter(crate::entity::staff_passkey::Column::StaffUserId.eq(user.id))
+        .count(db)
+        .await
+        .or_internal()?;
+    Ok(Factors {
+        authenticator_app: user.totp_confirmed_at.is_some(),
+        passkeys: u32::try_from(passkeys).unwrap_or(u32::MAX),
+        recovery_codes_left: recovery::left(db, user.id).await?,
+    })
 }
 
 /// Removes every passkey of an account.

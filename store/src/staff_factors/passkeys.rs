@@ -471,10 +471,11 @@ impl Store {
     pub async fn remove_passkey(&self, session: &StaffSession, id: i32) -> Result<(), AppError> {
         self.require_factor_change(session).await?;
         let staff = session.staff.id;
-        let factors = self.factors(staff).await?;
+        let txn = crate::db::begin_writing(&self.db).await.or_internal()?;
+        let factors = self.factors_for_update(&txn, staff).await?;
         let row = staff_passkey::Entity::find_by_id(id)
             .filter(staff_passkey::Column::StaffUserId.eq(staff))
-            .one(&self.db)
+            .one(&txn)
             .await
             .or_internal()?
             .ok_or_else(|| AppError::NotFound("That passkey".into()))?;
@@ -491,15 +492,16 @@ impl Store {
             ));
         }
         staff_passkey::Entity::delete_by_id(row.id)
-            .exec(&self.db)
+            .exec(&txn)
             .await
             .or_internal()?;
         let entry = Entry::new(AuditAction::FactorRemoved, AuditOutcome::Success)
             .staff(staff)
             .detail(format!("passkey \u{201c}{}\u{201d}", row.name));
-        audit::record(&self.db, self.clock.now(), entry)
+        audit::record(&txn, self.clock.now(), entry)
             .await
-            .or_internal()
+            .or_internal()?;
+        txn.commit().await.or_internal()
     }
 }
 
