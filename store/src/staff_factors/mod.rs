@@ -1,6 +1,7 @@
-//! Staff second factors: setting up an authenticator app (with its recovery codes),
-//! showing a factor at sign-in, and confirming one again for an admin action (step-up).
-//! Passkeys are in `passkeys.rs`. Every event is audited; no secret reaches the trail.
+//! Staff second factors: which an account has, the step a sign-in is at, showing a factor
+//! at sign-in, and confirming one again for an admin action (step-up). The authenticator
+//! app is in `authenticator.rs`, passkeys in `passkeys.rs`. Every event is audited; no
+//! secret reaches the trail.
 
 mod authenticator;
 mod passkeys;
