@@ -47,7 +47,7 @@ as_pg "$pg_bin/initdb" -D "$pg_dir/data" -A trust -U postgres >/dev/null
 as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
   -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
 export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
-run_tests -p janus-store --test persistence --test dashboard_search --test security_links --test security_checks --test authority --test stages --test contacts --test cooling_off --test prove_its_us --test send_limits --test pin_locks --test outbox --test delivery_status --test throttle --test staff_accounts --test staff_factors
+run_tests -p janus-store --test persistence --test dashboard_search --test security_links --test security_checks --test authority --test stages --test contacts --test cooling_off --test prove_its_us --test send_limits --test pin_locks --test outbox --test delivery_status --test throttle --test staff_accounts --test staff_factors --test live_feed
 # The fault test that needs PostgreSQL (a database outage against the real server process;
 # the other fault tests ran on SQLite above).
 run_tests -p server --test faults -- --ignored

@@ -40,6 +40,7 @@ pub mod enrollment;
 pub mod error;
 pub mod ids;
 pub mod limits;
+pub mod live;
 pub mod messages;
 pub mod pin;
 pub mod prove_its_us;

@@ -4,8 +4,10 @@ pub mod assets;
 pub mod delivery;
 pub mod exports;
 pub mod hardening;
+pub mod live;
 pub mod router;
 pub mod settings;
+pub mod shutdown;
 pub mod unavailable;
 
 use std::sync::Arc;

@@ -78,8 +78,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 &store.settings,
                 settings::transport_secrets(),
             )?;
-            tokio::spawn(server::delivery::run(store.clone(), transports));
-            router::serve(store).await
+            router::serve(store, transports).await
         }
         Command::SeedDemo => match store.seed_demo().await.map_err(|e| e.to_string())? {
             SeedOutcome::Seeded { clients, contacts } => {

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use app::routes::Access;
 use app::{App, shell};
@@ -17,16 +18,21 @@ use janus_domain::AppError;
 use janus_domain::settings::Mode;
 use janus_domain::staff::second_factor::SignInStep;
 use janus_store::Store;
+use janus_store::transports::Transports;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use tokio::sync::watch;
 
 use crate::hardening;
 
 /// Server-function error bodies are small JSON; anything bigger is not ours to decode.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
-pub async fn serve(store: Store) -> Result<(), String> {
+/// Serves the app, with a delivery worker, until SIGTERM or Ctrl-C; then shuts down
+/// gracefully: no new connections, event streams ended, requests in flight and the
+/// worker's message finished, all within `site.shutdown_seconds`.
+pub async fn serve(store: Store, transports: Transports) -> Result<(), String> {
     let addr: SocketAddr = store
         .settings
         .site
@@ -59,17 +65,61 @@ pub async fn serve(store: Store) -> Result<(), String> {
     // there, so no start-up script has to say so.
     options.hash_files |= app::page_scripts::hash_file(&options).exists();
     let public_url = store.settings.site.public_url.clone();
-    let router = app(store, options);
+    let router = app(store.clone(), options);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("Janus Enrollment is serving at {public_url} (listening on {addr})");
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .await
-    .map_err(|e| format!("server stopped: {e}"))
+
+    let (stop, stopping) = watch::channel(false);
+    let worker = tokio::spawn(crate::delivery::supervise(
+        store.clone(),
+        transports,
+        stopping.clone(),
+    ));
+    let mut server = tokio::spawn({
+        let mut stopping = stopping.clone();
+        let serving = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stopping.wait_for(|stop| *stop).await;
+        });
+        async move { serving.await }
+    });
+    tokio::select! {
+        stopped = &mut server => {
+            stop.send_replace(true);
+            return match stopped {
+                Ok(Ok(())) => Err("the server stopped by itself".into()),
+                Ok(Err(e)) => Err(format!("server stopped: {e}")),
+                Err(e) => Err(format!("server stopped: {e}")),
+            };
+        }
+        () = crate::shutdown::requested() => {}
+    }
+    let seconds = store.settings.site.shutdown_seconds;
+    tracing::info!(
+        "shutting down: no new connections; ending event streams and finishing requests in \
+         flight and deliveries (at most {seconds} s)"
+    );
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(seconds.into());
+    stop.send_replace(true);
+    store.live.close();
+    match tokio::time::timeout_at(deadline, &mut server).await {
+        Ok(_) => tracing::info!("every request finished"),
+        Err(_) => tracing::warn!("requests still in flight at the deadline; exiting anyway"),
+    }
+    match tokio::time::timeout_at(deadline, worker).await {
+        Ok(_) => {}
+        Err(_) => tracing::warn!(
+            "the delivery worker was still sending at the deadline; its claims lapse after \
+             outbox.lease_seconds"
+        ),
+    }
+    tracing::info!("stopped");
+    Ok(())
 }
 
 /// The app's routes, generated once per process. `generate_route_list` runs the whole app
@@ -98,6 +148,10 @@ pub fn app(store: Store, options: LeptosOptions) -> Router {
         // Liveness: the process answers, whatever the database does. Also the bare route
         // the load benchmark compares the dashboard with.
         .route("/health/live", get(|| async { "ok" }))
+        .route(
+            "/api/events",
+            get(crate::live::events).with_state(store.clone()),
+        )
         .route(
             "/api/sign-in-audit.csv",
             get(crate::exports::sign_in_audit_csv).with_state(store.clone()),

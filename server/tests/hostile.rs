@@ -270,10 +270,13 @@ async fn development_mode_does_not_listen_on_the_network() {
     let store = server::open_store(settings, &server::settings::Secrets::from_pepper(b"pepper"))
         .await
         .unwrap();
+    let transports =
+        janus_store::transports::Transports::from_settings(&store.settings, Default::default())
+            .unwrap();
     // Were the check gone, `serve` would listen for good: the deadline makes that a failure.
     let served = tokio::time::timeout(
         std::time::Duration::from_secs(30),
-        server::router::serve(store),
+        server::router::serve(store, transports),
     );
     let refused = served.await.expect("serve refused at once").unwrap_err();
     assert!(refused.contains("loopback"), "{refused}");

@@ -389,6 +389,7 @@ impl Store {
                 .exec(&self.db)
                 .await
                 .or_internal()?;
+            self.announce_sessions_ended(session.staff_user_id).await;
             let entry = Entry::new(AuditAction::SignOut, AuditOutcome::Success)
                 .staff(session.staff_user_id);
             audit::record(&self.db, self.clock.now(), entry)

@@ -15,6 +15,7 @@ use janus_domain::contact_edit::{
 };
 use janus_domain::dashboard::LeadCard;
 use janus_domain::ids::{ClientId, ContactId};
+use janus_domain::live::ClientChange;
 use janus_domain::messages::{Blanks, MessageKind, Template};
 use janus_domain::security::VerificationEnd;
 use janus_domain::staff::{StaffRole, StaffView};
@@ -49,11 +50,40 @@ impl Store {
         reason: &str,
         staff: &StaffView,
     ) -> Result<LeadCard, AppError> {
+        let result = self
+            .add_contact_unannounced(client_id, draft, reason, staff)
+            .await;
+        self.announced(client_id, result, |_| ClientChange::ContactChanged)
+            .await
+    }
+
+    async fn add_contact_unannounced(
+        &self,
+        client_id: ClientId,
+        draft: ContactDraft,
+        reason: &str,
+        staff: &StaffView,
+    ) -> Result<LeadCard, AppError> {
         self.change_contact(client_id, Asked::Add(draft), reason, staff)
             .await
     }
 
     pub async fn edit_contact(
+        &self,
+        client_id: ClientId,
+        contact_id: ContactId,
+        draft: ContactDraft,
+        reason: &str,
+        staff: &StaffView,
+    ) -> Result<LeadCard, AppError> {
+        let result = self
+            .edit_contact_unannounced(client_id, contact_id, draft, reason, staff)
+            .await;
+        self.announced(client_id, result, |_| ClientChange::ContactChanged)
+            .await
+    }
+
+    async fn edit_contact_unannounced(
         &self,
         client_id: ClientId,
         contact_id: ContactId,
@@ -68,6 +98,20 @@ impl Store {
     /// Removes a contact. Its open links and codes go with it (they are its rows'
     /// children); its messages and audit entries stay.
     pub async fn remove_contact(
+        &self,
+        client_id: ClientId,
+        contact_id: ContactId,
+        reason: &str,
+        staff: &StaffView,
+    ) -> Result<LeadCard, AppError> {
+        let result = self
+            .remove_contact_unannounced(client_id, contact_id, reason, staff)
+            .await;
+        self.announced(client_id, result, |_| ClientChange::ContactChanged)
+            .await
+    }
+
+    async fn remove_contact_unannounced(
         &self,
         client_id: ClientId,
         contact_id: ContactId,
@@ -316,6 +360,20 @@ impl Store {
     /// cooling-off period ends, with a reason for the audit trail. The approval covers the
     /// destinations on file now; a later change waits again.
     pub async fn approve_cooling_off(
+        &self,
+        client_id: ClientId,
+        contact_id: ContactId,
+        reason: &str,
+        staff: &StaffView,
+    ) -> Result<janus_domain::security::SecurityStatus, AppError> {
+        let result = self
+            .approve_cooling_off_unannounced(client_id, contact_id, reason, staff)
+            .await;
+        self.announced(client_id, result, |_| ClientChange::ContactChanged)
+            .await
+    }
+
+    async fn approve_cooling_off_unannounced(
         &self,
         client_id: ClientId,
         contact_id: ContactId,

@@ -14,6 +14,7 @@ mod deployment;
 pub mod devices;
 pub mod entity;
 mod hashing_pool;
+pub mod live;
 pub mod mailbox;
 mod migration;
 pub mod outbox;
@@ -64,6 +65,9 @@ pub struct Store {
     pub templates: Arc<janus_domain::messages::MessageTemplates>,
     /// Seals outbox message bodies at rest.
     pub sealer: Arc<sealing::Sealer>,
+    /// Tells staff screens, in this process and the others on the same database, what
+    /// changed.
+    pub live: Arc<live::LiveFeed>,
 }
 
 impl Store {
@@ -79,6 +83,7 @@ impl Store {
     ) -> Self {
         Self {
             writer: Arc::new(Writer::new(&db)),
+            live: live::LiveFeed::for_database(&db, &settings.database.url),
             db,
             settings: Arc::new(settings),
             clock,

@@ -5,6 +5,7 @@
 //! a worker that died come back when the lease runs out.
 
 use chrono::{DateTime, Duration, Utc};
+use janus_domain::live::ClientChange;
 use janus_domain::security::DeliveryStatus;
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, Order, Query};
 use sea_orm::{ColumnTrait, DbBackend, DbErr, EntityTrait, QueryFilter};
@@ -121,21 +122,55 @@ impl Store {
                 .col_expr(message::Column::Status, Expr::value(DeliveryStatus::Failed))
                 .col_expr(message::Column::LastError, Expr::value(why)),
         };
-        update.exec(&self.db).await.map(|_| ())
+        update.exec(&self.db).await?;
+        if let Some(client) = m.client_id {
+            self.announce(client, ClientChange::Delivery).await;
+        }
+        Ok(())
+    }
+
+    /// Gives claimed messages back to the queue unsent (a worker stopping): any worker may
+    /// claim them at once, and the attempt their claim counted is taken back. Only a claim
+    /// still held is released: one whose lease ran out may be another worker's now.
+    pub async fn release_claims(&self, claimed: &[message::Model]) -> Result<(), DbErr> {
+        let now = self.clock.now();
+        for m in claimed {
+            message::Entity::update_many()
+                .col_expr(
+                    message::Column::ClaimedUntil,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
+                .col_expr(
+                    message::Column::Attempts,
+                    Expr::col(message::Column::Attempts).sub(1),
+                )
+                .filter(message::Column::Id.eq(m.id))
+                .filter(message::Column::Status.eq(DeliveryStatus::Queued))
+                .filter(message::Column::ClaimedUntil.eq(m.claimed_until))
+                .filter(message::Column::ClaimedUntil.gt(now))
+                .exec(&self.db)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Queued messages whose code or link has expired are marked so and never sent.
     async fn expire_overdue(&self, now: DateTime<Utc>) -> Result<(), DbErr> {
-        message::Entity::update_many()
+        let expired = message::Entity::update_many()
             .col_expr(
                 message::Column::Status,
                 Expr::value(DeliveryStatus::Expired),
             )
             .filter(message::Column::Status.eq(DeliveryStatus::Queued))
             .filter(message::Column::DeliverBy.lte(now))
-            .exec(&self.db)
-            .await
-            .map(|_| ())
+            .exec_with_returning(&self.db)
+            .await?;
+        let clients: std::collections::BTreeSet<_> =
+            expired.iter().filter_map(|m| m.client_id).collect();
+        for client in clients {
+            self.announce(client, ClientChange::Delivery).await;
+        }
+        Ok(())
     }
 }
 

@@ -77,6 +77,7 @@ impl Store {
             .detail(format!("{ended} other sessions ended"));
         audit::record(&txn, now, entry).await.or_internal()?;
         txn.commit().await.or_internal()?;
+        self.announce_sessions_ended(staff).await;
         self.forgive(ThrottleBucket::SignInAccount, &session.staff.email)
             .await?;
         self.advance(session, session.factor_confirmed_at, Some(now))

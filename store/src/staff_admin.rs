@@ -141,6 +141,12 @@ impl Store {
             self.tell_staff(&txn, &updated, &told, now).await?;
         }
         txn.commit().await.or_internal()?;
+        if matches!(
+            change,
+            StaffChange::Deactivate | StaffChange::ResetSecondFactor
+        ) {
+            self.announce_sessions_ended(target_id).await;
+        }
         let open = self.open_sessions_by_staff().await?;
         self.member(&updated, &open).await
     }
@@ -185,6 +191,7 @@ impl Store {
         );
         self.tell_staff(&txn, &updated, &told, now).await?;
         txn.commit().await.or_internal()?;
+        self.announce_sessions_ended(target_id).await;
         let open = self.open_sessions_by_staff().await?;
         Ok((self.member(&updated, &open).await?, password))
     }

@@ -87,6 +87,7 @@ impl Store {
         if ended == 0 {
             return Err(AppError::NotFound("That session".into()));
         }
+        self.announce_sessions_ended(whose).await;
         let detail = if whose == asking.staff.id {
             "one of their other sessions".to_owned()
         } else {

@@ -7,6 +7,7 @@ use janus_domain::audit::{AuditAction, AuditOutcome};
 use janus_domain::dashboard::{EnrollmentStage, LeadCard};
 use janus_domain::enrollment::{PinGate, check_stage_move};
 use janus_domain::ids::ClientId;
+use janus_domain::live::ClientChange;
 use janus_domain::staff::StaffView;
 use sea_orm::sea_query::{Expr, LockType};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
@@ -20,6 +21,20 @@ impl Store {
     /// Moves the client to `to`, audited with its reason; answers with the lead card as it
     /// now stands. A refusal by the PIN gate is audited too, so the trail shows who tried.
     pub async fn move_stage(
+        &self,
+        client_id: ClientId,
+        to: EnrollmentStage,
+        reason: &str,
+        staff: &StaffView,
+    ) -> Result<LeadCard, AppError> {
+        let result = self
+            .move_stage_unannounced(client_id, to, reason, staff)
+            .await;
+        self.announced(client_id, result, |_| ClientChange::StageChanged)
+            .await
+    }
+
+    async fn move_stage_unannounced(
         &self,
         client_id: ClientId,
         to: EnrollmentStage,

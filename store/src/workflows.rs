@@ -7,6 +7,7 @@ use janus_domain::AppError;
 use janus_domain::authority::SensitiveAction;
 use janus_domain::dashboard::LeadCard;
 use janus_domain::ids::ClientId;
+use janus_domain::live::ClientChange;
 use janus_domain::staff::StaffView;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
@@ -47,6 +48,16 @@ impl Store {
         client_id: ClientId,
         staff: &StaffView,
     ) -> Result<LeadCard, AppError> {
+        let result = self.sync_employees_unannounced(client_id, staff).await;
+        self.announced(client_id, result, |_| ClientChange::Workflow)
+            .await
+    }
+
+    async fn sync_employees_unannounced(
+        &self,
+        client_id: ClientId,
+        staff: &StaffView,
+    ) -> Result<LeadCard, AppError> {
         self.run_workflow(client_id, staff, Workflow::SyncEmployees)
             .await?;
         self.lead_card(client_id).await
@@ -55,6 +66,16 @@ impl Store {
     /// Hands the client's enrollment to BEIA (benefits); records when it was sent.
     /// Answers with the lead card as it now stands.
     pub async fn send_to_beia(
+        &self,
+        client_id: ClientId,
+        staff: &StaffView,
+    ) -> Result<LeadCard, AppError> {
+        let result = self.send_to_beia_unannounced(client_id, staff).await;
+        self.announced(client_id, result, |_| ClientChange::Workflow)
+            .await
+    }
+
+    async fn send_to_beia_unannounced(
         &self,
         client_id: ClientId,
         staff: &StaffView,

@@ -178,3 +178,38 @@ async fn two_workers_racing_never_claim_the_same_message() {
         "each message claimed exactly once"
     );
 }
+
+#[tokio::test]
+async fn a_released_claim_goes_back_to_the_queue_at_once_without_counting_an_attempt() {
+    let t = test_store().await;
+    queue(&t, 2, None).await;
+    let claimed = t.store.claim_messages(10).await.unwrap();
+    assert_eq!(claimed.len(), 2);
+    // Claimed: no other worker may have them while the lease runs.
+    assert!(t.store.claim_messages(10).await.unwrap().is_empty());
+    t.store.release_claims(&claimed[1..]).await.unwrap();
+    let again = t.store.claim_messages(10).await.unwrap();
+    assert_eq!(
+        again.iter().map(|m| m.id).collect::<Vec<_>>(),
+        [claimed[1].id]
+    );
+    // The released claim's attempt was taken back; the new claim counts one.
+    assert_eq!(again[0].attempts, 1);
+    let kept = status_of(&t, claimed[0].id).await;
+    assert!(kept.claimed_until.is_some(), "a claim not released is kept");
+}
+
+#[tokio::test]
+async fn a_claim_whose_lease_ran_out_is_not_released_from_under_its_new_worker() {
+    let t = test_store().await;
+    queue(&t, 1, None).await;
+    let first = t.store.claim_messages(10).await.unwrap();
+    t.clock.advance(t.store.lease() + Duration::seconds(1));
+    let second = t.store.claim_messages(10).await.unwrap();
+    assert_eq!(second.len(), 1);
+    // The first worker, late, releases what it once claimed.
+    t.store.release_claims(&first).await.unwrap();
+    let row = status_of(&t, second[0].id).await;
+    assert_eq!(row.claimed_until, second[0].claimed_until);
+    assert_eq!(row.attempts, 2);
+}

@@ -117,6 +117,9 @@ pub struct SiteSettings {
     /// Development mode (dev mailbox, demo sign-ins) listens on loopback only unless this
     /// is set: its mailbox shows live links and codes.
     pub allow_remote_development: bool,
+    /// On SIGTERM, how long the server waits for requests in flight and the delivery
+    /// worker before it exits anyway.
+    pub shutdown_seconds: u32,
 }
 
 impl Default for SiteSettings {
@@ -128,6 +131,7 @@ impl Default for SiteSettings {
             behind_proxy: false,
             host_aliases: Vec::new(),
             allow_remote_development: false,
+            shutdown_seconds: 20,
         }
     }
 }

@@ -25,6 +25,7 @@ impl Settings {
             }
         };
         range("staff.step_up_minutes", self.staff.step_up_minutes, 1, 60);
+        range("site.shutdown_seconds", self.site.shutdown_seconds, 1, 300);
         range(
             "database.max_connections",
             self.database.max_connections,

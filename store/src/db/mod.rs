@@ -74,8 +74,28 @@ pub(crate) async fn begin_writing(db: &DatabaseConnection) -> Result<DatabaseTra
     .await
 }
 
+/// Which advisory lock the migrations take on PostgreSQL (any number that no other
+/// program using the database picks; this one is "janus" in ASCII).
+const MIGRATION_LOCK: i64 = 0x006a_616e_7573;
+
+/// Brings the schema up to date, all pending migrations in one transaction that holds a
+/// lock while it runs: two servers started together take turns, and the second finds
+/// nothing left to do rather than racing the first to create the same tables. On
+/// PostgreSQL the lock is a transaction-scoped advisory lock; SQLite's IMMEDIATE
+/// transaction holds the file's write lock. Either database undoes the whole upgrade if
+/// one migration fails.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    let txn = begin_writing(db).await?;
+    if db.get_database_backend() == DbBackend::Postgres {
+        txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [MIGRATION_LOCK.into()],
+        ))
+        .await?;
+    }
+    Migrator::up(&txn, None).await?;
+    txn.commit().await
 }
 
 #[cfg(test)]

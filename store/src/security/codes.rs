@@ -3,6 +3,7 @@
 //! stored only as a peppered argon2id hash (Twilio Verify defaults; docs/SECURITY.md).
 
 use janus_domain::ids::{ClientId, ContactId};
+use janus_domain::live::ClientChange;
 use janus_domain::messages::{Blanks, Template};
 use janus_domain::security::{
     CheckResult, CodeCheckOutcome, SecurityStatus, SendLimit, VerifyMethod, check_typed_digits,
@@ -32,6 +33,19 @@ fn new_code() -> Secret {
 
 impl Store {
     pub async fn send_code(
+        &self,
+        client_id: ClientId,
+        contact_id: ContactId,
+        staff: &StaffView,
+    ) -> Result<SecurityStatus, AppError> {
+        let result = self
+            .send_code_unannounced(client_id, contact_id, staff)
+            .await;
+        self.announced(client_id, result, |_| ClientChange::CodeSent)
+            .await
+    }
+
+    async fn send_code_unannounced(
         &self,
         client_id: ClientId,
         contact_id: ContactId,
@@ -141,6 +155,23 @@ impl Store {
     }
 
     pub async fn verify_code(
+        &self,
+        client_id: ClientId,
+        code: Secret,
+        staff: &StaffView,
+    ) -> Result<CheckResult<CodeCheckOutcome>, AppError> {
+        let result = self.verify_code_unannounced(client_id, code, staff).await;
+        self.announced(client_id, result, |r| match r {
+            Ok(CheckResult {
+                outcome: CodeCheckOutcome::Verified,
+                ..
+            }) => ClientChange::VerificationStarted,
+            _ => ClientChange::CheckFailed,
+        })
+        .await
+    }
+
+    async fn verify_code_unannounced(
         &self,
         client_id: ClientId,
         code: Secret,

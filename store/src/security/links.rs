@@ -4,6 +4,7 @@
 
 use janus_domain::contact::ContactRole;
 use janus_domain::ids::{ClientId, ContactId};
+use janus_domain::live::ClientChange;
 use janus_domain::messages::{Blanks, Template};
 use janus_domain::security::{
     LinkPurpose, SecurityStatus, SendLimit, SetupPage, VerificationEnd, check_new_pin_pair,
@@ -32,6 +33,20 @@ impl Store {
     /// *Create PIN* or *Reset PIN*: sends a link to an owner or authorized representative
     /// by email and, when they have a mobile number, by SMS. A reset voids the PIN at once.
     pub async fn send_pin_link(
+        &self,
+        client_id: ClientId,
+        contact_id: ContactId,
+        purpose: LinkPurpose,
+        staff: &StaffView,
+    ) -> Result<SecurityStatus, AppError> {
+        let result = self
+            .send_pin_link_unannounced(client_id, contact_id, purpose, staff)
+            .await;
+        self.announced(client_id, result, |_| ClientChange::LinkSent)
+            .await
+    }
+
+    async fn send_pin_link_unannounced(
         &self,
         client_id: ClientId,
         contact_id: ContactId,
@@ -303,6 +318,7 @@ impl Store {
         .await
         .or_internal()?;
         txn.commit().await.or_internal()?;
+        self.announce(link.client_id, ClientChange::PinSet).await;
         Ok(page)
     }
 
@@ -340,6 +356,9 @@ impl Store {
         entry.client_id = client_id;
         if let Err(e) = audit::record(&self.db, self.clock.now(), entry).await {
             internal(e);
+        } else if let Some(client) = client_id {
+            // The refusal is on the client's activity list.
+            self.announce(client, ClientChange::LinkRefused).await;
         }
     }
 }

@@ -16,6 +16,7 @@
 use chrono::{DateTime, Duration, Utc};
 use janus_domain::dashboard::ContactView;
 use janus_domain::ids::{ClientId, ContactId};
+use janus_domain::live::ClientChange;
 use janus_domain::security::{CheckResult, PinCheckOutcome, VerifyMethod, check_typed_digits};
 use janus_domain::staff::StaffView;
 use janus_domain::{AppError, Secret};
@@ -63,6 +64,34 @@ impl Store {
     /// *Verify PIN*: `contact_id` is who staff say is on the phone, the Owner or an
     /// Authorized Representative; a match verifies that person.
     pub async fn verify_pin(
+        &self,
+        client_id: ClientId,
+        contact_id: ContactId,
+        pin: Secret,
+        staff: &StaffView,
+    ) -> Result<CheckResult<PinCheckOutcome>, AppError> {
+        let result = self
+            .verify_pin_unannounced(client_id, contact_id, pin, staff)
+            .await;
+        self.announced(client_id, result, |r| match r {
+            Ok(CheckResult {
+                outcome: PinCheckOutcome::Verified,
+                ..
+            }) => ClientChange::VerificationStarted,
+            Ok(CheckResult {
+                outcome:
+                    PinCheckOutcome::Mismatch {
+                        locked_until: Some(_),
+                        ..
+                    },
+                ..
+            }) => ClientChange::LockChanged,
+            _ => ClientChange::CheckFailed,
+        })
+        .await
+    }
+
+    async fn verify_pin_unannounced(
         &self,
         client_id: ClientId,
         contact_id: ContactId,

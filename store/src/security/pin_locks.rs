@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use janus_domain::AppError;
 use janus_domain::ids::{ClientId, ContactId};
+use janus_domain::live::ClientChange;
 use janus_domain::security::{PinCheckOutcome, SecurityStatus};
 use janus_domain::staff::{StaffRole, StaffView};
 use janus_domain::verification::PinAttempts;
@@ -98,6 +99,19 @@ pub(super) fn locked_message(until: DateTime<Utc>, max: u32) -> AppError {
 impl Store {
     /// *Unlock PIN checks*: an admin lifts a lock (or a hold) and says why.
     pub async fn unlock_pin_checks(
+        &self,
+        client_id: ClientId,
+        reason: &str,
+        staff: &StaffView,
+    ) -> Result<SecurityStatus, AppError> {
+        let result = self
+            .unlock_pin_checks_unannounced(client_id, reason, staff)
+            .await;
+        self.announced(client_id, result, |_| ClientChange::LockChanged)
+            .await
+    }
+
+    async fn unlock_pin_checks_unannounced(
         &self,
         client_id: ClientId,
         reason: &str,

@@ -6,6 +6,7 @@
 use janus_domain::AppError;
 use janus_domain::audit::{AuditAction, AuditOutcome};
 use janus_domain::ids::{ClientId, ContactId};
+use janus_domain::live::ClientChange;
 use janus_domain::messages::{Blanks, MessageKind, Template};
 use janus_domain::security::{ProofSent, SendLimit};
 use janus_domain::staff::StaffView;
@@ -22,6 +23,19 @@ use crate::{OrInternal, Store};
 
 impl Store {
     pub async fn prove_its_us(
+        &self,
+        client_id: ClientId,
+        contact_id: ContactId,
+        staff: &StaffView,
+    ) -> Result<ProofSent, AppError> {
+        let result = self
+            .prove_its_us_unannounced(client_id, contact_id, staff)
+            .await;
+        self.announced(client_id, result, |_| ClientChange::ProofSent)
+            .await
+    }
+
+    async fn prove_its_us_unannounced(
         &self,
         client_id: ClientId,
         contact_id: ContactId,

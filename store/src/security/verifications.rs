@@ -11,6 +11,7 @@ use janus_domain::audit::{AuditAction, AuditOutcome};
 use janus_domain::contact::ContactRole;
 use janus_domain::dashboard::ContactView;
 use janus_domain::ids::{ClientId, ContactId, StaffId};
+use janus_domain::live::ClientChange;
 use janus_domain::security::{SecurityStatus, VerificationEnd, VerificationView, VerifyMethod};
 use janus_domain::staff::{StaffRole, StaffView};
 use janus_domain::verification::VerifiedWindow;
@@ -189,6 +190,16 @@ impl Store {
     /// *End verification*: an admin ends the client's verifications in force now, say
     /// when a call is found to be suspect. Audited.
     pub async fn end_verification(
+        &self,
+        client_id: ClientId,
+        staff: &StaffView,
+    ) -> Result<SecurityStatus, AppError> {
+        let result = self.end_verification_unannounced(client_id, staff).await;
+        self.announced(client_id, result, |_| ClientChange::VerificationEnded)
+            .await
+    }
+
+    async fn end_verification_unannounced(
         &self,
         client_id: ClientId,
         staff: &StaffView,

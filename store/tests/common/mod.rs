@@ -102,3 +102,32 @@ fn rand_id() -> u64 {
     use std::hash::{BuildHasher, RandomState};
     RandomState::new().hash_one(std::time::SystemTime::now())
 }
+
+/// A second store on `t`'s database, with its own connections and live feed: what another
+/// server process sharing the database has (PostgreSQL only; an in-memory SQLite database
+/// belongs to one process).
+#[allow(dead_code)] // not every test file runs two processes
+pub async fn another_process(t: &TestStore) -> Store {
+    let settings = (*t.store.settings).clone();
+    let db = janus_store::connect(&settings.database)
+        .await
+        .expect("connect");
+    let hasher = SecretHasher::new(&settings.argon2, b"test pepper").unwrap();
+    let templates =
+        janus_store::templates::load(&templates_dir(), &settings.site.public_url).unwrap();
+    Store::new(
+        db,
+        settings,
+        t.clock.clone(),
+        hasher,
+        templates,
+        janus_store::sealing::Sealer::new(b"test pepper"),
+    )
+}
+
+/// A name for a new database on the PostgreSQL server of `DATABASE_URL`, created empty.
+#[allow(dead_code)]
+pub async fn fresh_postgres_database() -> Option<String> {
+    on_postgres().then_some(())?;
+    Some(database_url().await)
+}
