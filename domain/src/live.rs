@@ -50,8 +50,10 @@ pub enum ClientChange {
     ContactChanged,
     /// The client moved to another enrollment stage.
     StageChanged,
-    /// A workflow ran (employees synced, sent to BEIA), or was refused and audited.
+    /// A workflow ran (employees synced, sent to BEIA).
     Workflow,
+    /// A request about the client was refused and audited: only its activity list changed.
+    Refused,
 }
 
 /// One event on the live feed.
@@ -84,14 +86,28 @@ pub fn concerns(event_client: Option<ClientId>, shown: ClientId) -> bool {
     event_client.is_none_or(|c| c == shown)
 }
 
-/// Whether a change can bring a client onto a dashboard list that does not show it now:
-/// a stage move onto a stage's tab, a contact's new name into a search. Every other
-/// change only redraws a row already listed.
-pub fn may_join_a_list(change: ClientChange) -> bool {
-    matches!(
-        change,
-        ClientChange::StageChanged | ClientChange::ContactChanged
-    )
+impl ClientChange {
+    /// Whether the change can bring a client onto a dashboard list that does not show it
+    /// now: a stage move onto a stage's tab, a contact's new name into a search. Every
+    /// other change redraws at most a row already listed.
+    pub fn may_join_a_list(self) -> bool {
+        matches!(self, Self::StageChanged | Self::ContactChanged)
+    }
+
+    /// Whether only the client's activity list changed: a refusal, audited. No row, button
+    /// or status shows it.
+    pub fn only_activity(self) -> bool {
+        matches!(self, Self::Refused | Self::LinkRefused)
+    }
+
+    /// Whether the change redraws most of a lead card (its stage, contacts or workflow
+    /// state), not only the PIN status.
+    pub fn redraws_lead_card(self) -> bool {
+        matches!(
+            self,
+            Self::StageChanged | Self::ContactChanged | Self::Workflow
+        )
+    }
 }
 
 #[cfg(test)]
@@ -111,6 +127,16 @@ mod tests {
     }
 
     #[test]
+    fn a_refusal_changes_only_the_activity_list_and_redraws_nothing_else() {
+        use strum::IntoEnumIterator;
+        for change in ClientChange::iter().filter(|c| c.only_activity()) {
+            assert!(!change.may_join_a_list() && !change.redraws_lead_card());
+        }
+        assert!(ClientChange::Refused.only_activity());
+        assert!(!ClientChange::PinSet.only_activity());
+    }
+
+    #[test]
     fn a_resync_concerns_every_screen_and_an_event_only_its_client() {
         let shown = ClientId(3);
         assert!(concerns(None, shown));
@@ -122,7 +148,7 @@ mod tests {
     fn only_a_stage_move_or_a_contact_change_can_bring_a_client_onto_a_list() {
         use strum::IntoEnumIterator;
         let joining: Vec<_> = ClientChange::iter()
-            .filter(|c| may_join_a_list(*c))
+            .filter(|c| c.may_join_a_list())
             .collect();
         assert_eq!(
             joining,

@@ -213,17 +213,18 @@ impl Store {
 }
 
 impl Store {
-    /// Hands back a use case's `result` after announcing what it did to `client`. A
-    /// refusal is announced too: most are audited (the activity list changes) or counted
-    /// towards a limit, and a screen that reads afresh for nothing costs less than one left
-    /// behind.
+    /// Hands back a use case's `result` after announcing what it did to `client`: the
+    /// change `done` names, or [`ClientChange::Refused`]. A refusal is announced too, since
+    /// most are audited, and a screen that reads its activity list for nothing costs less
+    /// than one left behind.
     pub(crate) async fn announced<T>(
         &self,
         client: ClientId,
         result: Result<T, janus_domain::AppError>,
-        change: impl FnOnce(&Result<T, janus_domain::AppError>) -> ClientChange,
+        done: impl FnOnce(&T) -> ClientChange,
     ) -> Result<T, janus_domain::AppError> {
-        self.announce(client, change(&result)).await;
+        let change = result.as_ref().map_or(ClientChange::Refused, done);
+        self.announce(client, change).await;
         result
     }
 }

@@ -99,7 +99,7 @@ async fn a_refused_change_is_announced_too_since_its_refusal_is_audited() {
     assert!(refused.is_err());
     assert_eq!(
         next_client_event(&mut events).await,
-        (w.client.id, ClientChange::StageChanged)
+        (w.client.id, ClientChange::Refused)
     );
 }
 

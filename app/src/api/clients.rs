@@ -11,10 +11,33 @@ pub async fn list_clients(
     search: String,
     page: u64,
 ) -> Result<ClientPage, AppError> {
-    use janus_domain::dashboard::ClientQuery;
     let (store, staff) = context::require_staff(Permission::VerifyCallers).await?;
+    client_page(&store, &staff, tab, &search, page).await
+}
+
+/// [`list_clients`], asked by the dashboard on its own when the live feed says a listed
+/// client changed: not the person's activity, so it does not hold off the idle timeout.
+#[server(prefix = "/api", endpoint = "watch_clients")]
+pub async fn watch_clients(
+    tab: DashboardTab,
+    search: String,
+    page: u64,
+) -> Result<ClientPage, AppError> {
+    let (store, staff) = context::require_staff_in_background(Permission::VerifyCallers).await?;
+    client_page(&store, &staff, tab, &search, page).await
+}
+
+#[cfg(feature = "ssr")]
+async fn client_page(
+    store: &janus_store::Store,
+    staff: &janus_domain::staff::StaffView,
+    tab: DashboardTab,
+    search: &str,
+    page: u64,
+) -> Result<ClientPage, AppError> {
+    use janus_domain::dashboard::ClientQuery;
     let mut listed = store
-        .list_clients(&ClientQuery::new(tab, &search, page)?)
+        .list_clients(&ClientQuery::new(tab, search, page)?)
         .await?;
     listed.viewer = staff.role;
     Ok(listed)
@@ -26,12 +49,30 @@ pub async fn get_lead_card(client_id: ClientId) -> Result<LeadCard, AppError> {
     store.lead_card(client_id).await
 }
 
+/// [`get_lead_card`], asked by the card on its own when the live feed says the client
+/// changed: not the person's activity.
+#[server(prefix = "/api", endpoint = "watch_lead_card")]
+pub async fn watch_lead_card(client_id: ClientId) -> Result<LeadCard, AppError> {
+    let (store, _staff) = context::require_staff_in_background(Permission::VerifyCallers).await?;
+    store.lead_card(client_id).await
+}
+
 /// The lead card's activity list alone, refreshed after the Security Verification modal.
 #[server(prefix = "/api", endpoint = "get_client_audit")]
 pub async fn get_client_audit(
     client_id: ClientId,
 ) -> Result<Vec<janus_domain::security::AuditView>, AppError> {
     let (store, _staff) = context::require_staff(Permission::VerifyCallers).await?;
+    store.client_activity(client_id).await
+}
+
+/// [`get_client_audit`], asked by the card on its own when the live feed says the client
+/// changed: not the person's activity.
+#[server(prefix = "/api", endpoint = "watch_client_audit")]
+pub async fn watch_client_audit(
+    client_id: ClientId,
+) -> Result<Vec<janus_domain::security::AuditView>, AppError> {
+    let (store, _staff) = context::require_staff_in_background(Permission::VerifyCallers).await?;
     store.client_activity(client_id).await
 }
 

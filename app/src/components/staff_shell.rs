@@ -33,6 +33,7 @@ impl SignedInStaff {
 pub fn StaffShell(children: Children) -> impl IntoView {
     let me = Resource::new(|| (), |_| current_staff());
     provide_context(SignedInStaff(me));
+    let live = super::LiveUpdates::open_for_page();
     let sign_out = ServerAction::<SignOut>::new();
     view! {
         <header class="topbar">
@@ -54,6 +55,7 @@ pub fn StaffShell(children: Children) -> impl IntoView {
                 </Transition>
             </nav>
             <div class="topbar-user">
+                <super::LiveStatus live />
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         me.await

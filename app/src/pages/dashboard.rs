@@ -4,6 +4,7 @@
 
 use janus_domain::dashboard::{ClientPage, ClientRow, DashboardTab, RowAction};
 use janus_domain::ids::ClientId;
+use janus_domain::live::ClientChange;
 use janus_domain::url::encode_query_value;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -11,10 +12,10 @@ use leptos_router::components::{A, Form};
 use leptos_router::hooks::use_query_map;
 use strum::IntoEnumIterator;
 
-use crate::api::clients::list_clients;
+use crate::api::clients::{list_clients, watch_clients};
 use crate::components::{
-    ConfirmDialog, ContactPurpose, Countdown, ErrorNotice, MenuItem, ModalStep, PinBadge, RowMenu,
-    StaffShell, lazy_security_modal,
+    ConfirmDialog, ContactPurpose, Countdown, ErrorNotice, LiveUpdates, MenuItem, ModalStep,
+    PinBadge, Redraw, RowMenu, StaffShell, lazy_security_modal,
 };
 
 /// Asks the page to start *Send Security PIN Setup Link* for a row: (client id, business
@@ -48,10 +49,32 @@ pub fn DashboardPage() -> impl IntoView {
             .with(|q| q.get("page").and_then(|p| p.parse::<u64>().ok()))
             .unwrap_or(1)
     });
+    // Bumped to fetch the list again: `refresh` after the person's own change, `heard`
+    // when the live feed says another's changed it (fetched without counting as activity).
     let refresh = RwSignal::new(0u32);
+    let heard = RwSignal::new(0u32);
+    let heard_fetched = StoredValue::new(0u32);
     let clients = Resource::new(
-        move || (tab.get(), search.get(), page.get(), refresh.get()),
-        |(tab, search, page, _)| list_clients(tab, search, page),
+        move || {
+            (
+                tab.get(),
+                search.get(),
+                page.get(),
+                refresh.get(),
+                heard.get(),
+            )
+        },
+        move |(tab, search, page, _, heard)| {
+            let quietly = heard != heard_fetched.get_value();
+            heard_fetched.set_value(heard);
+            async move {
+                if quietly {
+                    watch_clients(tab, search, page).await
+                } else {
+                    list_clients(tab, search, page).await
+                }
+            }
+        },
     );
 
     // ⋮ → "Send Security PIN Setup Link" → a confirmation → the Security Verification modal.
@@ -83,6 +106,29 @@ pub fn DashboardPage() -> impl IntoView {
         }
         is_open
     });
+    // Another's change to a listed client (or one that may join this list) redraws the
+    // list; not while the modal is open (it follows its client, and closing it redraws)
+    // nor while a row's menu has focus (the redraw would close it).
+    if let Some(live) = LiveUpdates::of_page() {
+        let redraw = Redraw::new("table.clients");
+        let again = Callback::new(move |()| heard.update(|n| *n += 1));
+        live.follow(move |news| {
+            if modal_step.get_untracked().is_some() || confirm_open.get_untracked() {
+                return;
+            }
+            let change = news.change();
+            if change.is_some_and(ClientChange::only_activity) {
+                return;
+            }
+            let listed = clients
+                .get_untracked()
+                .and_then(Result::ok)
+                .is_some_and(|page| page.rows.iter().any(|row| news.concerns(row.id)));
+            if listed || change.is_none_or(ClientChange::may_join_a_list) {
+                redraw.run(again);
+            }
+        });
+    }
 
     view! {
         <Title text="Enrollment Dashboard" />

@@ -7,6 +7,7 @@ use janus_domain::AppError;
 use janus_domain::audit::AuditOutcome;
 use janus_domain::dashboard::{BeiaState, LeadCard, SyncEmployeesState};
 use janus_domain::ids::ClientId;
+use janus_domain::live::ClientChange;
 use janus_domain::security::VerificationView;
 use janus_domain::verification::format_countdown;
 use leptos::prelude::*;
@@ -14,10 +15,13 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::clients::{SendToBeia, SyncEmployees, get_client_audit, get_lead_card};
+use crate::api::clients::{
+    SendToBeia, SyncEmployees, get_client_audit, get_lead_card, watch_client_audit, watch_lead_card,
+};
+use crate::api::security::watch_security_status;
 use crate::components::{
-    ContactPurpose, ContactsSection, Countdown, ErrorNotice, ModalStep, SecurityModal,
-    SecurityPinButton, StaffShell, StageControl,
+    ContactPurpose, ContactsSection, Countdown, ErrorNotice, LiveUpdates, ModalStep, Redraw,
+    SecurityModal, SecurityPinButton, StaffShell, StageControl,
 };
 
 fn when(at: Option<DateTime<Utc>>) -> String {
@@ -49,12 +53,21 @@ pub fn LeadCardPage() -> impl IntoView {
             successes.update(|n| *n += 1);
         }
     });
+    // Bumped when the live feed says another's change redrew most of the card: fetched
+    // again without counting as the person's activity.
+    let heard = RwSignal::new(0u32);
+    let heard_fetched = StoredValue::new(0u32);
     let card = Resource::new(
-        move || (client_id.get(), successes.get()),
-        |(id, _)| async move {
-            match id {
-                Some(id) => get_lead_card(id).await,
-                None => Err(AppError::NotFound("Client".into())),
+        move || (client_id.get(), successes.get(), heard.get()),
+        move |(id, _, heard)| {
+            let quietly = heard != heard_fetched.get_value();
+            heard_fetched.set_value(heard);
+            async move {
+                match id {
+                    Some(id) if quietly => watch_lead_card(id).await,
+                    Some(id) => get_lead_card(id).await,
+                    None => Err(AppError::NotFound("Client".into())),
+                }
             }
         },
     );
@@ -64,7 +77,7 @@ pub fn LeadCardPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted">"Loading lead card…"</p> }>
                 {move || Suspend::new(async move {
                     match card.await {
-                        Ok(card) => view! { <CardView card sync beia reload=successes /> }.into_any(),
+                        Ok(card) => view! { <CardView card sync beia reload=successes heard /> }.into_any(),
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     }
                 })}
@@ -80,6 +93,8 @@ fn CardView(
     beia: ServerAction<SendToBeia>,
     /// Bumped to fetch the card again, after a change that redraws most of it.
     reload: RwSignal<u32>,
+    /// The same, for another's change heard on the live feed.
+    heard: RwSignal<u32>,
 ) -> impl IntoView {
     let id = card.id;
     let action_error = move || {
@@ -144,6 +159,40 @@ fn CardView(
         }
         is_open
     });
+    // Another's change to this client, heard on the live feed: the activity list and the
+    // status are read again, and a change that redraws most of the card (a stage, a
+    // contact, a workflow, or a resync) fetches the card whole, once nobody is typing in
+    // it. While the modal is open it reads the status itself and tells the card.
+    if let Some(live) = LiveUpdates::of_page() {
+        let redraw = Redraw::new(
+            ".lead-card input, .lead-card textarea, .lead-card select, .lead-card dialog[open]",
+        );
+        let whole = Callback::new(move |()| heard.update(|n| *n += 1));
+        live.follow(move |news| {
+            if !news.concerns(id) {
+                return;
+            }
+            leptos::task::spawn_local(async move {
+                if let Ok(entries) = watch_client_audit(id).await {
+                    audit.set(entries);
+                }
+            });
+            let change = news.change();
+            if modal.get_untracked().is_some() || change.is_some_and(ClientChange::only_activity) {
+                return;
+            }
+            if change.is_none_or(ClientChange::redraws_lead_card) {
+                redraw.run(whole);
+            } else {
+                leptos::task::spawn_local(async move {
+                    if let Ok(s) = watch_security_status(id).await {
+                        countdown.reset(s.seconds_verified());
+                        on_status.run(s);
+                    }
+                });
+            }
+        });
+    }
     let synced = card.sync_employees == SyncEmployeesState::Synced;
     let sent = card.beia == BeiaState::Sent;
     view! {

@@ -243,15 +243,6 @@ impl SecurityStatus {
     pub fn shown_verification(&self) -> Option<&VerificationView> {
         self.current.first()
     }
-
-    /// Whether something the modal shows is about to change by itself: the client may set
-    /// a PIN through the link that is out, or a message is still waiting to be delivered.
-    pub fn expects_news(&self) -> bool {
-        let queued = |d: &[DeliveryView]| d.iter().any(|d| d.status == DeliveryStatus::Queued);
-        matches!(self.pin_state, PinState::LinkSent | PinState::ResetPending)
-            || self.link.as_ref().is_some_and(|l| queued(&l.deliveries))
-            || self.code.as_ref().is_some_and(|c| queued(&c.deliveries))
-    }
 }
 
 /// How a *Verify PIN* attempt ended.

@@ -161,12 +161,9 @@ impl Store {
         staff: &StaffView,
     ) -> Result<CheckResult<CodeCheckOutcome>, AppError> {
         let result = self.verify_code_unannounced(client_id, code, staff).await;
-        self.announced(client_id, result, |r| match r {
-            Ok(CheckResult {
-                outcome: CodeCheckOutcome::Verified,
-                ..
-            }) => ClientChange::VerificationStarted,
-            _ => ClientChange::CheckFailed,
+        self.announced(client_id, result, |r| match r.outcome {
+            CodeCheckOutcome::Verified => ClientChange::VerificationStarted,
+            CodeCheckOutcome::Mismatch { .. } => ClientChange::CheckFailed,
         })
         .await
     }

@@ -73,20 +73,13 @@ impl Store {
         let result = self
             .verify_pin_unannounced(client_id, contact_id, pin, staff)
             .await;
-        self.announced(client_id, result, |r| match r {
-            Ok(CheckResult {
-                outcome: PinCheckOutcome::Verified,
+        self.announced(client_id, result, |r| match r.outcome {
+            PinCheckOutcome::Verified => ClientChange::VerificationStarted,
+            PinCheckOutcome::Mismatch {
+                locked_until: Some(_),
                 ..
-            }) => ClientChange::VerificationStarted,
-            Ok(CheckResult {
-                outcome:
-                    PinCheckOutcome::Mismatch {
-                        locked_until: Some(_),
-                        ..
-                    },
-                ..
-            }) => ClientChange::LockChanged,
-            _ => ClientChange::CheckFailed,
+            } => ClientChange::LockChanged,
+            PinCheckOutcome::Mismatch { .. } => ClientChange::CheckFailed,
         })
         .await
     }

@@ -5,11 +5,12 @@
 
 use janus_domain::AppError;
 use janus_domain::ids::ClientId;
+use janus_domain::live::ClientChange;
 use janus_domain::security::{LinkPurpose, SecurityStatus};
 use leptos::html;
 use leptos::prelude::*;
 
-use super::{Countdown, ErrorNotice};
+use super::{Countdown, ErrorNotice, LiveUpdates};
 
 mod actions;
 mod contact_picker;
@@ -19,20 +20,13 @@ mod overview;
 mod read_words;
 mod unlock;
 
-use crate::api::security::get_security_status;
-#[cfg(feature = "hydrate")]
-use crate::api::security::watch_security_status;
+use crate::api::security::{get_security_status, watch_security_status};
 use actions::ModalActions;
 use contact_picker::{ContactPicker, PickerState};
 use enter_digits::{Digits, EnterDigits};
 use overview::Overview;
 use read_words::{ReadWords, SentWords};
 use unlock::UnlockPinChecks;
-
-/// How often the modal looks for news (the client's new PIN, delivery status) while some
-/// is expected.
-#[cfg(feature = "hydrate")]
-const STATUS_POLL_MS: u32 = 4_000;
 
 /// What the modal shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,28 +176,46 @@ pub fn SecurityModal(
         });
     };
 
-    // While a link is out, the client may set their PIN at any moment, and queued messages
-    // change to sent or failed: look again every few seconds so Verify PIN opens and the
-    // delivery status moves without staff closing and reopening the modal.
-    #[cfg(feature = "hydrate")]
-    {
-        let poll = StoredValue::new_local(None::<gloo_timers::callback::Interval>);
+    // The client sets their PIN, a message is sent or fails, a colleague verifies the
+    // caller: the live feed says so and the open modal reads the status again, so Verify
+    // PIN opens and the delivery status moves by themselves. Not while digits or a reason
+    // are being typed (that step would be drawn again and lose them): then once the step
+    // changes.
+    if let Some(live) = LiveUpdates::of_page() {
+        let behind = RwSignal::new(false);
+        let typing = |step: Option<ModalStep>| {
+            matches!(
+                step,
+                Some(ModalStep::EnterPin | ModalStep::EnterCode | ModalStep::Unlock)
+            )
+        };
+        let refresh = move || {
+            leptos::task::spawn_local(async move {
+                if let Ok(s) = watch_security_status(client_id).await
+                    && open.get_untracked().is_some()
+                {
+                    apply(s);
+                }
+            });
+        };
+        live.follow(move |news| {
+            if open.get_untracked().is_none()
+                || !news.concerns(client_id)
+                || news.change().is_some_and(ClientChange::only_activity)
+            {
+                return;
+            }
+            if typing(open.get_untracked()) {
+                behind.set(true);
+            } else {
+                refresh();
+            }
+        });
         Effect::new(move |_| {
-            let waiting = open.get().is_some()
-                && status.with(|s| s.as_ref().is_some_and(SecurityStatus::expects_news));
-            if !waiting {
-                poll.set_value(None);
-            } else if poll.with_value(Option::is_none) {
-                let tick = gloo_timers::callback::Interval::new(STATUS_POLL_MS, move || {
-                    leptos::task::spawn_local(async move {
-                        if let Ok(s) = watch_security_status(client_id).await
-                            && open.get_untracked().is_some()
-                        {
-                            apply(s);
-                        }
-                    });
-                });
-                poll.set_value(Some(tick));
+            let step = open.get();
+            if step.is_some() && !typing(step) && behind.get_untracked() {
+                behind.set(false);
+                refresh();
             }
         });
     }
