@@ -58,6 +58,10 @@ if $want_test; then
     say "Installing PostgreSQL (Debian)"
     apt_install postgresql
   fi
+  if ! command -v nginx >/dev/null; then
+    say "Installing nginx (Debian's nginx-light), the reverse proxy of the two-server test"
+    apt_install nginx-light
+  fi
   if ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
     say "Installing an SMTP server for the delivery tests (Debian's python3-aiosmtpd)"
     apt_install python3-aiosmtpd

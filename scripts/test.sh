@@ -63,5 +63,8 @@ cargo leptos build --split
 scripts/build-pin-page.sh
 (cd end2end && timeout --kill-after=30 20m npx playwright test)
 
+step "Two servers on one PostgreSQL behind nginx: shared sessions, limits and outbox; live across processes"
+scripts/two-servers.sh --test
+
 step "Secrets at rest: this run's logs and databases searched for every PIN, code and token it used"
 python3 scripts/search-secrets.py

@@ -6,6 +6,7 @@
 //! data, and an event that is lost (a dropped stream) costs only a fresh read, which
 //! every reconnection makes anyway.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{ClientId, StaffId};
@@ -60,10 +61,13 @@ pub enum ClientChange {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum LiveEvent {
-    /// Something about this client changed.
+    /// Something about this client changed, `at` this time by the server's clock (the
+    /// moment it was announced, just after the change committed; the benchmark times
+    /// deliveries from it).
     Client {
         client: ClientId,
         change: ClientChange,
+        at: DateTime<Utc>,
     },
     /// Some of this staff member's sessions ended (signed out, ended by an admin, a
     /// password change): each of their open streams checks its own session and closes if
@@ -75,8 +79,8 @@ pub enum LiveEvent {
 }
 
 impl LiveEvent {
-    pub fn client(client: ClientId, change: ClientChange) -> Self {
-        Self::Client { client, change }
+    pub fn client(client: ClientId, change: ClientChange, at: DateTime<Utc>) -> Self {
+        Self::Client { client, change, at }
     }
 }
 
@@ -116,9 +120,13 @@ mod tests {
 
     #[test]
     fn the_wire_form_is_small_tagged_json() {
-        let event = LiveEvent::client(ClientId(12), ClientChange::PinSet);
+        let at = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 12, 3, 9, 30, 0).unwrap();
+        let event = LiveEvent::client(ClientId(12), ClientChange::PinSet, at);
         let json = serde_json::to_string(&event).unwrap();
-        assert_eq!(json, r#"{"type":"client","client":12,"change":"pin_set"}"#);
+        assert_eq!(
+            json,
+            r#"{"type":"client","client":12,"change":"pin_set","at":"2026-12-03T09:30:00Z"}"#
+        );
         assert_eq!(serde_json::from_str::<LiveEvent>(&json).unwrap(), event);
         assert_eq!(
             serde_json::to_string(&LiveEvent::Resync).unwrap(),

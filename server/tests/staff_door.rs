@@ -27,6 +27,13 @@ const STAFF_FUNCTIONS: &[(&str, &str, bool)] = &[
     ("/api/get_client_audit", "client_id=1", true),
     ("/api/get_security_status", "client_id=1", true),
     ("/api/watch_security_status", "client_id=1", true),
+    ("/api/watch_lead_card", "client_id=1", true),
+    ("/api/watch_client_audit", "client_id=1", true),
+    (
+        "/api/watch_clients",
+        "tab=currently-enrolling&search=&page=1",
+        true,
+    ),
     (
         "/api/verify_pin",
         "client_id=1&contact_id=1&pin=731946",

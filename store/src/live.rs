@@ -200,7 +200,10 @@ impl Store {
     /// Tells every staff screen that `client` changed. Called after the change commits.
     pub(crate) async fn announce(&self, client: ClientId, change: ClientChange) {
         self.live
-            .publish(&self.db, LiveEvent::client(client, change))
+            .publish(
+                &self.db,
+                LiveEvent::client(client, change, self.clock.now()),
+            )
             .await;
     }
 

@@ -21,7 +21,7 @@ async fn next_client_event(
     let wait = async {
         loop {
             match events.recv().await.expect("the feed is open") {
-                LiveEvent::Client { client, change } => return (client, change),
+                LiveEvent::Client { client, change, .. } => return (client, change),
                 LiveEvent::Resync | LiveEvent::SessionsEnded { .. } => {}
             }
         }

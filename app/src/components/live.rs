@@ -162,7 +162,7 @@ pub fn LiveStatus(live: LiveUpdates) -> impl IntoView {
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))] // the browser's stream reads it
 pub fn heard_from(data: &str, seq: u64) -> Heard {
     let about = match serde_json::from_str::<LiveEvent>(data) {
-        Ok(LiveEvent::Client { client, change }) => Some((client, change)),
+        Ok(LiveEvent::Client { client, change, .. }) => Some((client, change)),
         _ => None,
     };
     Heard { seq, about }
@@ -276,7 +276,10 @@ mod tests {
 
     #[test]
     fn a_message_names_its_client_and_anything_else_is_a_resync() {
-        let heard = heard_from(r#"{"type":"client","client":7,"change":"pin_set"}"#, 3);
+        let heard = heard_from(
+            r#"{"type":"client","client":7,"change":"pin_set","at":"2026-12-03T09:30:00Z"}"#,
+            3,
+        );
         assert_eq!(heard.about, Some((ClientId(7), ClientChange::PinSet)));
         assert!(heard.concerns(ClientId(7)));
         assert!(!heard.concerns(ClientId(8)));
