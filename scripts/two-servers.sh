@@ -68,9 +68,11 @@ export RUST_LOG=${RUST_LOG:-info,sqlx=warn}
 target/debug/server seed-demo >"$logs/two-servers-seed.log" 2>&1
 
 upstreams=""
+server_pids=""
 for port in "${ports[@]}"; do
   JANUS_SITE__ADDRESS=127.0.0.1:$port target/debug/server serve >"$logs/two-servers-$port.log" 2>&1 &
   pids+=($!)
+  server_pids+="127.0.0.1:$port=$! "
   upstreams+="    server 127.0.0.1:$port;"$'\n'
 done
 
@@ -109,6 +111,8 @@ $upstreams  }
       proxy_set_header Connection "";
       proxy_buffering off;
       proxy_read_timeout 1h;
+      # Which server holds the stream: the test stops that one.
+      add_header X-Upstream \$upstream_addr always;
     }
   }
 }
@@ -127,6 +131,7 @@ done
 if [[ $mode == test ]]; then
   export JANUS_TWO_SERVERS_MAILDIR=$work/maildir JANUS_TWO_SERVERS_PROXY=http://localhost:$proxy_port
   export JANUS_TWO_SERVERS_DIRECT="http://127.0.0.1:${ports[0]} http://127.0.0.1:${ports[1]}"
+  export JANUS_TWO_SERVERS_PIDS="$server_pids"
   (cd end2end && timeout --kill-after=30 10m npx playwright test --config playwright.two-servers.config.ts)
 else
   echo "Two servers (${ports[*]}) on one PostgreSQL behind nginx: http://localhost:$proxy_port"

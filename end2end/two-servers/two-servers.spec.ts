@@ -182,3 +182,44 @@ test("each agent on a server of their own: the change crosses from one process t
   await a.context().close();
   await b.context().close();
 });
+
+test("a server shutting down ends its streams; they reconnect to the other and catch up", async ({ browser, playwright }) => {
+  const api = await playwright.request.newContext();
+  const cookie = await signInOn(api, A);
+  const client = await compeoClient(api, cookie, 3);
+  await api.dispose();
+  // B's stream goes through the proxy to one of the servers: the response names it.
+  const context = await browser.newContext({ baseURL: PROXY });
+  const b = await context.newPage();
+  const upstream = new Promise<string>((resolve) =>
+    b.on("response", (r) => {
+      if (r.url().endsWith("/api/events")) resolve(r.headers()["x-upstream"] ?? "");
+    }),
+  );
+  await b.goto(`/clients/${client.id}`);
+  await hydrated(b);
+  await b.getByLabel("Work email").fill(ADMIN.email);
+  await b.getByLabel("Password").fill(ADMIN.password);
+  await b.getByRole("button", { name: "Sign in", exact: true }).click();
+  await expect(b.getByRole("heading", { level: 1, name: client.name })).toBeVisible();
+  await expect(b.getByTestId("live-status")).toHaveText("Live");
+  const holder = await upstream;
+  const pids = Object.fromEntries((process.env.JANUS_TWO_SERVERS_PIDS ?? "").trim().split(" ").map((p) => p.split("=")));
+  expect(pids[holder], `the stream's server (${holder}) is one of ours`).toBeTruthy();
+
+  // Its reconnections are held off while the change is made, so it surely misses it.
+  await b.route("**/api/events", (route) => route.abort());
+  process.kill(Number(pids[holder]), "SIGTERM");
+  await expect(b.getByTestId("live-status")).toHaveText("Reconnecting…");
+  const a = await leadCardOf(browser, PROXY, AGENT, client);
+  await verifyByCode(a, browser, PROXY, client.email);
+  const bButton = b.getByTestId("security-pin-button");
+  await expect(bButton).toHaveAttribute("data-verified", "false");
+
+  // Let it through: the stream opens on the server still running and reads everything afresh.
+  await b.unroute("**/api/events");
+  await expect(b.getByTestId("live-status")).toHaveText("Live", { timeout: 10_000 });
+  await expect(bButton).toHaveAttribute("data-verified", "true", { timeout: 2_000 });
+  await a.context().close();
+  await context.close();
+});

@@ -61,7 +61,8 @@ impl LiveUpdates {
         });
     }
 
-    /// The live feed of this page, when it has one (staff pages).
+    /// The live feed of this page, when it has one: for what the staff shell holds (a
+    /// page's own component body runs before its shell, and finds none).
     pub fn of_page() -> Option<Self> {
         use_context::<Self>()
     }

@@ -106,33 +106,10 @@ pub fn DashboardPage() -> impl IntoView {
         }
         is_open
     });
-    // Another's change to a listed client (or one that may join this list) redraws the
-    // list; not while the modal is open (it follows its client, and closing it redraws)
-    // nor while a row's menu has focus (the redraw would close it).
-    if let Some(live) = LiveUpdates::of_page() {
-        let redraw = Redraw::new("table.clients");
-        let again = Callback::new(move |()| heard.update(|n| *n += 1));
-        live.follow(move |news| {
-            if modal_step.get_untracked().is_some() || confirm_open.get_untracked() {
-                return;
-            }
-            let change = news.change();
-            if change.is_some_and(ClientChange::only_activity) {
-                return;
-            }
-            let listed = clients
-                .get_untracked()
-                .and_then(Result::ok)
-                .is_some_and(|page| page.rows.iter().any(|row| news.concerns(row.id)));
-            if listed || change.is_none_or(ClientChange::may_join_a_list) {
-                redraw.run(again);
-            }
-        });
-    }
-
     view! {
         <Title text="Enrollment Dashboard" />
         <StaffShell>
+            <FollowLive clients heard modal_step confirm_open />
             <div class="page-head">
                 <h1>"Enrollment Dashboard"</h1>
             </div>
@@ -188,6 +165,39 @@ pub fn DashboardPage() -> impl IntoView {
                 }
             })}
         </StaffShell>
+    }
+}
+
+/// Another's change to a listed client (or one that may join this list) redraws the list,
+/// by bumping `heard`; not while the modal is open (it follows its client, and closing it
+/// redraws) nor while a row's menu has focus (the redraw would close it). A component of
+/// its own, inside the staff shell, whose live feed it follows.
+#[component]
+fn FollowLive(
+    clients: Resource<Result<ClientPage, janus_domain::AppError>>,
+    heard: RwSignal<u32>,
+    modal_step: RwSignal<Option<ModalStep>>,
+    confirm_open: RwSignal<bool>,
+) -> impl IntoView {
+    if let Some(live) = LiveUpdates::of_page() {
+        let redraw = Redraw::new("table.clients");
+        let again = Callback::new(move |()| heard.update(|n| *n += 1));
+        live.follow(move |news| {
+            if modal_step.get_untracked().is_some() || confirm_open.get_untracked() {
+                return;
+            }
+            let change = news.change();
+            if change.is_some_and(ClientChange::only_activity) {
+                return;
+            }
+            let listed = clients
+                .get_untracked()
+                .and_then(Result::ok)
+                .is_some_and(|page| page.rows.iter().any(|row| news.concerns(row.id)));
+            if listed || change.is_none_or(ClientChange::may_join_a_list) {
+                redraw.run(again);
+            }
+        });
     }
 }
 
