@@ -18,16 +18,29 @@ mode=serve
 [[ "${1:-}" == "--test" ]] && mode=test
 
 proxy_port=${JANUS_PROXY_PORT:-3200}
-ports=(3201 3202)
+ports=(${JANUS_TWO_SERVERS_PORTS:-3201 3202})
 smtp_port=${JANUS_TWO_SERVERS_SMTP_PORT:-2531}
 pg_port=${JANUS_TWO_SERVERS_PG_PORT:-55440}
 work=$PWD/target/two-servers
 logs=$PWD/target/test-logs
-rm -rf "$work" && mkdir -p "$work" "$logs"
+as_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
-for tool in nginx /usr/bin/python3; do
+for tool in nginx curl npx /usr/bin/python3; do
   command -v "$tool" >/dev/null || { echo "missing: $tool (scripts/setup.sh --test installs it)" >&2; exit 1; }
 done
+/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || {
+  echo "missing: python3-aiosmtpd (scripts/setup.sh --test installs it)" >&2; exit 1; }
+# A run that was killed may have left its PostgreSQL cluster running.
+if [[ -f "$work/pg/data/postmaster.pid" ]]; then
+  pg_old=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  as_pg "$pg_old/pg_ctl" -D "$work/pg/data" -m immediate stop >/dev/null 2>&1 || true
+fi
+for port in "$proxy_port" "${ports[@]}" "$smtp_port"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is in use (a run still going, or another server): stop it first" >&2; exit 1
+  fi
+done
+rm -rf "$work" && mkdir -p "$work" "$logs"
 [[ -x target/debug/server && -d target/site/pkg ]] || {
   echo "build first: cargo leptos build --split && scripts/build-pin-page.sh" >&2; exit 1; }
 
@@ -37,12 +50,14 @@ cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   if [[ -n "$pg_bin" ]]; then
+    # Kept for the test command's search for secrets (the cluster itself is deleted).
+    as_pg "$pg_bin/pg_dumpall" -h 127.0.0.1 -p "$pg_port" -U postgres >"$logs/two-servers-postgres.sql" 2>/dev/null || true
     as_pg "$pg_bin/pg_ctl" -D "$work/pg/data" -m fast stop >/dev/null 2>&1 || true
     cp "$work/pg/log" "$logs/two-servers-postgres.log" 2>/dev/null || true
+    rm -rf "$work/pg"
   fi
 }
 trap cleanup EXIT
-as_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 if [[ -z "${DATABASE_URL:-}" ]]; then
   pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
@@ -98,7 +113,7 @@ $upstreams  }
     location / {
       proxy_pass http://janus;
       proxy_http_version 1.1;
-      proxy_set_header Host \$host;
+      proxy_set_header Host \$http_host;
       proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
       proxy_set_header Connection "";
     }
@@ -106,12 +121,13 @@ $upstreams  }
     location = /api/events {
       proxy_pass http://janus;
       proxy_http_version 1.1;
-      proxy_set_header Host \$host;
+      proxy_set_header Host \$http_host;
       proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
       proxy_set_header Connection "";
       proxy_buffering off;
       proxy_read_timeout 1h;
-      # Which server holds the stream: the test stops that one.
+      # For this test only (it stops the server holding a stream); a real proxy should
+      # not name its internal servers.
       add_header X-Upstream \$upstream_addr always;
     }
   }
@@ -123,6 +139,9 @@ pids+=($!)
 for url in "http://127.0.0.1:${ports[0]}/health" "http://127.0.0.1:${ports[1]}/health" "http://127.0.0.1:$proxy_port/health"; do
   for _ in $(seq 1 600); do
     curl -fsS "$url" >/dev/null 2>&1 && break
+    for pid in "${pids[@]}"; do
+      kill -0 "$pid" 2>/dev/null || { echo "a process exited early (see $logs/two-servers-*.log)" >&2; exit 1; }
+    done
     sleep 0.1
   done
   curl -fsS "$url" >/dev/null || { echo "not answering: $url (see $logs/two-servers-*.log)" >&2; exit 1; }

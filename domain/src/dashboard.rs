@@ -290,6 +290,19 @@ pub struct ClientPage {
 }
 
 impl ClientPage {
+    /// Whether a fresh reading of the page draws as this one does, but for the verified
+    /// windows' seconds, which each row counts down by itself.
+    pub fn draws_like(&self, other: &Self) -> bool {
+        let still = |page: &Self| {
+            let mut page = page.clone();
+            for row in &mut page.rows {
+                row.verified_seconds_left = row.verified_seconds_left.min(1);
+            }
+            page
+        };
+        still(self) == still(other)
+    }
+
     pub fn page_count(&self) -> u64 {
         self.total.div_ceil(PAGE_SIZE).max(1)
     }
@@ -349,6 +362,21 @@ pub struct LeadCard {
 }
 
 impl LeadCard {
+    /// Whether a fresh reading of the card draws as this one does, but for what the page
+    /// keeps up by itself: the verified window's seconds (counted down in the browser) and
+    /// the activity list (read on its own). A live update redraws the card only when not.
+    pub fn draws_like(&self, other: &Self) -> bool {
+        let still = |card: &Self| {
+            let mut card = card.clone();
+            card.verifications
+                .iter_mut()
+                .for_each(|v| v.seconds_left = 0);
+            card.audit.clear();
+            card
+        };
+        still(self) == still(other)
+    }
+
     /// Seconds the client stays verified, by the server's clock; 0 when nobody is.
     pub fn seconds_verified(&self) -> i64 {
         self.verifications.first().map_or(0, |v| v.seconds_left)
@@ -359,6 +387,34 @@ impl LeadCard {
 mod tests {
     use super::*;
     use crate::staff::StaffRole;
+
+    #[test]
+    fn a_page_draws_alike_while_only_a_countdown_moved_and_differently_once_a_row_changed() {
+        let row = |seconds, pin_state| ClientRow {
+            id: ClientId(1),
+            business_name: "Acme".into(),
+            brand: BrandView {
+                slug: "compeo".into(),
+                name: "Compeo".into(),
+                color: "#000000".into(),
+                support_phone: "+1 800 555 0100".into(),
+            },
+            stage: EnrollmentStage::CurrentlyEnrolling,
+            owner_name: None,
+            pin_state,
+            verified_seconds_left: seconds,
+        };
+        let page = |rows| ClientPage {
+            query: ClientQuery::new(DashboardTab::All, "", 1).unwrap(),
+            rows,
+            total: 1,
+            viewer: StaffRole::Agent,
+        };
+        let verified = page(vec![row(3_600, PinState::PinSet)]);
+        assert!(verified.draws_like(&page(vec![row(3_540, PinState::PinSet)])));
+        assert!(!verified.draws_like(&page(vec![row(0, PinState::PinSet)])));
+        assert!(!verified.draws_like(&page(vec![row(3_600, PinState::LinkSent)])));
+    }
 
     #[test]
     fn the_setup_link_is_offered_only_for_clients_in_the_workflow() {

@@ -55,6 +55,9 @@ pub enum ClientChange {
     Workflow,
     /// A request about the client was refused and audited: only its activity list changed.
     Refused,
+    /// A request about the client failed part-way (the database went away after its change
+    /// committed, say): anything about it may have changed.
+    Unsettled,
 }
 
 /// One event on the live feed.
@@ -95,7 +98,10 @@ impl ClientChange {
     /// now: a stage move onto a stage's tab, a contact's new name into a search. Every
     /// other change redraws at most a row already listed.
     pub fn may_join_a_list(self) -> bool {
-        matches!(self, Self::StageChanged | Self::ContactChanged)
+        matches!(
+            self,
+            Self::StageChanged | Self::ContactChanged | Self::Unsettled
+        )
     }
 
     /// Whether only the client's activity list changed: a refusal, audited. No row, button
@@ -109,7 +115,7 @@ impl ClientChange {
     pub fn redraws_lead_card(self) -> bool {
         matches!(
             self,
-            Self::StageChanged | Self::ContactChanged | Self::Workflow
+            Self::StageChanged | Self::ContactChanged | Self::Workflow | Self::Unsettled
         )
     }
 }
@@ -160,7 +166,11 @@ mod tests {
             .collect();
         assert_eq!(
             joining,
-            [ClientChange::ContactChanged, ClientChange::StageChanged]
+            [
+                ClientChange::ContactChanged,
+                ClientChange::StageChanged,
+                ClientChange::Unsettled
+            ]
         );
     }
 }

@@ -13,8 +13,9 @@ const LIVE = { timeout: 1_000 };
 test("the dashboard's rows, the modal, the button and the activity list follow others' changes", async ({ page, browser }) => {
   desktopOnly();
   test.setTimeout(120_000);
-  // Agent A has the lead card of a Cornerstone client open.
-  const { business, ownerEmail } = await openLeadCard(page, "cornerstone", 0);
+  // Agent A has the lead card of a PeoPayGo client open (one no other test on this server
+  // uses: the test leaves it verified).
+  const { business, ownerEmail } = await openLeadCard(page, "peopaygo", 1);
   await expect(page.getByTestId("live-status")).toHaveText("Live");
 
   // Admin B watches the dashboard, searched to the same client.

@@ -7,6 +7,8 @@
 //! as the person's activity: an open tab does not hold off the idle timeout. The session
 //! is checked again whenever one of the person's sessions ends and every
 //! [`SESSION_RECHECK`]; once it no longer stands, the stream says `signed_out` and ends.
+//! An `EventSource` coming back without a session is answered the same way (it cannot
+//! read a 401); anything else without one gets the 401.
 //! A server shutting down ends every stream, and the browser reconnects (to another server
 //! behind the proxy, or to this one restarted).
 
@@ -63,12 +65,34 @@ pub async fn events(State(store): State<Store>, headers: HeaderMap) -> Response 
             headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
             response
         }
+        // A browser's EventSource cannot read a refusal's status: it would only try again
+        // and again. It is told `signed_out` instead, and its page goes to sign-in.
+        Err(AppError::Unauthenticated | AppError::SignInUnfinished(_))
+            if wants_event_stream(&headers) =>
+        {
+            let told = futures_util::stream::once(async {
+                Ok::<_, Infallible>(Event::default().event("signed_out").data("{}"))
+            });
+            let mut response = Sse::new(told).into_response();
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
         Err(error) => {
             let status =
                 StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             (status, error.to_string()).into_response()
         }
     }
+}
+
+/// Whether the request is an `EventSource`'s, which always asks for `text/event-stream`.
+fn wants_event_stream(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/event-stream"))
 }
 
 /// The signed-in staff member a stream is for: a finished sign-in whose role verifies

@@ -55,6 +55,14 @@ async fn only_a_signed_in_staff_member_may_open_the_stream() {
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
     let forged = send(&app, get("/api/events", Some("janus_session=forged"))).await;
     assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
+    // A browser's EventSource, which cannot read a status, is told to sign in instead.
+    let mut asked = get("/api/events", None);
+    asked
+        .headers_mut()
+        .insert("accept", "text/event-stream".parse().unwrap());
+    let told = send(&app, asked).await;
+    assert_eq!(told.status, StatusCode::OK);
+    assert_eq!(told.body, "event: signed_out\ndata: {}\n\n");
 }
 
 #[tokio::test]

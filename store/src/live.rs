@@ -158,17 +158,12 @@ async fn listen(
                 continue;
             }
         };
-        match ready.take() {
-            Some(ready) => {
-                let _ = ready.send(());
-            }
-            // Listening again after a gap: whatever was published meanwhile is lost.
-            None => match feed.upgrade() {
-                Some(feed) => {
-                    let _ = feed.fan_out.send(LiveEvent::Resync);
-                }
-                None => return,
-            },
+        // The first subscriber waits for the first `LISTEN`, up to a point; one that
+        // stopped waiting (or a gap after a lost connection) may have missed events.
+        let waited = ready.take().is_some_and(|ready| ready.send(()).is_ok());
+        if !waited {
+            let Some(feed) = feed.upgrade() else { return };
+            let _ = feed.fan_out.send(LiveEvent::Resync);
         }
         loop {
             let received = listener.try_recv().await;
@@ -217,17 +212,31 @@ impl Store {
 
 impl Store {
     /// Hands back a use case's `result` after announcing what it did to `client`: the
-    /// change `done` names, or [`ClientChange::Refused`]. A refusal is announced too, since
-    /// most are audited, and a screen that reads its activity list for nothing costs less
-    /// than one left behind.
+    /// change `done` names, or, for an error, what it may have left behind.
     pub(crate) async fn announced<T>(
         &self,
         client: ClientId,
         result: Result<T, janus_domain::AppError>,
         done: impl FnOnce(&T) -> ClientChange,
     ) -> Result<T, janus_domain::AppError> {
-        let change = result.as_ref().map_or(ClientChange::Refused, done);
-        self.announce(client, change).await;
+        use janus_domain::AppError;
+        let change = match &result {
+            Ok(value) => Some(done(value)),
+            // No such client (or contact): nobody shows it, and a made-up id must not reach
+            // every screen.
+            Err(AppError::NotFound(_) | AppError::Unauthenticated) => None,
+            // Failed part-way: the change may have committed before a read that followed it
+            // failed, so every screen showing the client reads it all again.
+            Err(AppError::Internal | AppError::Unavailable | AppError::Unreachable) => {
+                Some(ClientChange::Unsettled)
+            }
+            // A refusal: most are audited, and a screen that reads its activity list for
+            // nothing costs less than one left behind.
+            Err(_) => Some(ClientChange::Refused),
+        };
+        if let Some(change) = change {
+            self.announce(client, change).await;
+        }
         result
     }
 }

@@ -104,6 +104,27 @@ async fn a_refused_change_is_announced_too_since_its_refusal_is_audited() {
 }
 
 #[tokio::test]
+async fn a_request_about_a_client_that_does_not_exist_reaches_no_screen() {
+    let w = world().await;
+    let store = &w.t.store;
+    let mut events = store.live.subscribe().await;
+    let made_up = ClientId(987_654);
+    let refused = store
+        .move_stage(made_up, EnrollmentStage::Enrolled, "done", &w.me)
+        .await;
+    assert!(refused.is_err());
+    store
+        .send_code(w.client.id, w.owner.id, &w.me)
+        .await
+        .unwrap();
+    // The next event is the real change: nothing was announced for the made-up id.
+    assert_eq!(
+        next_client_event(&mut events).await,
+        (w.client.id, ClientChange::CodeSent)
+    );
+}
+
+#[tokio::test]
 async fn on_postgresql_another_process_hears_of_the_change() {
     if !on_postgres() {
         return;

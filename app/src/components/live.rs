@@ -49,13 +49,20 @@ pub struct LiveUpdates {
 
 impl LiveUpdates {
     /// Calls `on` with each event after the page part was made, from an effect of its own
-    /// (so it is dropped with the part).
+    /// (so it is dropped with the part). A part made after the stream's opening resync (a
+    /// page reached by a link, whose data was fetched while the stream opened) is also
+    /// called once at once with a resync: what it read may be older than the stream.
     pub fn follow(self, on: impl Fn(Heard) + 'static) {
         let heard = self.heard;
         Effect::new(move |seen: Option<u64>| {
             let now = heard.get();
-            if seen.is_some_and(|seen| seen != now.seq) {
-                on(now);
+            match seen {
+                Some(seen) if seen != now.seq => on(now),
+                None if now.seq > 0 => on(Heard {
+                    seq: now.seq,
+                    about: None,
+                }),
+                _ => {}
             }
             now.seq
         });
@@ -179,8 +186,25 @@ mod browser {
     use super::{Link, LiveUpdates, heard_from};
 
     /// How long after the stream was refused (or broken beyond the browser's own retry)
-    /// it is opened again.
+    /// it is opened again. (A session that ended is not retried: the server answers an
+    /// event stream without a session with `signed_out`.)
     const REOPEN_MS: u32 = 3_000;
+
+    /// How long a page told `signed_out` waits for a navigation of its own (its sign-out).
+    const SIGNED_OUT_GRACE_MS: u32 = 1_500;
+
+    fn go_to_sign_in() {
+        let here = window().location();
+        let next = format!(
+            "{}{}",
+            here.pathname().unwrap_or_default(),
+            here.search().unwrap_or_default()
+        );
+        let _ = here.set_href(&format!(
+            "/login?next={}",
+            janus_domain::url::encode_query_value(&next)
+        ));
+    }
 
     pub(super) fn open(live: LiveUpdates) {
         let current = StoredValue::new_local(None::<Stream>);
@@ -230,17 +254,16 @@ mod browser {
                     .update(|h| *h = heard_from(&data, h.seq.wrapping_add(1)));
             });
             let on_signed_out = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-                connect.set_value(None);
-                let here = window().location();
-                let next = format!(
-                    "{}{}",
-                    here.pathname().unwrap_or_default(),
-                    here.search().unwrap_or_default()
-                );
-                let _ = here.set_href(&format!(
-                    "/login?next={}",
-                    janus_domain::url::encode_query_value(&next)
-                ));
+                // Signing out here ends the session too, and the page is already on its way
+                // to sign-in: the stream sends the page there only if, a moment later, it is
+                // still showing (the session ended elsewhere, or ran out).
+                let still_here = move || {
+                    if connect.try_get_value().flatten().is_some() {
+                        connect.set_value(None);
+                        go_to_sign_in();
+                    }
+                };
+                gloo_timers::callback::Timeout::new(SIGNED_OUT_GRACE_MS, still_here).forget();
             });
             let errored = source.clone();
             let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
@@ -249,7 +272,8 @@ mod browser {
                 // page opens a new one itself.
                 if errored.ready_state() == EventSource::CLOSED {
                     let again = gloo_timers::callback::Timeout::new(REOPEN_MS, move || {
-                        if let Some(connect) = connect.get_value() {
+                        // The page may have gone meanwhile, and its shell with it.
+                        if let Some(connect) = connect.try_get_value().flatten() {
                             connect();
                         }
                     });

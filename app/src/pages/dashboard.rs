@@ -49,32 +49,12 @@ pub fn DashboardPage() -> impl IntoView {
             .with(|q| q.get("page").and_then(|p| p.parse::<u64>().ok()))
             .unwrap_or(1)
     });
-    // Bumped to fetch the list again: `refresh` after the person's own change, `heard`
-    // when the live feed says another's changed it (fetched without counting as activity).
+    // Bumped to fetch the list again after the person's own change. Another's change,
+    // heard on the live feed, replaces the list in place (`FollowLive`).
     let refresh = RwSignal::new(0u32);
-    let heard = RwSignal::new(0u32);
-    let heard_fetched = StoredValue::new(0u32);
     let clients = Resource::new(
-        move || {
-            (
-                tab.get(),
-                search.get(),
-                page.get(),
-                refresh.get(),
-                heard.get(),
-            )
-        },
-        move |(tab, search, page, _, heard)| {
-            let quietly = heard != heard_fetched.get_value();
-            heard_fetched.set_value(heard);
-            async move {
-                if quietly {
-                    watch_clients(tab, search, page).await
-                } else {
-                    list_clients(tab, search, page).await
-                }
-            }
-        },
+        move || (tab.get(), search.get(), page.get(), refresh.get()),
+        |(tab, search, page, _)| list_clients(tab, search, page),
     );
 
     // ⋮ → "Send Security PIN Setup Link" → a confirmation → the Security Verification modal.
@@ -109,7 +89,7 @@ pub fn DashboardPage() -> impl IntoView {
     view! {
         <Title text="Enrollment Dashboard" />
         <StaffShell>
-            <FollowLive clients heard modal_step confirm_open />
+            <FollowLive clients tab search page modal_step />
             <div class="page-head">
                 <h1>"Enrollment Dashboard"</h1>
             </div>
@@ -168,22 +148,48 @@ pub fn DashboardPage() -> impl IntoView {
     }
 }
 
-/// Another's change to a listed client (or one that may join this list) redraws the list,
-/// by bumping `heard`; not while the modal is open (it follows its client, and closing it
-/// redraws) nor while a row's menu has focus (the redraw would close it). A component of
-/// its own, inside the staff shell, whose live feed it follows.
+/// Another's change to a listed client (or one that may join this list) reads the list
+/// again, without counting as activity, and redraws it if it now draws differently; not
+/// while the modal is open (it follows its client, and closing it reads the list) nor
+/// while a row's menu is open (the redraw would close it under the pointer). A component
+/// of its own, inside the staff shell, whose live feed it follows.
 #[component]
 fn FollowLive(
     clients: Resource<Result<ClientPage, janus_domain::AppError>>,
-    heard: RwSignal<u32>,
+    tab: Memo<DashboardTab>,
+    search: Memo<String>,
+    page: Memo<u64>,
     modal_step: RwSignal<Option<ModalStep>>,
-    confirm_open: RwSignal<bool>,
 ) -> impl IntoView {
     if let Some(live) = LiveUpdates::of_page() {
-        let redraw = Redraw::new("table.clients");
-        let again = Callback::new(move |()| heard.update(|n| *n += 1));
+        let redraw = Redraw::new("table.clients [role=menu]");
+        let again = Callback::new(move |()| {
+            let asked = (
+                tab.get_untracked(),
+                search.get_untracked(),
+                page.get_untracked(),
+            );
+            leptos::task::spawn_local(async move {
+                let Ok(fresh) = watch_clients(asked.0, asked.1.clone(), asked.2).await else {
+                    return;
+                };
+                // The person may have moved to another tab or page meanwhile.
+                let now = (
+                    tab.try_get_untracked(),
+                    search.try_get_untracked(),
+                    page.try_get_untracked(),
+                );
+                if now != (Some(asked.0), Some(asked.1), Some(asked.2)) {
+                    return;
+                }
+                let shown = clients.try_get_untracked().flatten().and_then(Result::ok);
+                if !shown.is_some_and(|shown| shown.draws_like(&fresh)) {
+                    clients.try_set(Some(Ok(fresh)));
+                }
+            });
+        });
         live.follow(move |news| {
-            if modal_step.get_untracked().is_some() || confirm_open.get_untracked() {
+            if modal_step.get_untracked().is_some() {
                 return;
             }
             let change = news.change();

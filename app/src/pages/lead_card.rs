@@ -53,21 +53,12 @@ pub fn LeadCardPage() -> impl IntoView {
             successes.update(|n| *n += 1);
         }
     });
-    // Bumped when the live feed says another's change redrew most of the card: fetched
-    // again without counting as the person's activity.
-    let heard = RwSignal::new(0u32);
-    let heard_fetched = StoredValue::new(0u32);
     let card = Resource::new(
-        move || (client_id.get(), successes.get(), heard.get()),
-        move |(id, _, heard)| {
-            let quietly = heard != heard_fetched.get_value();
-            heard_fetched.set_value(heard);
-            async move {
-                match id {
-                    Some(id) if quietly => watch_lead_card(id).await,
-                    Some(id) => get_lead_card(id).await,
-                    None => Err(AppError::NotFound("Client".into())),
-                }
+        move || (client_id.get(), successes.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_lead_card(id).await,
+                None => Err(AppError::NotFound("Client".into())),
             }
         },
     );
@@ -77,7 +68,7 @@ pub fn LeadCardPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted">"Loading lead card…"</p> }>
                 {move || Suspend::new(async move {
                     match card.await {
-                        Ok(card) => view! { <CardView card sync beia reload=successes heard /> }.into_any(),
+                        Ok(drawn) => view! { <CardView card=drawn sync beia reload=successes redrawn=card /> }.into_any(),
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     }
                 })}
@@ -93,8 +84,8 @@ fn CardView(
     beia: ServerAction<SendToBeia>,
     /// Bumped to fetch the card again, after a change that redraws most of it.
     reload: RwSignal<u32>,
-    /// The same, for another's change heard on the live feed.
-    heard: RwSignal<u32>,
+    /// The card as fetched: another's change heard on the live feed replaces it.
+    redrawn: Resource<Result<LeadCard, AppError>>,
 ) -> impl IntoView {
     let id = card.id;
     let action_error = move || {
@@ -162,34 +153,57 @@ fn CardView(
     // Another's change to this client, heard on the live feed: the activity list and the
     // status are read again, and a change that redraws most of the card (a stage, a
     // contact, a workflow, or a resync) fetches the card whole, once nobody is typing in
-    // it. While the modal is open it reads the status itself and tells the card.
+    // it. While the modal is open it reads the status itself and tells the card; a change
+    // that redraws the card waits for the modal to close (`behind`).
     if let Some(live) = LiveUpdates::of_page() {
         let redraw = Redraw::new(
             ".lead-card input, .lead-card textarea, .lead-card select, .lead-card dialog[open]",
         );
-        let whole = Callback::new(move |()| heard.update(|n| *n += 1));
+        // Read again without counting as activity; redrawn only if it draws differently.
+        let drawn = StoredValue::new(card.clone());
+        let whole = Callback::new(move |()| {
+            leptos::task::spawn_local(async move {
+                if let Ok(fresh) = watch_lead_card(id).await
+                    && drawn.try_with_value(|d| !d.draws_like(&fresh)) == Some(true)
+                {
+                    redrawn.try_set(Some(Ok(fresh)));
+                }
+            });
+        });
+        let behind = RwSignal::new(false);
         live.follow(move |news| {
             if !news.concerns(id) {
                 return;
             }
             leptos::task::spawn_local(async move {
                 if let Ok(entries) = watch_client_audit(id).await {
-                    audit.set(entries);
+                    audit.try_set(entries);
                 }
             });
             let change = news.change();
-            if modal.get_untracked().is_some() || change.is_some_and(ClientChange::only_activity) {
+            if change.is_some_and(ClientChange::only_activity) {
                 return;
             }
-            if change.is_none_or(ClientChange::redraws_lead_card) {
+            let redraws = change.is_none_or(ClientChange::redraws_lead_card);
+            if modal.get_untracked().is_some() {
+                if redraws {
+                    behind.set(true);
+                }
+            } else if redraws {
                 redraw.run(whole);
             } else {
                 leptos::task::spawn_local(async move {
                     if let Ok(s) = watch_security_status(id).await {
                         countdown.reset(s.seconds_verified());
-                        on_status.run(s);
+                        on_status.try_run(s);
                     }
                 });
+            }
+        });
+        Effect::new(move |_| {
+            if modal.get().is_none() && behind.get_untracked() {
+                behind.set(false);
+                redraw.run(whole);
             }
         });
     }

@@ -191,8 +191,9 @@ pub fn SecurityModal(
         };
         let refresh = move || {
             leptos::task::spawn_local(async move {
+                // The modal (and its signals) may be gone by the answer.
                 if let Ok(s) = watch_security_status(client_id).await
-                    && open.get_untracked().is_some()
+                    && open.try_get_untracked().flatten().is_some()
                 {
                     apply(s);
                 }
