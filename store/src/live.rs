@@ -222,9 +222,11 @@ impl Store {
         use janus_domain::AppError;
         let change = match &result {
             Ok(value) => Some(done(value)),
-            // No such client (or contact): nobody shows it, and a made-up id must not reach
-            // every screen.
-            Err(AppError::NotFound(_) | AppError::Unauthenticated) => None,
+            // No such client (or contact), or nobody signed in: nobody shows it, and a
+            // made-up id must not reach every screen.
+            Err(
+                AppError::NotFound(_) | AppError::Unauthenticated | AppError::SignInUnfinished(_),
+            ) => None,
             // Failed part-way: the change may have committed before a read that followed it
             // failed, so every screen showing the client reads it all again.
             Err(AppError::Internal | AppError::Unavailable | AppError::Unreachable) => {

@@ -253,7 +253,10 @@ mod browser {
                 live.heard
                     .update(|h| *h = heard_from(&data, h.seq.wrapping_add(1)));
             });
+            let closing = source.clone();
             let on_signed_out = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+                // No reconnecting meanwhile: the session is gone.
+                closing.close();
                 // Signing out here ends the session too, and the page is already on its way
                 // to sign-in: the stream sends the page there only if, a moment later, it is
                 // still showing (the session ended elsewhere, or ran out).

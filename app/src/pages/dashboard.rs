@@ -89,7 +89,7 @@ pub fn DashboardPage() -> impl IntoView {
     view! {
         <Title text="Enrollment Dashboard" />
         <StaffShell>
-            <FollowLive clients tab search page modal_step />
+            <FollowLive clients tab search page refresh modal_step />
             <div class="page-head">
                 <h1>"Enrollment Dashboard"</h1>
             </div>
@@ -151,41 +151,52 @@ pub fn DashboardPage() -> impl IntoView {
 /// Another's change to a listed client (or one that may join this list) reads the list
 /// again, without counting as activity, and redraws it if it now draws differently; not
 /// while the modal is open (it follows its client, and closing it reads the list) nor
-/// while a row's menu is open (the redraw would close it under the pointer). A component
-/// of its own, inside the staff shell, whose live feed it follows.
+/// while focus is on a row's menu or in a dialog (the redraw would take it away). A
+/// component of its own, inside the staff shell, whose live feed it follows.
 #[component]
 fn FollowLive(
     clients: Resource<Result<ClientPage, janus_domain::AppError>>,
     tab: Memo<DashboardTab>,
     search: Memo<String>,
     page: Memo<u64>,
+    refresh: RwSignal<u32>,
     modal_step: RwSignal<Option<ModalStep>>,
 ) -> impl IntoView {
     if let Some(live) = LiveUpdates::of_page() {
-        let redraw = Redraw::new("table.clients [role=menu]");
+        let redraw = Redraw::new("table.clients .cell-menu, dialog[open]");
         let again = Callback::new(move |()| {
             let asked = (
                 tab.get_untracked(),
                 search.get_untracked(),
                 page.get_untracked(),
+                refresh.get_untracked(),
             );
             leptos::task::spawn_local(async move {
                 let Ok(fresh) = watch_clients(asked.0, asked.1.clone(), asked.2).await else {
                     return;
                 };
-                // The person may have moved to another tab or page meanwhile.
+                // The person may have moved to another tab or page, or fetched the list
+                // themselves, meanwhile: theirs is the newer reading.
                 let now = (
                     tab.try_get_untracked(),
                     search.try_get_untracked(),
                     page.try_get_untracked(),
+                    refresh.try_get_untracked(),
                 );
-                if now != (Some(asked.0), Some(asked.1), Some(asked.2)) {
+                if now != (Some(asked.0), Some(asked.1), Some(asked.2), Some(asked.3)) {
                     return;
                 }
                 let shown = clients.try_get_untracked().flatten().and_then(Result::ok);
-                if !shown.is_some_and(|shown| shown.draws_like(&fresh)) {
-                    clients.try_set(Some(Ok(fresh)));
+                if shown.is_some_and(|shown| shown.draws_like(&fresh)) {
+                    return;
                 }
+                // Applied once nobody is in a row's menu or a dialog, and not under the
+                // modal (closing it reads the list anyway).
+                redraw.run(Callback::new(move |()| {
+                    if modal_step.try_get_untracked() == Some(None) {
+                        clients.try_set(Some(Ok(fresh.clone())));
+                    }
+                }));
             });
         });
         live.follow(move |news| {
@@ -201,7 +212,7 @@ fn FollowLive(
                 .and_then(Result::ok)
                 .is_some_and(|page| page.rows.iter().any(|row| news.concerns(row.id)));
             if listed || change.is_none_or(ClientChange::may_join_a_list) {
-                redraw.run(again);
+                again.run(());
             }
         });
     }

@@ -68,7 +68,7 @@ pub fn LeadCardPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted">"Loading lead card…"</p> }>
                 {move || Suspend::new(async move {
                     match card.await {
-                        Ok(drawn) => view! { <CardView card=drawn sync beia reload=successes redrawn=card /> }.into_any(),
+                        Ok(drawn) => view! { <CardView card=drawn sync beia reload=successes redrawn=card showing=client_id /> }.into_any(),
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     }
                 })}
@@ -86,6 +86,8 @@ fn CardView(
     reload: RwSignal<u32>,
     /// The card as fetched: another's change heard on the live feed replaces it.
     redrawn: Resource<Result<LeadCard, AppError>>,
+    /// The client the page's address names now.
+    showing: Memo<Option<ClientId>>,
 ) -> impl IntoView {
     let id = card.id;
     let action_error = move || {
@@ -159,25 +161,39 @@ fn CardView(
         let redraw = Redraw::new(
             ".lead-card input, .lead-card textarea, .lead-card select, .lead-card dialog[open]",
         );
-        // Read again without counting as activity; redrawn only if it draws differently.
+        // Read again without counting as activity, and redrawn only if it draws differently
+        // and the card is still as it was when it was asked for: the same client, no reload
+        // of the person's own begun since, the modal closed (else once it closes) and
+        // nobody typing in it (else once they are done).
         let drawn = StoredValue::new(card.clone());
+        let behind = RwSignal::new(false);
         let whole = Callback::new(move |()| {
+            let asked_reload = reload.get_untracked();
             leptos::task::spawn_local(async move {
-                if let Ok(fresh) = watch_lead_card(id).await
-                    && drawn.try_with_value(|d| !d.draws_like(&fresh)) == Some(true)
-                {
-                    redrawn.try_set(Some(Ok(fresh)));
+                let Ok(fresh) = watch_lead_card(id).await else {
+                    return;
+                };
+                let unchanged = showing.try_get_untracked() == Some(Some(id))
+                    && reload.try_get_untracked() == Some(asked_reload);
+                if !unchanged || drawn.try_with_value(|d| d.draws_like(&fresh)) != Some(false) {
+                    return;
                 }
+                redraw.run(Callback::new(move |()| {
+                    if modal.try_get_untracked() == Some(None) {
+                        redrawn.try_set(Some(Ok(fresh.clone())));
+                    } else {
+                        behind.try_set(true);
+                    }
+                }));
             });
         });
-        let behind = RwSignal::new(false);
         live.follow(move |news| {
             if !news.concerns(id) {
                 return;
             }
             leptos::task::spawn_local(async move {
                 if let Ok(entries) = watch_client_audit(id).await {
-                    audit.try_set(entries);
+                    audit.set(entries);
                 }
             });
             let change = news.change();
@@ -190,11 +206,12 @@ fn CardView(
                     behind.set(true);
                 }
             } else if redraws {
-                redraw.run(whole);
+                whole.run(());
             } else {
                 leptos::task::spawn_local(async move {
                     if let Ok(s) = watch_security_status(id).await {
                         countdown.reset(s.seconds_verified());
+                        // The card may be gone by the answer.
                         on_status.try_run(s);
                     }
                 });
@@ -203,7 +220,7 @@ fn CardView(
         Effect::new(move |_| {
             if modal.get().is_none() && behind.get_untracked() {
                 behind.set(false);
-                redraw.run(whole);
+                whole.run(());
             }
         });
     }
