@@ -1,20 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
-
-// Debian's Chromium, never a downloaded browser. The networking flags stop Chromium from
-// calling hosts this machine cannot reach.
-const chromium = {
-  executablePath: "/usr/bin/chromium",
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-};
+import { chromium } from "./chromium";
 
 export default defineConfig({
   testDir: "./tests",

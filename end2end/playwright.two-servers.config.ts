@@ -1,20 +1,8 @@
 import { defineConfig, devices } from "@playwright/test";
+import { chromium } from "./chromium";
 
 // The two-server run: scripts/two-servers.sh --test starts PostgreSQL, two servers, nginx
-// in front and an SMTP server, then runs this. Debian's Chromium, as in the main suite.
-const chromium = {
-  executablePath: "/usr/bin/chromium",
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-};
+// in front and an SMTP server, then runs this.
 
 export default defineConfig({
   testDir: "./two-servers",
