@@ -388,9 +388,9 @@ mod tests {
     use super::*;
     use crate::staff::StaffRole;
 
-    #[test]
-    fn a_page_draws_alike_while_only_a_countdown_moved_and_differently_once_a_row_changed() {
-        let row = |seconds, pin_state| ClientRow {
+    /// A Compeo client's row.
+    fn acme(stage: EnrollmentStage, pin_state: PinState, seconds: i64) -> ClientRow {
+        ClientRow {
             id: ClientId(1),
             business_name: "Acme".into(),
             brand: BrandView {
@@ -399,11 +399,17 @@ mod tests {
                 color: "#000000".into(),
                 support_phone: "+1 800 555 0100".into(),
             },
-            stage: EnrollmentStage::CurrentlyEnrolling,
+            stage,
             owner_name: None,
             pin_state,
             verified_seconds_left: seconds,
-        };
+        }
+    }
+
+    #[test]
+    fn a_page_draws_alike_while_only_a_countdown_moved_and_differently_once_a_row_changed() {
+        let row =
+            |seconds, pin_state| acme(EnrollmentStage::CurrentlyEnrolling, pin_state, seconds);
         let page = |rows| ClientPage {
             query: ClientQuery::new(DashboardTab::All, "", 1).unwrap(),
             rows,
@@ -418,20 +424,7 @@ mod tests {
 
     #[test]
     fn the_setup_link_is_offered_only_for_clients_in_the_workflow() {
-        let row = |stage, pin_state| ClientRow {
-            id: ClientId(1),
-            business_name: "Acme".into(),
-            brand: BrandView {
-                slug: "compeo".into(),
-                name: "Compeo".into(),
-                color: "#000000".into(),
-                support_phone: "+1 800 555 0100".into(),
-            },
-            stage,
-            owner_name: None,
-            pin_state,
-            verified_seconds_left: 0,
-        };
+        let row = |stage, pin_state| acme(stage, pin_state, 0);
         let always = [RowAction::OpenLeadCard, RowAction::ViewContacts];
         let enrolling = row(EnrollmentStage::CurrentlyEnrolling, PinState::NoPin);
         assert_eq!(
