@@ -1,13 +1,13 @@
 //! The Enrollment Dashboard's vocabulary: stages, tabs, the search query and the shapes of
 //! the table rows and lead cards sent to the browser.
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use strum::{EnumIter, EnumString, IntoStaticStr};
 
 use crate::AppError;
-use crate::contact::ContactRole;
-use crate::ids::{ClientId, ContactId};
+use crate::ids::ClientId;
+
+mod lead_card;
 
 stored_set! {
     /// Where a client stands in enrollment.
@@ -308,80 +308,7 @@ impl ClientPage {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ContactView {
-    pub id: ContactId,
-    pub name: String,
-    pub role: ContactRole,
-    pub email: String,
-    pub mobile_phone: Option<String>,
-    /// Why no link or code may go to this contact yet, and for how long, while a new
-    /// destination waits out the cooling-off period (`crate::cooling_off`).
-    pub cooling_off: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SyncEmployeesState {
-    NeverSynced,
-    Synced,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum BeiaState {
-    NotSent,
-    Sent,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LeadCard {
-    pub id: ClientId,
-    pub business_name: String,
-    pub legal_name: String,
-    pub brand: BrandView,
-    pub stage: EnrollmentStage,
-    pub address: String,
-    pub employee_count: i32,
-    pub contacts: Vec<ContactView>,
-    pub sync_employees: SyncEmployeesState,
-    pub last_synced_at: Option<DateTime<Utc>>,
-    pub beia: BeiaState,
-    pub beia_sent_at: Option<DateTime<Utc>>,
-    pub pin_state: PinState,
-    /// Who is verified now, the one that lasts longest first.
-    pub verifications: Vec<crate::security::VerificationView>,
-    /// What each sensitive action needs, as the card tells staff before they try:
-    /// "Send to BEIA needs the Owner or an Authorized Representative, verified by you
-    /// within the last 60 minutes."
-    pub needs: Vec<String>,
-    /// For a client of an in-scope brand (whatever its stage), what a change to who speaks
-    /// for the business needs (`crate::contact_edit`); `None` when such changes are not
-    /// guarded.
-    pub contact_change_needs: Option<String>,
-    /// Security PIN and workflow events of this client, newest first.
-    pub audit: Vec<crate::security::AuditView>,
-}
-
-impl LeadCard {
-    /// Whether a fresh reading of the card draws as this one does, but for what the page
-    /// keeps up by itself: the verified window's seconds (counted down in the browser) and
-    /// the activity list (read on its own). A live update redraws the card only when not.
-    pub fn draws_like(&self, other: &Self) -> bool {
-        let still = |card: &Self| {
-            let mut card = card.clone();
-            card.verifications
-                .iter_mut()
-                .for_each(|v| v.seconds_left = 0);
-            card.audit.clear();
-            card
-        };
-        still(self) == still(other)
-    }
-
-    /// Seconds the client stays verified, by the server's clock; 0 when nobody is.
-    pub fn seconds_verified(&self) -> i64 {
-        self.verifications.first().map_or(0, |v| v.seconds_left)
-    }
-}
+pub use lead_card::{BeiaState, ContactView, LeadCard, SyncEmployeesState};
 
 #[cfg(test)]
 mod tests {
